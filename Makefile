@@ -1,0 +1,49 @@
+# tfai: `make run` starts the product, `make test` checks it. Both bootstrap what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+BUN := .tools/node_modules/.bin/bun
+PORT ?= 3000
+PYTEST_ARGS ?=
+
+.PHONY: bootstrap run test lint typecheck pytest bench clean doctor migrate
+
+bootstrap: $(STAMP) $(BUN)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+$(BUN): .tools/package.json
+	cd .tools && npm install --no-audit --no-fund --loglevel=error
+	@test -x $(BUN) && touch $(BUN)
+
+run: bootstrap
+	$(BIN)/tfai run --port $(PORT)
+
+doctor: bootstrap
+	$(BIN)/tfai doctor
+
+migrate: bootstrap
+	$(BIN)/tfai migrate
+
+lint: bootstrap
+	$(BIN)/ruff check tfai tests benchmarks alembic rxconfig.py
+
+typecheck: bootstrap
+	$(BIN)/mypy tfai
+
+pytest: bootstrap
+	PATH="$(CURDIR)/.tools/node_modules/.bin:$$PATH" $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: bootstrap
+	$(BIN)/python -m benchmarks $(if $(QUICK),--quick,)
+
+clean:
+	rm -rf .web .tfai .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""tfai: multi-tenant tickets and workflows with an AI assistant that drafts the definitions."""

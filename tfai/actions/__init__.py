@@ -1,0 +1,1 @@
+"""Actions: the outbox relay and Celery tasks that call external systems."""

@@ -1,0 +1,1 @@
+"""REST API under /api/v1 (FastAPI, mounted on Reflex's backend)."""

@@ -1,0 +1,61 @@
+"""ASGI middleware refusing request bodies over the configured size with 413."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class BodyLimit:
+    """Counts body bytes as they arrive; multipart uploads get the larger file limit."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_upload_bytes: int, prefix: str = "/api/") -> None:
+        self.app, self.max_bytes, self.max_upload_bytes, self.prefix = app, max_bytes, max_upload_bytes, prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        ctype = headers.get(b"content-type", b"").decode("latin-1")
+        limit = self.max_upload_bytes + 64 * 1024 if ctype.startswith("multipart/") else self.max_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(send, limit)
+            return
+        seen = 0
+        too_big = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen, too_big
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    too_big = True
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await self._reject(send, limit)
+        except Exception:
+            if too_big:
+                await self._reject(send, limit)
+                return
+            raise
+
+    @staticmethod
+    async def _reject(send: Send, limit: int) -> None:
+        body = json.dumps({"error": {"code": "payload_too_large",
+                                     "message": f"The request body is larger than {limit} bytes",
+                                     "details": {"limit": limit}}}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass

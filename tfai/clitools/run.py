@@ -1,0 +1,112 @@
+"""`tfai run` and `tfai worker`: start services, migrate, and supervise the worker and the web app."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tfai.db.migrate import migrate
+from tfai.embedded import ensure_services, export_env
+from tfai.settings import get_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOLS_BIN = ROOT / ".tools" / "node_modules" / ".bin"
+
+
+def reflex_env(port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{TOOLS_BIN}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.update(REFLEX_USE_SYSTEM_BUN="1", REFLEX_CHECK_LATEST_VERSION="0", TFAI_PORT=str(port),
+               REFLEX_TELEMETRY_ENABLED="false", PYTHONUNBUFFERED="1")
+    return env
+
+
+def worker_command(concurrency: int = 4) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "tfai.actions.celery_app:celery_app", "worker",
+            "--loglevel", "WARNING", "--concurrency", str(concurrency), "--pool", "threads",
+            "--without-gossip", "--without-mingle"]
+
+
+def _stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for proc in procs:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _wait_healthy(port: int, procs: list[subprocess.Popen[bytes]], timeout: float = 600) -> bool:
+    deadline = time.monotonic() + timeout
+    url = f"http://127.0.0.1:{port}/api/v1/healthz"
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            return False
+        with contextlib.suppress(Exception), urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310
+            if resp.status == 200:
+                return True
+        time.sleep(0.5)
+    return False
+
+
+def run(port: int, workers: int = 1) -> int:
+    """Start everything and block until Ctrl-C or SIGTERM; leave no process behind."""
+    settings, embedded = ensure_services(get_settings())
+    export_env(settings)
+    get_settings.cache_clear()
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def _terminate(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        print("Migrating the database…", flush=True)
+        migrate(get_settings())
+        env = reflex_env(port)
+        for _ in range(workers):
+            procs.append(subprocess.Popen(worker_command(), cwd=ROOT, env=env, start_new_session=True))
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
+             "--frontend-port", str(port), "--backend-port", str(port), "--backend-host", "0.0.0.0"],
+            cwd=ROOT, env=env, start_new_session=True))
+        print("Building and starting the app (the first build takes a minute)…", flush=True)
+        if _wait_healthy(port, procs):
+            print(f"\ntfai is running at http://localhost:{port}  (Ctrl-C to stop)\n", flush=True)
+        else:
+            print("tfai failed to start; see the output above", file=sys.stderr, flush=True)
+            return 1
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        print("A child process exited; stopping everything", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+        return 0
+    finally:
+        _stop_all(procs)
+        embedded.stop()
+
+
+def worker(concurrency: int = 4) -> int:
+    """Run the Celery worker in the foreground (embedded services are started when URLs are unset)."""
+    settings, embedded = ensure_services(get_settings())
+    export_env(settings)
+    try:
+        return subprocess.call(worker_command(concurrency), cwd=ROOT, env=reflex_env(0))
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        embedded.stop()

@@ -1,0 +1,1 @@
+"""Database layer: SQLModel tables and tenant-scoped sessions."""

@@ -1,0 +1,67 @@
+"""Async engine and tenant-scoped transactions (RLS setting applied per transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from tfai.db.urls import app_url
+from tfai.settings import get_settings
+
+_engine: AsyncEngine | None = None
+_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+
+
+def configure_engine(*, pool_size: int = 10, null_pool: bool = False) -> AsyncEngine:
+    """(Re)create the process-wide engine for the app role."""
+    global _engine, _sessionmaker
+    url = app_url(get_settings())
+    if null_pool:
+        _engine = create_async_engine(url, poolclass=NullPool)
+    else:
+        _engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                                      pool_recycle=1800)
+    _sessionmaker = async_sessionmaker(_engine, expire_on_commit=False)
+    return _engine
+
+
+def get_engine() -> AsyncEngine:
+    return _engine or configure_engine()
+
+
+async def dispose_engine() -> None:
+    global _engine, _sessionmaker
+    if _engine is not None:
+        await _engine.dispose()
+    _engine, _sessionmaker = None, None
+
+
+def _maker() -> async_sessionmaker[AsyncSession]:
+    if _sessionmaker is None:
+        configure_engine()
+    assert _sessionmaker is not None
+    return _sessionmaker
+
+
+@asynccontextmanager
+async def tenant_tx(company_id: int | None, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
+    """One transaction acting inside company_id; with None, RLS shows nothing (fail closed)."""
+    async with _maker()() as session, session.begin():
+        if read_only:
+            await session.execute(text("SET TRANSACTION READ ONLY"))
+        await session.execute(
+            text("SELECT set_config('app.company_id', :cid, true)"),
+            {"cid": "" if company_id is None else str(int(company_id))},
+        )
+        yield session
+
+
+@asynccontextmanager
+async def system_tx() -> AsyncIterator[AsyncSession]:
+    """A transaction with no tenant: only the narrow SECURITY DEFINER functions return rows."""
+    async with tenant_tx(None) as session:
+        yield session

@@ -1,0 +1,120 @@
+"""Companies, users, roles, sessions and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from tfai.db.tables.common import company_fk, fk, now_col, pk, ts
+from tfai.db.tables.enums import SYSTEM_ROLES, SystemRole
+
+
+class Company(SQLModel, table=True):
+    __tablename__ = "companies"
+
+    id: int | None = pk()
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    is_platform: bool = Field(default=False, sa_column=Column(Boolean, nullable=False,
+                                                               server_default=text("false")))
+    staff_write_allowed: bool = Field(default=True, sa_column=Column(Boolean, nullable=False,
+                                                                      server_default=text("true")))
+    webhook_secret: str = Field(sa_column=Column(String(128), nullable=False))
+    created_at: datetime = now_col()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (
+        Index("ix_users_email_lower", text("lower(email)"), unique=True),
+        Index("ix_users_company_id", "company_id", "id"),
+    )
+
+    id: int | None = pk()
+    company_id: int = company_fk()
+    email: str = Field(sa_column=Column(String(254), nullable=False))
+    password_hash: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    first_name: str = Field(sa_column=Column(String(100), nullable=False))
+    last_name: str = Field(sa_column=Column(String(100), nullable=False))
+    is_active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true")))
+    available: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true")))
+    last_assigned_at: datetime | None = ts()
+    created_at: datetime = now_col()
+
+
+class UserSystemRole(SQLModel, table=True):
+    __tablename__ = "user_system_roles"
+    __table_args__ = (Index("ix_user_system_roles_company", "company_id", "role"),)
+
+    user_id: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"),
+                                          primary_key=True))
+    role: SystemRole = Field(sa_column=Column(SYSTEM_ROLES, primary_key=True))
+    company_id: int = company_fk()
+
+
+class CompanyRole(SQLModel, table=True):
+    __tablename__ = "company_roles"
+    __table_args__ = (UniqueConstraint("company_id", "role_name", name="uq_company_roles_name"),)
+
+    id: int | None = pk()
+    company_id: int = company_fk()
+    role_name: str = Field(sa_column=Column(String(64), nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_at: datetime = now_col()
+
+
+class UserCompanyRole(SQLModel, table=True):
+    __tablename__ = "user_company_roles"
+    __table_args__ = (Index("ix_user_company_roles_company", "company_id", "company_role_id"),)
+
+    user_id: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"),
+                                          primary_key=True))
+    company_role_id: int = Field(sa_column=Column(BigInteger, ForeignKey("company_roles.id", ondelete="CASCADE"),
+                                                  primary_key=True))
+    company_id: int = company_fk()
+
+
+class Session(SQLModel, table=True):
+    __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_company_user", "company_id", "user_id"),)
+
+    id: int | None = pk()
+    company_id: int = company_fk()
+    user_id: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    staff_grant_id: int | None = fk("staff_grants.id", ondelete="SET NULL")
+    user_agent: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
+    ip: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))
+    created_at: datetime = now_col()
+    last_seen_at: datetime = now_col()
+    expires_at: datetime = ts(nullable=False)
+    revoked_at: datetime | None = ts()
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_company_user", "company_id", "user_id"),)
+
+    id: int | None = pk()
+    company_id: int = company_fk()
+    user_id: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    name: str = Field(default="", sa_column=Column(String(100), nullable=False, server_default=""))
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    created_at: datetime = now_col()
+    last_used_at: datetime | None = ts()
+    revoked_at: datetime | None = ts()
+
+
+class PasswordToken(SQLModel, table=True):
+    """A one-time set-password link handed to a new user (or a staff member)."""
+
+    __tablename__ = "password_tokens"
+
+    id: int | None = pk()
+    company_id: int = company_fk()
+    user_id: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    created_at: datetime = now_col()
+    expires_at: datetime = ts(nullable=False)
+    used_at: datetime | None = ts()

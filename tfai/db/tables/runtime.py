@@ -1,0 +1,106 @@
+"""Running tickets: ticket, workflow and task instances, comments and files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Text, text
+from sqlmodel import Field, SQLModel
+
+from tfai.db.tables.common import company_fk, fk, jsonb, now_col, pk, ts
+from tfai.db.tables.enums import TASK_STATUS, WORKFLOW_STATUS, TaskStatus, WorkflowStatus
+
+
+class WorkflowInstance(SQLModel, table=True):
+    __tablename__ = "workflow_instances"
+    __table_args__ = (Index("ix_workflow_instances_status", "company_id", "w_status"),)
+
+    id: int | None = pk()
+    company_id: int = company_fk()
+    workflow_definition_id: int = Field(sa_column=Column(
+        BigInteger, ForeignKey("workflow_definitions.id"), nullable=False))
+    w_status: WorkflowStatus = Field(sa_column=Column(WORKFLOW_STATUS, nullable=False))
+    workflow_data: Any = jsonb(nullable=False, default=dict)
+    hold_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = now_col()
+    updated_at: datetime = now_col()
+    completed_at: datetime | None = ts()
+
+
+class TicketInstance(SQLModel, table=True):
+    __tablename__ = "ticket_instances"
+    __table_args__ = (
+        Index("ix_ticket_instances_creator", "company_id", "created_by", "id"),
+        Index("ix_ticket_instances_company_id", "company_id", "id"),
+        Index("ix_ticket_instances_data", "ticket_data", postgresql_using="gin"),
+    )
+
+    id: int | None = pk()
+    company_id: int = company_fk()
+    ticket_definition_id: int = Field(sa_column=Column(
+        BigInteger, ForeignKey("ticket_definitions.id"), nullable=False))
+    workflow_instance_id: int = Field(sa_column=Column(
+        BigInteger, ForeignKey("workflow_instances.id", ondelete="CASCADE"), nullable=False, unique=True))
+    created_by: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id"), nullable=False))
+    title: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
+    ticket_data: Any = jsonb(nullable=False, default=dict)
+    created_at: datetime = now_col()
+    updated_at: datetime = now_col()
+
+
+class TaskInstance(SQLModel, table=True):
+    __tablename__ = "task_instances"
+    __table_args__ = (
+        Index("ix_task_instances_assignee", "company_id", "assigned_to", "t_status"),
+        Index("ix_task_instances_workflow", "company_id", "workflow_instance_id"),
+        Index("ix_task_instances_pending", "company_id", "id",
+              postgresql_where=text("t_status = 'PENDING' AND assigned_to IS NULL")),
+    )
+
+    id: int | None = pk()
+    company_id: int = company_fk()
+    workflow_instance_id: int = Field(sa_column=Column(
+        BigInteger, ForeignKey("workflow_instances.id", ondelete="CASCADE"), nullable=False))
+    task_definition_id: int = Field(sa_column=Column(
+        BigInteger, ForeignKey("task_definitions.id"), nullable=False))
+    t_status: TaskStatus = Field(sa_column=Column(TASK_STATUS, nullable=False))
+    assigned_to: int | None = fk("users.id", ondelete="SET NULL")
+    input_data: Any = jsonb()
+    output_data: Any = jsonb()
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    created_at: datetime = now_col()
+    assigned_at: datetime | None = ts()
+    started_at: datetime | None = ts()
+    completed_at: datetime | None = ts()
+    completed_by: int | None = fk("users.id", ondelete="SET NULL")
+
+
+class Comment(SQLModel, table=True):
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_ticket", "company_id", "ticket_instance_id", "id"),)
+
+    id: int | None = pk()
+    company_id: int = company_fk()
+    ticket_instance_id: int = Field(sa_column=Column(
+        BigInteger, ForeignKey("ticket_instances.id", ondelete="CASCADE"), nullable=False))
+    author_id: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id"), nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = now_col()
+
+
+class FileUpload(SQLModel, table=True):
+    __tablename__ = "file_uploads"
+    __table_args__ = (Index("ix_file_uploads_ticket", "company_id", "ticket_instance_id"),)
+
+    id: int | None = pk()
+    company_id: int = company_fk()
+    ticket_instance_id: int | None = fk("ticket_instances.id", ondelete="CASCADE")
+    task_instance_id: int | None = fk("task_instances.id", ondelete="SET NULL")
+    uploaded_by: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id"), nullable=False))
+    filename: str = Field(sa_column=Column(String(255), nullable=False))
+    content_type: str = Field(sa_column=Column(String(127), nullable=False))
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    content_key: str = Field(sa_column=Column(String(64), nullable=False))
+    created_at: datetime = now_col()

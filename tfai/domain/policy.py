@@ -1,0 +1,187 @@
+"""The one authorization policy: actor x action x resource -> allow, forbid, or not found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from tfai.domain.errors import Forbidden, NotFound
+
+ADMIN = "admin"
+USER = "user"
+TICKET_ADMIN = "ticket_admin"
+TASK_WORKER = "task_worker"
+WORKFLOW_CREATOR = "workflow_creator"
+SYSTEM_ROLES = (ADMIN, USER, TICKET_ADMIN, TASK_WORKER, WORKFLOW_CREATOR)
+
+
+class Action(StrEnum):
+    """Everything an actor can ask to do."""
+
+    TICKET_SUBMIT = "ticket.submit"
+    TICKET_READ = "ticket.read"
+    TICKET_COMMENT = "ticket.comment"
+    TICKET_LIST_COMPANY = "ticket.list_company"
+    TICKET_STEER = "ticket.steer"
+    TASK_READ = "task.read"
+    TASK_COMPLETE = "task.complete"
+    TASK_LIST_COMPANY = "task.list_company"
+    TASK_STEER = "task.steer"
+    AVAILABILITY_SET = "availability.set"
+    DEFINITION_READ = "definition.read"
+    DEFINITION_MANAGE = "definition.manage"
+    ASSISTANT_USE = "assistant.use"
+    USER_LIST = "user.list"
+    USER_MANAGE = "user.manage"
+    ROLE_MANAGE = "role.manage"
+    AUDIT_READ = "audit.read"
+    COMPANY_SETTINGS = "company.settings"
+    PROFILE_EDIT = "profile.edit"
+    STAFF_CONSOLE = "staff.console"
+
+
+WRITE_ACTIONS = frozenset(
+    {
+        Action.TICKET_SUBMIT,
+        Action.TICKET_COMMENT,
+        Action.TICKET_STEER,
+        Action.TASK_COMPLETE,
+        Action.TASK_STEER,
+        Action.AVAILABILITY_SET,
+        Action.DEFINITION_MANAGE,
+        Action.ASSISTANT_USE,
+        Action.USER_MANAGE,
+        Action.ROLE_MANAGE,
+        Action.COMPANY_SETTINGS,
+        Action.PROFILE_EDIT,
+    }
+)
+
+_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    USER: frozenset({Action.TICKET_SUBMIT, Action.TICKET_READ, Action.TICKET_COMMENT, Action.PROFILE_EDIT}),
+    TASK_WORKER: frozenset(
+        {
+            Action.TASK_READ,
+            Action.TASK_COMPLETE,
+            Action.AVAILABILITY_SET,
+            Action.TICKET_READ,
+            Action.TICKET_COMMENT,
+        }
+    ),
+    TICKET_ADMIN: frozenset(
+        {
+            Action.TICKET_READ,
+            Action.TICKET_COMMENT,
+            Action.TICKET_LIST_COMPANY,
+            Action.TICKET_STEER,
+            Action.TASK_READ,
+            Action.TASK_COMPLETE,
+            Action.TASK_LIST_COMPANY,
+            Action.TASK_STEER,
+            Action.USER_LIST,
+        }
+    ),
+    WORKFLOW_CREATOR: frozenset({Action.DEFINITION_READ, Action.DEFINITION_MANAGE, Action.ASSISTANT_USE}),
+}
+_ROLE_ACTIONS[ADMIN] = frozenset(Action) - {Action.STAFF_CONSOLE}
+
+# Actions a role may take on any object of the company; without these, only on the actor's own objects.
+_COMPANY_WIDE: dict[Action, frozenset[str]] = {
+    Action.TICKET_READ: frozenset({ADMIN, TICKET_ADMIN}),
+    Action.TICKET_COMMENT: frozenset({ADMIN, TICKET_ADMIN}),
+    Action.TASK_READ: frozenset({ADMIN, TICKET_ADMIN}),
+    Action.TASK_COMPLETE: frozenset({ADMIN, TICKET_ADMIN}),
+}
+
+
+@dataclass(frozen=True)
+class StaffGrant:
+    """A Ticketflower staff member acting inside a customer company."""
+
+    grant_id: int
+    company_id: int
+    mode: str  # "read" | "write"
+    expires_at: datetime
+    staff_user_id: int
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: the effective user and company, their roles, and any staff grant."""
+
+    user_id: int
+    company_id: int
+    system_roles: frozenset[str]
+    company_roles: frozenset[str] = field(default_factory=frozenset)
+    email: str = ""
+    is_platform_staff: bool = False
+    staff: StaffGrant | None = None
+
+    @property
+    def real_user_id(self) -> int:
+        return self.staff.staff_user_id if self.staff else self.user_id
+
+    @property
+    def read_only(self) -> bool:
+        return self.staff is not None and self.staff.mode == "read"
+
+    def has(self, role: str) -> bool:
+        return role in self.system_roles
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What the action touches: its company and the people it belongs to."""
+
+    company_id: int
+    owner_id: int | None = None
+    assignee_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+def effective_roles(actor: Actor) -> frozenset[str]:
+    """Staff under a grant act as an admin of the company (read-only grants cannot write)."""
+    if actor.staff is not None:
+        return frozenset({ADMIN, USER})
+    return actor.system_roles
+
+
+def allowed(actor: Actor, action: Action, resource: Resource | None = None) -> bool:
+    """True when the actor may take the action (on the resource, when given)."""
+    if action is Action.STAFF_CONSOLE:
+        return actor.is_platform_staff and actor.staff is None
+    if actor.is_platform_staff and actor.staff is None:
+        return False
+    if actor.read_only and action in WRITE_ACTIONS:
+        return False
+    if resource is not None and resource.company_id != actor.company_id:
+        return False
+    roles = effective_roles(actor)
+    if not any(action in _ROLE_ACTIONS.get(role, frozenset()) for role in roles):
+        return False
+    if resource is None or action not in _COMPANY_WIDE or roles & _COMPANY_WIDE[action]:
+        return True
+    return actor.user_id == resource.owner_id or actor.user_id in resource.assignee_ids
+
+
+def require(actor: Actor, action: Action, resource: Resource | None = None, *, what: str = "object") -> None:
+    """Raise NotFound for another company's (or an unseen) object, Forbidden for a role denial."""
+    if resource is not None and resource.company_id != actor.company_id:
+        raise NotFound(f"{what.capitalize()} not found")
+    if allowed(actor, action, resource):
+        return
+    if resource is not None and action in _COMPANY_WIDE and allowed(actor, action, None):
+        # The role may do this in general, but this object is not theirs: do not reveal it.
+        raise NotFound(f"{what.capitalize()} not found")
+    if actor.read_only and action in WRITE_ACTIONS:
+        raise Forbidden("Read-only staff access cannot change anything", code="read_only")
+    raise Forbidden(f"Your roles do not allow {action.value}")
+
+
+def can_submit(actor: Actor, company_role_access: list[str]) -> bool:
+    """A user may submit a ticket type when one of their company roles is in its access list."""
+    if not allowed(actor, Action.TICKET_SUBMIT):
+        return False
+    if actor.staff is not None or ADMIN in actor.system_roles:
+        return True
+    return bool(set(company_role_access) & actor.company_roles)

@@ -1,0 +1,1 @@
+"""Thin Reflex UI: pages call services through state classes and show plain dicts."""
