@@ -1,0 +1,42 @@
+"""Request dependencies: the authenticated actor (bearer token or session cookie) and Origin checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from tfai.domain.errors import Forbidden, Unauthorized
+from tfai.domain.policy import Actor
+from tfai.settings import get_settings
+
+SESSION_COOKIE = "tfai_session"
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def check_origin(request: Request) -> None:
+    """Cookie-authenticated writes must come from our own origin (CSRF defence in depth)."""
+    origin = request.headers.get("origin")
+    if origin and request.method in _UNSAFE and origin.rstrip("/") != get_settings().public_url.rstrip("/"):
+        raise Forbidden("Cross-origin request refused", code="bad_origin")
+
+
+async def current_actor(request: Request) -> Actor:
+    """The actor behind the request, from `Authorization: Bearer` or the session cookie."""
+    from tfai.services import auth
+
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return await auth.authenticate_bearer(header[7:].strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        check_origin(request)
+        return await auth.authenticate_session(cookie)
+    raise Unauthorized("Log in or send an API token")
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
