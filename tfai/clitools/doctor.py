@@ -17,27 +17,48 @@ def _checks(settings: Settings) -> list[tuple[str, str | None]]:
         current, head = current_and_head(settings)
         ok = current == head
         results.append(("database reachable", None))
-        results.append((f"migrations at head ({head})", None if ok else
-                        f"the database is at {current}; run `tfai migrate`"))
+        results.append(
+            (f"migrations at head ({head})", None if ok else f"the database is at {current}; run `tfai migrate`")
+        )
     except Exception as exc:  # noqa: BLE001 - every failure is reported in words
         results.append(("database reachable", f"{exc.__class__.__name__}: {exc}; check TFAI_DATABASE_URL"))
     from tfai.services import health
 
     async def _live() -> tuple[bool, bool, int, int | None]:
-        return (await health.check_database(), await health.check_redis(), await health.live_workers(),
-                await health.outbox_backlog())
+        return (
+            await health.check_database(),
+            await health.check_redis(),
+            await health.live_workers(),
+            await health.outbox_backlog(),
+        )
 
     db_ok, redis_ok, workers, backlog = asyncio.run(_live())
-    results.append(("app role connects (row-level security role)", None if db_ok else
-                    "the app role cannot connect; run `tfai migrate` to create it"))
+    results.append(
+        (
+            "app role connects (row-level security role)",
+            None if db_ok else "the app role cannot connect; run `tfai migrate` to create it",
+        )
+    )
     results.append(("redis reachable", None if redis_ok else "check TFAI_REDIS_URL or unset it for embedded Redis"))
-    results.append((f"action workers alive ({workers})", None if workers else
-                    "no worker heartbeat; start one with `tfai worker` (tfai run starts one)"))
-    results.append((f"outbox backlog ({backlog})", None if (backlog or 0) < 1000 else
-                    "many actions wait to be published; is a worker running?"))
+    results.append(
+        (
+            f"action workers alive ({workers})",
+            None if workers else "no worker heartbeat; start one with `tfai worker` (tfai run starts one)",
+        )
+    )
+    results.append(
+        (
+            f"outbox backlog ({backlog})",
+            None if (backlog or 0) < 1000 else "many actions wait to be published; is a worker running?",
+        )
+    )
     bun = (TOOLS_BIN / "bun").exists() or shutil.which("bun") is not None
-    results.append(("bun (JavaScript runtime for the UI build)", None if bun else
-                    "run `make bootstrap` (installs bun from the npm registry into .tools/)"))
+    results.append(
+        (
+            "bun (JavaScript runtime for the UI build)",
+            None if bun else "run `make bootstrap` (installs bun from the npm registry into .tools/)",
+        )
+    )
     llm = settings.llm_base_url is not None
     results.append(("assistant endpoint configured", None if llm else None))
     return results

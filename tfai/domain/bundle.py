@@ -1,0 +1,182 @@
+"""The definition bundle (format tfai.bundle/v1): pydantic models, published schemas and text loading."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from tfai.domain.errors import InvalidInput
+from tfai.domain.layout import Layout
+
+FORMAT = "tfai.bundle/v1"
+MAX_DOCUMENT_BYTES = 1024 * 1024
+WorkflowKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
+TaskKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+FieldName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+Description = Annotated[str, Field(max_length=4000)]
+Expression = Annotated[str, Field(min_length=1, max_length=4096)]
+JsonSchema = dict[str, Any]
+TaskType = Literal["FORM", "SYNC_ACTION", "ASYNC_ACTION"]
+FieldType = Literal["string", "number", "integer", "boolean", "object", "array"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+
+class ExtRef(_Model):
+    """A link to outside documentation shown with the workflow."""
+
+    label: Title
+    desc: Description | None = None
+    uri: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class WorkflowField(_Model):
+    """A named value the workflow carries besides ticket data and task outputs (`workflow.<name>`)."""
+
+    name: FieldName
+    type: FieldType
+    description: Description | None = None
+
+
+class Task(_Model):
+    """One step: a FORM a person fills in, or an action calling an HTTPS endpoint."""
+
+    key: TaskKey
+    title: Title
+    description: Description | None = None
+    type: TaskType
+    input_transform: Expression | None = None
+    output_transform: Expression | None = None
+    input_schema: JsonSchema | None = None
+    output_schema: JsonSchema | None = None
+    action_url: Annotated[str, Field(max_length=2000)] | None = None
+    timeout_seconds: int | None = None
+    edit_layout: Layout | None = None
+    display_layout: Layout | None = None
+
+
+class Transition(_Model):
+    """An edge from a task to the next task (or to the end when `to` is null)."""
+
+    from_: TaskKey = Field(alias="from")
+    to: TaskKey | None
+    condition: Expression | None = None
+    priority: Annotated[int, Field(ge=-1000, le=1000)] = 0
+
+
+class Workflow(_Model):
+    """Tasks, the transitions between them, and where it starts."""
+
+    key: WorkflowKey
+    title: Title
+    description: Description | None = None
+    ext_ref: list[ExtRef] = Field(default_factory=list)
+    fields: list[WorkflowField] = Field(default_factory=list)
+    start: TaskKey
+    display_layout: Layout | None = None
+    tasks: list[Task] = Field(min_length=1)
+    transitions: list[Transition] = Field(default_factory=list)
+
+    def task(self, key: str) -> Task | None:
+        """The task with this key, or None."""
+        return next((t for t in self.tasks if t.key == key), None)
+
+
+class TicketType(_Model):
+    """A kind of ticket users open; it starts `workflow` with data matching `fields`."""
+
+    key: WorkflowKey
+    title: Title
+    description: Description | None = None
+    workflow: WorkflowKey
+    fields: JsonSchema
+    company_role_access: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default_factory=list)
+    edit_layout: Layout | None = None
+    display_layout: Layout | None = None
+
+
+class Bundle(_Model):
+    """One document holding a workflow and the ticket types that start it."""
+
+    format: Literal["tfai.bundle/v1"]
+    workflow: Workflow | None = None
+    ticket_types: list[TicketType] = Field(default_factory=list)
+
+
+def generated_schema(model: type[BaseModel], schema_id: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) pydantic derives from a model, as shipped in tfai/schemas."""
+    schema = model.model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": schema_id, **schema}
+
+
+@lru_cache(maxsize=4)
+def published_schema(name: str) -> dict[str, Any]:
+    """A schema shipped as package data: 'bundle' or 'layout'."""
+    text = resources.files("tfai.schemas").joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader without aliases (no billion laughs) and without timestamp conversion (JSON types only)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _check_keys(node: Any) -> None:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for k, v in item.items():
+                if not isinstance(k, str):
+                    raise InvalidInput(f"Object keys must be strings, found {k!r}")
+                stack.append(v)
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, bytes | set):
+            raise InvalidInput(f"Unsupported value of type {type(item).__name__}")
+
+
+def load_bundle_text(text: str) -> dict[str, Any]:
+    """Parse a bundle written as JSON or YAML into a dict; raise InvalidInput with a position on failure."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_DOCUMENT_BYTES:
+        raise InvalidInput(f"The document is larger than {MAX_DOCUMENT_BYTES} bytes")
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith(("{", "[")):
+        try:
+            data = json.loads(stripped)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nesting too deep"
+            pos = f" at line {exc.lineno}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+            raise InvalidInput(f"Not valid JSON{pos}: {msg}") from exc
+    else:
+        try:
+            data = yaml.load(stripped, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        except (yaml.YAMLError, RecursionError, ValueError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise InvalidInput(f"Not valid YAML{pos}: {problem}") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("The document must be a JSON/YAML object (a mapping at the top level)")
+    _check_keys(data)
+    return data

@@ -1,0 +1,1 @@
+"""JSON Schemas shipped as package data (bundle.schema.json, layout.schema.json)."""
