@@ -1,0 +1,139 @@
+"""Sign-up, personal API tokens, and the session cookie (set from a one-time login code) and logout."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
+
+from tfai.api.deps import SESSION_COOKIE, CurrentActor, check_origin, client_ip
+from tfai.api.errors import ERROR_RESPONSES
+from tfai.domain.errors import Unauthorized
+from tfai.services import accounts, auth, throttle
+from tfai.services.accounts_dto import SignupResult
+from tfai.services.api_tokens import ApiTokenDTO
+from tfai.settings import get_settings
+
+router = APIRouter(tags=["auth"])
+
+
+class SignupIn(BaseModel):
+    company_name: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1024)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+
+
+class TokenIn(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1024)
+    name: str = Field(default="", max_length=100)
+
+
+class TokenOut(BaseModel):
+    token: str
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths: starting with one '/', no scheme, no backslashes."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/dashboard"
+    if any(ord(c) < 32 for c in target):
+        return "/dashboard"
+    return target
+
+
+def set_session_cookie(response: Response, token: str) -> None:
+    settings = get_settings()
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(settings.session_absolute_days * 86400), path="/",
+                        httponly=True, samesite="lax", secure=settings.secure_cookies)
+
+
+def clear_session_cookie(response: Response) -> None:
+    settings = get_settings()
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies)
+
+
+@router.post("/signup", status_code=201, response_model=SignupResult, responses=ERROR_RESPONSES)
+async def signup(body: SignupIn, request: Request) -> SignupResult:
+    """Create a company with its first admin (throttled per client address)."""
+    await throttle.hit(throttle.SIGNUP_IP, client_ip(request) or "unknown")
+    return await accounts.signup(company_name=body.company_name, email=body.email, password=body.password,
+                                 first_name=body.first_name, last_name=body.last_name)
+
+
+@router.post("/auth/tokens", status_code=201, response_model=TokenOut, responses=ERROR_RESPONSES)
+async def create_token(body: TokenIn, request: Request) -> TokenOut:
+    """A personal API token for `Authorization: Bearer` (shown once; only its hash is kept)."""
+    token = await auth.create_api_token(body.email, body.password, name=body.name, ip=client_ip(request))
+    return TokenOut(token=token)
+
+
+@router.get("/auth/tokens", response_model=list[ApiTokenDTO], responses=ERROR_RESPONSES)
+async def list_tokens(actor: CurrentActor) -> list[ApiTokenDTO]:
+    """The caller's own active API tokens."""
+    return await auth.list_api_tokens(actor)
+
+
+@router.delete("/auth/tokens/current", status_code=204, responses=ERROR_RESPONSES)
+async def revoke_current_token(request: Request) -> Response:
+    """Revoke the bearer token this request was sent with."""
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        raise Unauthorized("Send the API token to revoke as `Authorization: Bearer`")
+    token = header[7:].strip()
+    await auth.authenticate_bearer(token)
+    await auth.revoke_bearer(token)
+    return Response(status_code=204)
+
+
+@router.delete("/auth/tokens/{token_id}", status_code=204, responses=ERROR_RESPONSES)
+async def revoke_token(token_id: int, actor: CurrentActor) -> Response:
+    """Revoke one of the caller's own API tokens."""
+    await auth.revoke_api_token(actor, token_id)
+    return Response(status_code=204)
+
+
+@router.get("/auth/session", status_code=303, responses={303: {"description": "Cookie set; redirect to next"}})
+async def start_session(request: Request, code: Annotated[str, Query(max_length=200)] = "",
+                        next: Annotated[str, Query(max_length=2000)] = "/dashboard") -> Response:
+    """Exchange a one-time login code for a new session cookie and redirect to `next` (relative paths only)."""
+    try:
+        token = await auth.finish_login(code, ip=client_ip(request),
+                                        user_agent=request.headers.get("user-agent", ""))
+    except Unauthorized:
+        return RedirectResponse("/login?" + urlencode({"error": "expired"}), status_code=303)
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        await auth.logout(old)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(response, token)
+    return response
+
+
+@router.post("/auth/logout", status_code=204, responses=ERROR_RESPONSES)
+async def logout_post(request: Request) -> Response:
+    """End the cookie's session and clear the cookie."""
+    check_origin(request)
+    response = Response(status_code=204)
+    await _logout(request, response)
+    return response
+
+
+@router.get("/auth/logout", status_code=303, responses={303: {"description": "Cookie cleared; redirect to /login"}})
+async def logout_get(request: Request) -> Response:
+    """End the cookie's session, clear the cookie and go to the login page (for links in the UI)."""
+    response = RedirectResponse("/login", status_code=303)
+    await _logout(request, response)
+    return response
+
+
+async def _logout(request: Request, response: Response) -> None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await auth.logout(token)
+    clear_session_cookie(response)
