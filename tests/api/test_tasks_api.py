@@ -1,0 +1,78 @@
+"""Tasks over REST: lists, concurrent completion (one 200, nine 409), reassign, retry, availability, tenants."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import psycopg
+
+from tests.fixtures.tenants import World
+from tests.services.helpers import count, install, snapshot, task_row
+from tfai.services import runtime, tickets
+
+
+async def _task(world: World) -> tuple[int, int]:
+    await install(world.a)
+    created = await tickets.submit_ticket(world.a.requester.actor, ticket_type="laptop",
+                                          data={"model": "air-13", "price": 1})
+    assert created.current_task is not None and created.current_task.assignee_id is not None
+    return created.current_task.id, created.current_task.assignee_id
+
+
+async def test_ten_concurrent_completions(world: World, owner: psycopg.Connection, api: httpx.AsyncClient,
+                                          auth_headers) -> None:  # type: ignore[no-untyped-def]
+    task_id, assignee = await _task(world)
+    headers = auth_headers(world.a.worker1 if assignee == world.a.worker1.id else world.a.worker2)
+    answers = await asyncio.gather(*[api.post(f"/api/v1/tasks/{task_id}/complete",
+                                              json={"output": {"approved": True}}, headers=headers)
+                                     for _ in range(10)])
+    assert sorted(r.status_code for r in answers) == [200] + [409] * 9
+    wid = task_row(owner, task_id)["workflow_instance_id"]
+    assert count(owner, "SELECT count(*) FROM task_instances WHERE workflow_instance_id = %s", wid) == 2
+
+
+async def test_steering_and_cross_tenant(world: World, owner: psycopg.Connection, api: httpx.AsyncClient,
+                                         auth_headers) -> None:  # type: ignore[no-untyped-def]
+    task_id, assignee = await _task(world)
+    other = world.a.worker2 if assignee == world.a.worker1.id else world.a.worker1
+    adm, outsider = auth_headers(world.a.ticket_admin), auth_headers(world.b.admin)
+    before = snapshot(owner, world.a.company_id)
+    checks: list[tuple[str, str, object]] = [
+        ("GET", f"/api/v1/tasks/{task_id}", None), ("POST", f"/api/v1/tasks/{task_id}/complete", {"output": {}}),
+        ("POST", f"/api/v1/tasks/{task_id}/assign", {"user_id": world.b.worker1.id}),
+        ("POST", f"/api/v1/tasks/{task_id}/retry", None),
+    ]
+    for method, path, body in checks:
+        assert (await api.request(method, path, json=body, headers=outsider)).status_code == 404, path
+    assert snapshot(owner, world.a.company_id) == before
+    assert (await api.get("/api/v1/tasks?scope=company", headers=outsider)).json()["total"] == 0
+    wrong = await api.post(f"/api/v1/tasks/{task_id}/complete", json={"output": {"approved": True}},
+                           headers=auth_headers(other))
+    assert wrong.status_code == 404
+    assert (await api.get("/api/v1/tasks?scope=company", headers=auth_headers(other))).status_code == 403
+    moved = await api.post(f"/api/v1/tasks/{task_id}/assign", json={"user_id": other.id}, headers=adm)
+    assert moved.status_code == 204 and task_row(owner, task_id)["assigned_to"] == other.id
+    listed = (await api.get(f"/api/v1/tasks?scope=company&assignee_id={other.id}", headers=adm)).json()
+    assert [t["id"] for t in listed["items"]] == [task_id]
+    assert (await api.post(f"/api/v1/tasks/{task_id}/retry", headers=adm)).status_code == 409
+    done = await api.post(f"/api/v1/tasks/{task_id}/complete", json={"output": {"approved": True}},
+                          headers=auth_headers(other))
+    order = done.json()["next_task_id"]
+    await runtime.fail_action_task(world.a.company_id, order, "boom")
+    assert (await api.post(f"/api/v1/tasks/{order}/retry", headers=adm)).status_code == 204
+    assert task_row(owner, order)["t_status"] == "PENDING"
+
+
+async def test_availability(world: World, owner: psycopg.Connection, api: httpx.AsyncClient,
+                            auth_headers) -> None:  # type: ignore[no-untyped-def]
+    w1 = auth_headers(world.a.worker1)
+    off = await api.put("/api/v1/me/availability", json={"available": False}, headers=w1)
+    assert off.status_code == 204
+    assert count(owner, "SELECT count(*) FROM users WHERE id = %s AND NOT available", world.a.worker1.id) == 1
+    bad = await api.put("/api/v1/me/availability", json={"available": "maybe"}, headers=w1)
+    assert bad.status_code == 422
+    denied = await api.put("/api/v1/me/availability", json={"available": False},
+                           headers=auth_headers(world.a.requester))
+    assert denied.status_code == 403
+    assert (await api.put("/api/v1/me/availability", json={"available": True})).status_code == 401

@@ -1,0 +1,88 @@
+"""Tickets over REST: submittable types, submit, lists, detail, comments, and admin steering."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+
+from tfai.api.deps import CurrentActor
+from tfai.api.errors import ERROR_RESPONSES
+from tfai.services import tickets
+from tfai.services.pagination import Page
+from tfai.services.work_dto import CommentDTO, TicketCreatedDTO, TicketDetailDTO, TicketSummaryDTO, TicketTypeDTO
+
+router = APIRouter(tags=["tickets"])
+
+
+class TicketIn(BaseModel):
+    ticket_type: str = Field(min_length=1, max_length=64, description="The ticket type's key")
+    data: dict[str, Any] = Field(default_factory=dict, description="Values matching the type's fields schema")
+
+
+class CommentIn(BaseModel):
+    body: str = Field(min_length=1, max_length=tickets.MAX_COMMENT)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+class HoldIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.get("/ticket-types", response_model=list[TicketTypeDTO], responses=ERROR_RESPONSES)
+async def ticket_types(actor: CurrentActor) -> list[TicketTypeDTO]:
+    """The ticket types I may submit (newest versions), with their forms."""
+    return await tickets.submittable_types(actor)
+
+
+@router.post("/tickets", response_model=TicketCreatedDTO, status_code=201, responses=ERROR_RESPONSES)
+async def submit(actor: CurrentActor, body: TicketIn) -> TicketCreatedDTO:
+    """Submit a ticket; 422 lists every field that does not match the type's schema."""
+    return await tickets.submit_ticket(actor, ticket_type=body.ticket_type, data=body.data)
+
+
+@router.get("/tickets", response_model=Page[TicketSummaryDTO], responses=ERROR_RESPONSES)
+async def list_(actor: CurrentActor, scope: Literal["mine", "company"] = "mine",
+                state: Literal["active", "archived"] = "active",
+                search: Annotated[str, Query(max_length=200)] = "",
+                type: Annotated[str | None, Query(max_length=64)] = None,  # noqa: A002 - the query name
+                sort: Literal["created", "-created", "updated", "-updated", "title", "-title"] = "-created",
+                page: Annotated[int, Query(ge=1)] = 1,
+                page_size: Annotated[int, Query(ge=1, le=100)] = 25) -> Page[TicketSummaryDTO]:
+    """My tickets, or the company's (ticket admins and admins), one page at a time."""
+    return await tickets.list_tickets(actor, scope=scope, state=state, search=search, ticket_type=type,
+                                      page=page, page_size=page_size, sort=sort)
+
+
+@router.get("/tickets/{ticket_id}", response_model=TicketDetailDTO, responses=ERROR_RESPONSES)
+async def detail(actor: CurrentActor, ticket_id: int) -> TicketDetailDTO:
+    """A ticket with its task timeline, comments and attachments."""
+    return await tickets.get_ticket(actor, ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/comments", response_model=CommentDTO, status_code=201, responses=ERROR_RESPONSES)
+async def comment(actor: CurrentActor, ticket_id: int, body: CommentIn) -> CommentDTO:
+    return await tickets.add_comment(actor, ticket_id, body=body.body)
+
+
+@router.post("/tickets/{ticket_id}/cancel", status_code=204, responses=ERROR_RESPONSES)
+async def cancel(actor: CurrentActor, ticket_id: int, body: ReasonIn | None = None) -> Response:
+    """Cancel the ticket and its unfinished tasks (ticket admins and admins)."""
+    await tickets.cancel_ticket(actor, ticket_id, reason=(body or ReasonIn()).reason)
+    return Response(status_code=204)
+
+
+@router.post("/tickets/{ticket_id}/hold", status_code=204, responses=ERROR_RESPONSES)
+async def hold(actor: CurrentActor, ticket_id: int, body: HoldIn) -> Response:
+    await tickets.hold_ticket(actor, ticket_id, reason=body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/tickets/{ticket_id}/resume", status_code=204, responses=ERROR_RESPONSES)
+async def resume(actor: CurrentActor, ticket_id: int) -> Response:
+    await tickets.resume_ticket(actor, ticket_id)
+    return Response(status_code=204)

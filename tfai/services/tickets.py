@@ -1,0 +1,259 @@
+"""Tickets: what a user may submit, submitting, lists, detail, comments, and admin steering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String, cast, func
+from sqlalchemy import select as sa_select
+from sqlmodel import col, select
+
+from tfai.db.tables import (
+    Comment,
+    FileUpload,
+    TaskDefinition,
+    TaskInstance,
+    TicketDefinition,
+    TicketInstance,
+    User,
+    WorkflowDefinition,
+    WorkflowInstance,
+    WorkflowStatus,
+)
+from tfai.db.tables.common import utcnow
+from tfai.domain import policy
+from tfai.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tfai.domain.policy import Action, Actor
+from tfai.services import audit, runtime
+from tfai.services.definitions_store import current_ticket_type
+from tfai.services.pagination import Page, clamp
+from tfai.services.schema_check import require_valid
+from tfai.services.tx import actor_tx
+from tfai.services.work_dto import (
+    CommentDTO,
+    FileDTO,
+    TicketCreatedDTO,
+    TicketDetailDTO,
+    TicketSummaryDTO,
+    TicketTypeDTO,
+    TimelineTaskDTO,
+)
+from tfai.services.work_queries import (
+    ARCHIVED,
+    check_scope,
+    check_state,
+    current_tasks,
+    emails,
+    load_ticket,
+    people_status,
+    text_match,
+)
+
+MAX_COMMENT = 10_000
+_SORTS = {"created": col(TicketInstance.id), "updated": col(TicketInstance.updated_at),
+          "title": col(TicketInstance.title)}
+
+
+def with_defaults(schema: dict[str, Any] | None, data: Any) -> Any:
+    """Fill missing top-level fields that declare a default in the schema (like a form would)."""
+    if not isinstance(data, dict) or not isinstance(schema, dict):
+        return data
+    props = schema.get("properties") or {}
+    defaults = {k: p["default"] for k, p in props.items() if isinstance(p, dict) and "default" in p and k not in data}
+    return {**data, **defaults} if defaults else data
+
+
+def _type_dto(row: TicketDefinition) -> TicketTypeDTO:
+    return TicketTypeDTO(key=row.key, version=row.version, title=row.title, description=row.description,
+                         fields=row.fields or {}, edit_layout=row.edit_layout, display_layout=row.display_layout)
+
+
+async def submittable_types(actor: Actor) -> list[TicketTypeDTO]:
+    """The newest version of every ticket type the actor's company roles may submit."""
+    policy.require(actor, Action.TICKET_SUBMIT)
+    async with actor_tx(actor) as session:
+        newest = (select(col(TicketDefinition.key), func.max(col(TicketDefinition.version)).label("v"))
+                  .group_by(col(TicketDefinition.key)).subquery())
+        stmt = (select(TicketDefinition).join(newest, (col(TicketDefinition.key) == newest.c.key)
+                                              & (col(TicketDefinition.version) == newest.c.v))
+                .order_by(col(TicketDefinition.title), col(TicketDefinition.key)))
+        rows = (await session.execute(stmt)).scalars().all()
+        return [_type_dto(r) for r in rows if policy.can_submit(actor, list(r.company_role_access or []))]
+
+
+async def submit_ticket(actor: Actor, *, ticket_type: str, data: dict[str, Any]) -> TicketCreatedDTO:
+    """Validate and submit a ticket: ticket, workflow and start task in one transaction."""
+    policy.require(actor, Action.TICKET_SUBMIT)
+    async with actor_tx(actor) as session:
+        ttype = await current_ticket_type(session, ticket_type) if len(ticket_type) <= 64 else None
+        if ttype is None:
+            raise NotFound(f"Ticket type {ticket_type[:64]!r} not found")
+        if not policy.can_submit(actor, list(ttype.company_role_access or [])):
+            raise Forbidden(f"Your company roles do not allow submitting {ttype.title!r} tickets")
+        data = with_defaults(ttype.fields, data)
+        require_valid(ttype.fields, data, what="ticket data")
+        ticket = await runtime.start_workflow(session, actor, ttype, data)
+        wi = await session.get(WorkflowInstance, ticket.workflow_instance_id)
+        assert ticket.id is not None and wi is not None
+        current = (await current_tasks(session, [wi.id or 0])).get(wi.id or 0)
+        return TicketCreatedDTO(id=ticket.id, status=people_status(wi.w_status), workflow_status=wi.w_status.value,
+                                current_task=current)
+
+
+async def list_tickets(actor: Actor, *, scope: str = "mine", state: str = "active", search: str = "",
+                       ticket_type: str | None = None, page: int = 1, page_size: int = 25,
+                       sort: str = "-created") -> Page[TicketSummaryDTO]:
+    """One page of the actor's tickets (mine) or the company's (ticket admins and admins)."""
+    check_scope(scope)
+    check_state(state)
+    policy.require(actor, Action.TICKET_LIST_COMPANY if scope == "company" else Action.TICKET_READ)
+    field = sort.lstrip("-")
+    if field not in _SORTS:
+        raise InvalidInput("Unknown sort", details=[{"field": "sort", "message": f"one of {sorted(_SORTS)}"}])
+    page, page_size = clamp(page, page_size)
+    async with actor_tx(actor) as session:
+        stmt = (sa_select(TicketInstance, col(TicketDefinition.key), col(TicketDefinition.title),
+                          col(WorkflowInstance.w_status), col(User.email))
+                .join(TicketDefinition, col(TicketDefinition.id) == col(TicketInstance.ticket_definition_id))
+                .join(WorkflowInstance, col(WorkflowInstance.id) == col(TicketInstance.workflow_instance_id))
+                .outerjoin(User, col(User.id) == col(TicketInstance.created_by)))
+        if scope == "mine":
+            stmt = stmt.where(col(TicketInstance.created_by) == actor.user_id)
+        archived = col(WorkflowInstance.w_status).in_(ARCHIVED)
+        stmt = stmt.where(archived if state == "archived" else ~archived)
+        if ticket_type:
+            stmt = stmt.where(col(TicketDefinition.key) == ticket_type)
+        search = search.strip()[:200]
+        if search:
+            match = text_match(search, col(TicketInstance.title), cast(col(TicketInstance.ticket_data), String))
+            if search.lstrip("#").isdigit() and len(search) < 18:
+                match = match | (col(TicketInstance.id) == int(search.lstrip("#")))
+            stmt = stmt.where(match)
+        total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+        order = _SORTS[field].desc() if sort.startswith("-") else _SORTS[field].asc()
+        rows = (await session.execute(stmt.order_by(order, col(TicketInstance.id).desc())
+                                      .offset((page - 1) * page_size).limit(page_size))).all()
+        current = await current_tasks(session, [r[0].workflow_instance_id for r in rows])
+        items = [TicketSummaryDTO(id=t.id, title=t.title, ticket_type=key, ticket_type_title=title,
+                                  status=people_status(ws), workflow_status=ws.value, created_by=t.created_by,
+                                  created_by_email=email, created_at=t.created_at, updated_at=t.updated_at,
+                                  current_task=current.get(t.workflow_instance_id))
+                 for t, key, title, ws, email in rows]
+        return Page[TicketSummaryDTO](items=items, total=int(total), page=page, page_size=page_size)
+
+
+async def get_ticket(actor: Actor, ticket_id: int) -> TicketDetailDTO:
+    """A ticket with its fields, status, task timeline, comments and attachments."""
+    policy.require(actor, Action.TICKET_READ)
+    async with actor_tx(actor) as session:
+        t = await load_ticket(session, actor, ticket_id, Action.TICKET_READ)
+        wi = await session.get(WorkflowInstance, t.workflow_instance_id)
+        td = await session.get(TicketDefinition, t.ticket_definition_id)
+        assert wi is not None and td is not None
+        wd = await session.get(WorkflowDefinition, wi.workflow_definition_id)
+        assert wd is not None
+        tasks = (await session.execute(
+            select(TaskInstance, TaskDefinition).join(TaskDefinition, col(TaskDefinition.id)
+                                                      == col(TaskInstance.task_definition_id))
+            .where(col(TaskInstance.workflow_instance_id) == wi.id).order_by(col(TaskInstance.id)))).all()
+        comments = (await session.execute(select(Comment).where(col(Comment.ticket_instance_id) == t.id)
+                                          .order_by(col(Comment.id)))).scalars().all()
+        files = (await session.execute(select(FileUpload).where(col(FileUpload.ticket_instance_id) == t.id)
+                                       .order_by(col(FileUpload.id)))).scalars().all()
+        who = await emails(session, [t.created_by, *[c.author_id for c in comments],
+                                     *[x.assigned_to for x, _ in tasks], *[x.completed_by for x, _ in tasks]])
+        timeline = [TimelineTaskDTO(
+            id=x.id, key=d.key, title=d.title, type=d.t_type.value, status=x.t_status.value,
+            assignee_id=x.assigned_to, assignee_email=who.get(x.assigned_to or 0),
+            completed_by_email=who.get(x.completed_by or 0), created_at=x.created_at, assigned_at=x.assigned_at,
+            started_at=x.started_at, completed_at=x.completed_at, input=x.input_data, output=x.output_data,
+            error=x.error, output_schema=d.output_schema, display_layout=d.display_layout) for x, d in tasks]
+        steer = policy.allowed(actor, Action.TICKET_STEER)
+        return TicketDetailDTO(
+            id=t.id, title=t.title, ticket_type=td.key, ticket_type_title=td.title, ticket_type_version=td.version,
+            workflow_key=wd.key, workflow_version=wd.version, fields=t.ticket_data or {}, fields_schema=td.fields,
+            display_layout=td.display_layout or td.edit_layout, status=people_status(wi.w_status),
+            workflow_status=wi.w_status.value, hold_reason=wi.hold_reason if steer else None,
+            created_by=t.created_by, created_by_email=who.get(t.created_by), created_at=t.created_at,
+            updated_at=t.updated_at, completed_at=wi.completed_at,
+            current_task=(await current_tasks(session, [wi.id or 0])).get(wi.id or 0), timeline=timeline,
+            comments=[comment_dto(c, who.get(c.author_id)) for c in comments],
+            attachments=[file_dto(f) for f in files])
+
+
+def comment_dto(c: Comment, email: str | None) -> CommentDTO:
+    return CommentDTO(id=c.id or 0, ticket_id=c.ticket_instance_id, author_id=c.author_id, author_email=email,
+                      body=c.body, created_at=c.created_at)
+
+
+def file_dto(f: FileUpload) -> FileDTO:
+    return FileDTO(id=f.id or 0, ticket_id=f.ticket_instance_id, task_id=f.task_instance_id, filename=f.filename,
+                   content_type=f.content_type, size=f.size, uploaded_by=f.uploaded_by, created_at=f.created_at)
+
+
+async def add_comment(actor: Actor, ticket_id: int, *, body: str) -> CommentDTO:
+    """Comment on a ticket (requester, assignees, ticket admins, admins); 1..10000 characters."""
+    policy.require(actor, Action.TICKET_COMMENT)
+    body = body.strip()
+    if not body or len(body) > MAX_COMMENT:
+        raise InvalidInput("The comment must have 1 to 10000 characters",
+                           details=[{"field": "body", "message": f"{len(body)} characters; 1 to {MAX_COMMENT}"}])
+    async with actor_tx(actor) as session:
+        t = await load_ticket(session, actor, ticket_id, Action.TICKET_COMMENT)
+        c = Comment(company_id=actor.company_id, ticket_instance_id=t.id or 0, author_id=actor.user_id, body=body)
+        session.add(c)
+        await session.flush()
+        await audit.record(session, actor, entity="comment", entity_id=c.id or 0, action="created",
+                           after={"ticket": t.id, "length": len(body)})
+        return comment_dto(c, actor.email or None)
+
+
+async def _steer(actor: Actor, ticket_id: int, action: str, reason: str) -> None:
+    policy.require(actor, Action.TICKET_STEER)
+    reason = reason.strip()
+    if len(reason) > runtime.MAX_REASON or (action == "hold" and not reason):
+        raise InvalidInput("The reason must have 1 to 2000 characters" if action == "hold"
+                           else "The reason is longer than 2000 characters",
+                           details=[{"field": "reason", "message": "1 to 2000 characters"}])
+    async with actor_tx(actor) as session:
+        t = await load_ticket(session, actor, ticket_id, Action.TICKET_STEER)
+        wi = await runtime.lock_workflow(session, t.workflow_instance_id)
+        before = {"status": wi.w_status.value, "hold_reason": wi.hold_reason}
+        if action == "cancel":
+            if wi.w_status in ARCHIVED:
+                raise Conflict(f"The ticket is already {wi.w_status.value.lower()}")
+            wi.w_status, wi.completed_at = WorkflowStatus.CANCELLED, utcnow()
+            await runtime.cancel_open_tasks(session, wi.id or 0)
+        elif action == "hold":
+            if wi.w_status != WorkflowStatus.IN_PROGRESS:
+                raise Conflict(f"Only an in-progress ticket can be put on hold (it is {wi.w_status.value})")
+            runtime.hold(wi, reason)
+        else:
+            if wi.w_status != WorkflowStatus.ON_HOLD:
+                raise Conflict(f"Only a ticket on hold can be resumed (it is {wi.w_status.value})")
+            current = await runtime.active_task(session, wi.id or 0)
+            if current is None:
+                raise Conflict("Nothing to resume: no transition applied; cancel the ticket or fix the definition")
+            if current.t_status.value == "ERROR":
+                raise Conflict("A task failed: retry it to resume the ticket")
+            wi.w_status, wi.hold_reason = WorkflowStatus.IN_PROGRESS, None
+        wi.updated_at = utcnow()
+        session.add(wi)
+        await runtime.touch_ticket(session, wi.id or 0)
+        await audit.record(session, actor, entity="ticket", entity_id=t.id or 0, action=action, before=before,
+                           after={"status": wi.w_status.value, "reason": reason or None})
+
+
+async def cancel_ticket(actor: Actor, ticket_id: int, *, reason: str = "") -> None:
+    """Cancel a ticket: workflow CANCELLED and its unfinished tasks CANCELLED (ticket admins, admins)."""
+    await _steer(actor, ticket_id, "cancel", reason)
+
+
+async def hold_ticket(actor: Actor, ticket_id: int, *, reason: str) -> None:
+    """Put an in-progress ticket on hold with a reason (ticket admins, admins)."""
+    await _steer(actor, ticket_id, "hold", reason)
+
+
+async def resume_ticket(actor: Actor, ticket_id: int) -> None:
+    """Resume a ticket on hold that still has a task to do (ticket admins, admins)."""
+    await _steer(actor, ticket_id, "resume", "")

@@ -1,0 +1,170 @@
+"""Plain answers of the tickets, tasks and files services (no table objects leave the services)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class TicketTypeDTO(BaseModel):
+    """A ticket type the actor may submit (its newest version), with its form."""
+
+    key: str
+    version: int
+    title: str
+    description: str
+    fields: dict[str, Any]
+    edit_layout: dict[str, Any] | None = None
+    display_layout: dict[str, Any] | None = None
+
+
+class TaskRefDTO(BaseModel):
+    """The current task of a ticket, in short."""
+
+    id: int
+    key: str
+    title: str
+    type: str
+    status: str
+    assignee_id: int | None = None
+    assignee_email: str | None = None
+
+
+class TicketCreatedDTO(BaseModel):
+    id: int
+    status: str
+    workflow_status: str
+    current_task: TaskRefDTO | None = None
+
+
+class TicketSummaryDTO(BaseModel):
+    id: int
+    title: str
+    ticket_type: str
+    ticket_type_title: str
+    status: str  # active | archived
+    workflow_status: str
+    created_by: int
+    created_by_email: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    current_task: TaskRefDTO | None = None
+
+
+class TimelineTaskDTO(BaseModel):
+    """One task of a ticket's history, with what it received and produced."""
+
+    id: int
+    key: str
+    title: str
+    type: str
+    status: str
+    assignee_id: int | None = None
+    assignee_email: str | None = None
+    completed_by_email: str | None = None
+    created_at: datetime
+    assigned_at: datetime | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    input: Any = None
+    output: Any = None
+    error: str | None = None
+    output_schema: dict[str, Any] | None = None
+    display_layout: dict[str, Any] | None = None
+
+
+class CommentDTO(BaseModel):
+    id: int
+    ticket_id: int
+    author_id: int
+    author_email: str | None = None
+    body: str
+    created_at: datetime
+
+
+class FileDTO(BaseModel):
+    id: int
+    ticket_id: int | None
+    task_id: int | None = None
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: int
+    created_at: datetime
+
+
+class TicketDetailDTO(BaseModel):
+    id: int
+    title: str
+    ticket_type: str
+    ticket_type_title: str
+    ticket_type_version: int
+    workflow_key: str
+    workflow_version: int
+    fields: dict[str, Any]
+    fields_schema: dict[str, Any]
+    display_layout: dict[str, Any] | None = None
+    status: str
+    workflow_status: str
+    hold_reason: str | None = None
+    created_by: int
+    created_by_email: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None = None
+    current_task: TaskRefDTO | None = None
+    timeline: list[TimelineTaskDTO] = Field(default_factory=list)
+    comments: list[CommentDTO] = Field(default_factory=list)
+    attachments: list[FileDTO] = Field(default_factory=list)
+
+
+class TaskSummaryDTO(BaseModel):
+    id: int
+    key: str
+    title: str
+    type: str
+    status: str
+    assignee_id: int | None = None
+    assignee_email: str | None = None
+    ticket_id: int
+    ticket_title: str
+    ticket_type: str
+    created_at: datetime
+    assigned_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+class ActionAttemptDTO(BaseModel):
+    attempt: int
+    started_at: datetime
+    finished_at: datetime | None = None
+    status_code: int | None = None
+    duration_ms: int | None = None
+    error: str | None = None
+
+
+class TaskDetailDTO(TaskSummaryDTO):
+    """A task with its input, output, schemas and layouts, and the ticket it belongs to."""
+
+    description: str = ""
+    input: Any = None
+    output: Any = None
+    error: str | None = None
+    attempts: int = 0
+    input_schema: dict[str, Any] | None = None
+    output_schema: dict[str, Any] | None = None
+    edit_layout: dict[str, Any] | None = None
+    display_layout: dict[str, Any] | None = None
+    started_at: datetime | None = None
+    completed_by_email: str | None = None
+    workflow_status: str
+    hold_reason: str | None = None
+    ticket_fields: dict[str, Any] = Field(default_factory=dict)
+    action_attempts: list[ActionAttemptDTO] = Field(default_factory=list)
+
+
+class TaskCompletedDTO(BaseModel):
+    next_task_id: int | None
+    workflow_status: str
