@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from concurrent.futures import Future
+from typing import Any
 
 from celery import Celery
 from celery.signals import worker_ready, worker_shutdown
@@ -13,22 +15,31 @@ from tfai.redis_client import WORKER_HEARTBEAT_PREFIX, celery_broker_url, get_sy
 from tfai.settings import get_settings
 
 HEARTBEAT_SECONDS = 10
+SYNC_TIMEOUT_MAX = 300
+BACKOFF_ALLOWANCE = 10
+
+
+def run_time_limit(max_attempts: int) -> int:
+    """The longest one run_action may take: every attempt at the longest timeout, plus back-off."""
+    return max_attempts * (SYNC_TIMEOUT_MAX + BACKOFF_ALLOWANCE) + 60
 
 
 def make_celery() -> Celery:
     settings = get_settings()
     url = celery_broker_url(settings.redis_url or "redis://127.0.0.1:6379/0")
     app = Celery("tfai", broker=url, include=["tfai.actions.tasks"])
+    hard = run_time_limit(settings.action_max_attempts)
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_serializer="json",
         accept_content=["json"],
-        broker_transport_options={"visibility_timeout": 3600},
+        # Longer than the longest run, so a healthy run is never delivered twice by the broker.
+        broker_transport_options={"visibility_timeout": max(3600, hard + 300)},
         broker_connection_retry_on_startup=True,
-        task_soft_time_limit=330,
-        task_time_limit=360,
+        task_soft_time_limit=hard - 30,
+        task_time_limit=hard,
         worker_hijack_root_logger=False,
         task_ignore_result=True,
     )
@@ -37,6 +48,7 @@ def make_celery() -> Celery:
 
 celery_app = make_celery()
 _stop = threading.Event()
+_relay: dict[str, Any] = {}
 
 
 def _heartbeat_loop(name: str) -> None:
@@ -53,12 +65,42 @@ def _heartbeat_loop(name: str) -> None:
         pass
 
 
+def _start_relay() -> None:
+    """The outbox relay and the sweeps run on this process's action loop (tfai.actions.loop)."""
+    from tfai.actions import loop
+    from tfai.actions.outbox import Relay
+
+    async def _make() -> Relay:
+        return Relay()
+
+    relay = loop.run(_make())
+    _relay["relay"] = relay
+    _relay["future"] = loop.submit(relay.run())
+
+
+def _stop_relay() -> None:
+    from tfai.actions import loop
+
+    relay = _relay.pop("relay", None)
+    future: Future[None] | None = _relay.pop("future", None)
+    if relay is not None:
+        loop.get_loop().call_soon_threadsafe(relay.stop)
+    if future is not None:
+        try:
+            future.result(10)
+        except Exception:  # noqa: BLE001 - shutting down anyway
+            pass
+    loop.stop()
+
+
 @worker_ready.connect
 def _start_heartbeat(**_: object) -> None:
     name = f"{socket.gethostname()}:{os.getpid()}"
     threading.Thread(target=_heartbeat_loop, args=(name,), daemon=True, name="tfai-heartbeat").start()
+    _start_relay()
 
 
 @worker_shutdown.connect
 def _stop_heartbeat(**_: object) -> None:
     _stop.set()
+    _stop_relay()

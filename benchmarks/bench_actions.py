@@ -1,0 +1,120 @@
+"""Benchmark: commit → request received, and SYNC_ACTION end to end, at 1 and 10 concurrent workflows."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+TARGET_P95_MS = 150.0
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(len(ordered) * q))], 1) if ordered else float("nan")
+
+
+async def _one(owner_url: str, tenant: Any, server: Any, paths: dict[str, str]) -> tuple[float, float]:
+    """Submit one expense ticket (its first task is SYNC); (commit → received ms, created → next task ms)."""
+    import psycopg
+
+    from tfai.services import tickets
+
+    created = await tickets.submit_ticket(tenant.requester.actor, ticket_type="expense",
+                                          data={"amount": 50, "currency": "EUR", "category": "meals",
+                                                "description": "bench"})
+    committed = time.time()
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        wid = conn.execute("SELECT workflow_instance_id FROM ticket_instances WHERE id = %s",
+                           (created.id,)).fetchone()[0]  # type: ignore[index]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            rows = conn.execute(
+                "SELECT t.id, d.key, t.created_at FROM task_instances t JOIN task_definitions d "
+                "ON d.id = t.task_definition_id WHERE t.workflow_instance_id = %s ORDER BY t.id", (wid,)).fetchall()
+            if len(rows) >= 2:
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise RuntimeError("the SYNC_ACTION did not complete within 60 s")
+    first_id = rows[0][0]
+    seen = [s for s in server.requests(paths["check_policy"]) if s.json.get("amount") == 50
+            and s.headers["webhook-id"].startswith(f"msg_{first_id}_")]
+    received = (seen[0].at - committed) * 1000
+    end_to_end = (rows[1][2] - rows[0][2]).total_seconds() * 1000
+    return received, end_to_end
+
+
+async def _measure(quick: bool) -> dict[str, Any]:
+    import os
+
+    from tests.actions.external import ExternalServer, Reply
+    from tests.actions.helpers import install
+    from tests.actions.workers import WorkerPool
+    from tests.fixtures.stack import ROOT, configure_environment, drop_database, start_stack
+    from tests.fixtures.tenants import create_tenant
+    from tfai.db.migrate import migrate
+    from tfai.db.session import configure_engine, dispose_engine
+    from tfai.settings import get_settings
+
+    stack, handles = start_stack(ROOT / ".tfai" / "bench")
+    env = configure_environment(stack, Path(tempfile.mkdtemp(prefix="tfai-bench-")))
+    next(env)
+    os.environ["TFAI_ACTIONS_ALLOW_PRIVATE_NETWORKS"] = "true"
+    get_settings.cache_clear()
+    server, pool = ExternalServer(), WorkerPool(Path(tempfile.mkdtemp(prefix="tfai-bench-workers-")))
+    try:
+        migrate(get_settings())
+        configure_engine(pool_size=12)
+        tenant = create_tenant(stack.database_url, "bench")
+        paths = await install(tenant, "expense-reimbursement.json", server)
+        server.respond(paths["check_policy"], Reply(body={"compliant": True, "rule": ""}))
+        server.respond(paths["payout"], Reply(body={"payout_id": "P-1"}))
+        pool.start(concurrency=10)
+        await _one(stack.database_url, tenant, server, paths)  # warm-up
+        results: dict[str, Any] = {}
+        for concurrency, rounds in ((1, 5 if quick else 30), (10, 2 if quick else 6)):
+            received: list[float] = []
+            e2e: list[float] = []
+            for _ in range(rounds):
+                batch = await asyncio.gather(*[_one(stack.database_url, tenant, server, paths)
+                                               for _ in range(concurrency)])
+                received += [r for r, _ in batch]
+                e2e += [e for _, e in batch]
+            results[f"c{concurrency}"] = {
+                "samples": len(e2e),
+                "commit_to_request_p50_ms": _pct(received, 0.5), "commit_to_request_p95_ms": _pct(received, 0.95),
+                "end_to_end_p50_ms": _pct(e2e, 0.5), "end_to_end_p95_ms": _pct(e2e, 0.95),
+                "end_to_end_mean_ms": round(statistics.fmean(e2e), 1),
+            }
+        await dispose_engine()
+        ok = all(r["end_to_end_p95_ms"] <= TARGET_P95_MS for r in results.values())
+        return {"name": "sync_action_latency", **results, "target_p95_ms": TARGET_P95_MS, "ok": ok}
+    finally:
+        pool.close()
+        server.close()
+        drop_database(stack)
+        for handle in handles if isinstance(handles, list) else []:
+            stop = getattr(handle, "terminate", None) or getattr(handle, "stop", None)
+            if stop is not None:
+                stop()
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Start a database, Redis, one worker and a local target; measure SYNC_ACTION latencies."""
+    return asyncio.run(_measure(quick))
+
+
+if __name__ == "__main__":
+    result = run(quick="--quick" in sys.argv)
+    for key in ("c1", "c10"):
+        r = result[key]
+        print(f"{key[1:]:>2} concurrent: commit→request p50 {r['commit_to_request_p50_ms']} ms "
+              f"p95 {r['commit_to_request_p95_ms']} ms; end to end p50 {r['end_to_end_p50_ms']} ms "
+              f"p95 {r['end_to_end_p95_ms']} ms ({r['samples']} samples)")
+    print(f"target: end to end p95 <= {TARGET_P95_MS} ms → {'ok' if result['ok'] else 'MISSED'}")
+    sys.exit(0 if result["ok"] else 1)

@@ -1,0 +1,258 @@
+"""SSRF-safe outbound POST: resolve once, refuse non-global addresses, connect to the checked IP."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from tfai.settings import get_settings
+
+MAX_RESPONSE_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 64
+IP = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+_BLOCKED: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str]] = [
+    (ipaddress.ip_network(net), what) for net, what in (
+        ("0.0.0.0/8", "an unspecified ('this network') address"),
+        ("10.0.0.0/8", "a private address"),
+        ("100.64.0.0/10", "a carrier-grade NAT (100.64/10) address"),
+        ("127.0.0.0/8", "a loopback address"),
+        ("169.254.0.0/16", "a link-local address (this includes cloud metadata endpoints)"),
+        ("172.16.0.0/12", "a private address"),
+        ("192.0.0.0/24", "an IETF protocol assignment address"),
+        ("192.0.2.0/24", "a documentation address"),
+        ("192.168.0.0/16", "a private address"),
+        ("198.18.0.0/15", "a benchmarking address"),
+        ("198.51.100.0/24", "a documentation address"),
+        ("203.0.113.0/24", "a documentation address"),
+        ("224.0.0.0/4", "a multicast address"),
+        ("240.0.0.0/4", "a reserved address"),
+        ("::/128", "an unspecified address"),
+        ("::1/128", "a loopback address"),
+        ("::/96", "an IPv4-compatible IPv6 address"),
+        ("100::/64", "a discard-only address"),
+        ("2001:db8::/32", "a documentation address"),
+        ("fc00::/7", "a unique-local address"),
+        ("fe80::/10", "a link-local address"),
+        ("fec0::/10", "a site-local address"),
+        ("ff00::/8", "a multicast address"),
+    )
+]
+
+
+class ActionRequestError(Exception):
+    """An outbound action request failed; `retryable` says whether another attempt may succeed."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+
+class TargetRefused(ActionRequestError):
+    """The target is not allowed (SSRF protection, a redirect, a bad URL): never retried."""
+
+    retryable = False
+
+
+@dataclass(frozen=True)
+class ActionResponse:
+    """What the external system answered (body is parsed JSON, or None when empty)."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+    duration_ms: int
+    address: str = ""
+    raw: bytes = field(default=b"", repr=False)
+
+    def as_scope(self) -> dict[str, Any]:
+        return {"status": self.status, "headers": self.headers, "body": self.body}
+
+
+def _embedded_v4(ip: IP) -> ipaddress.IPv4Address | None:
+    """The IPv4 address hidden inside an IPv6 one (mapped, NAT64, 6to4, Teredo), if any."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in ipaddress.ip_network("64:ff9b::/96") or ip in ipaddress.ip_network("64:ff9b:1::/48"):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    return None
+
+
+def address_problem(ip: IP) -> str | None:
+    """Why the address is not globally routable ('a loopback address'), or None when it is."""
+    inner = _embedded_v4(ip)
+    if inner is not None:
+        problem = address_problem(inner)
+        return f"an IPv6 form of {inner}, {problem}" if problem else None
+    for net, what in _BLOCKED:
+        if ip.version == net.version and ip in net:
+            return what
+    if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_reserved:
+        return "not a globally routable address"
+    if ip.is_unspecified or not ip.is_global:
+        return "not a globally routable address"
+    return None
+
+
+async def resolve(host: str, port: int) -> list[IP]:
+    """Every address the host resolves to (getaddrinfo runs in a thread)."""
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ActionRequestError(f"cannot resolve {host!r}: {exc}") from exc
+    out: list[IP] = []
+    for info in infos:
+        ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if ip not in out:
+            out.append(ip)
+    if not out:
+        raise ActionRequestError(f"cannot resolve {host!r}: no address")
+    return sorted(out, key=lambda a: a.version)
+
+
+async def checked_addresses(url: str, *, allow_private: bool) -> tuple[httpx.URL, str, list[IP]]:
+    """Parse and resolve the URL; refuse it unless every address is globally routable."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        target = httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise TargetRefused(f"refused: not a valid URL ({exc})") from exc
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host:
+        raise TargetRefused("refused: the action URL must be http(s) with a host")
+    if parts.scheme == "http" and not allow_private:
+        raise TargetRefused("refused: the action URL must use https")
+    if parts.username is not None or parts.password is not None:
+        raise TargetRefused("refused: credentials do not belong in the action URL")
+    addresses = await resolve(host, port)
+    if not allow_private:
+        for ip in addresses:
+            problem = address_problem(ip)
+            if problem:
+                if host == str(ip):
+                    raise TargetRefused(f"refused: {ip} is {problem}")
+                raise TargetRefused(f"refused: {host} resolves to {ip}, {problem}")
+    return target, host, addresses
+
+
+@lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    return ssl.create_default_context()
+
+
+def _json_depth(value: Any) -> int:
+    depth, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            depth = max(depth, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return depth
+
+
+def parse_json(raw: bytes, *, status: int | None = None) -> Any:
+    """Parse a response body as JSON within the nesting limit (empty → None)."""
+    if not raw.strip():
+        return None
+    try:
+        body = json.loads(raw)
+    except RecursionError as exc:
+        raise ActionRequestError("the response JSON is nested too deeply", status_code=status) from exc
+    except ValueError as exc:
+        raise ActionRequestError(f"the response is not valid JSON ({exc})", status_code=status) from exc
+    if _json_depth(body) > MAX_JSON_DEPTH:
+        raise ActionRequestError(f"the response JSON nests deeper than {MAX_JSON_DEPTH} levels",
+                                 status_code=status)
+    return body
+
+
+async def _send(client: httpx.AsyncClient, url: httpx.URL, host: str, ip: IP, body: bytes,
+                headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+    pinned = url.copy_with(host=str(ip))
+    host_header = url.netloc.decode("ascii")
+    request = client.build_request(
+        "POST", pinned, content=body,
+        headers={**headers, "Host": host_header, "Content-Type": "application/json"},
+        extensions={"sni_hostname": host} if url.scheme == "https" else {},
+    )
+    response = await client.send(request, stream=True, follow_redirects=False)
+    try:
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise ActionRequestError(f"the response is larger than {MAX_RESPONSE_BYTES} bytes",
+                                         status_code=response.status_code)
+            chunks.append(chunk)
+    finally:
+        await response.aclose()
+    return response, b"".join(chunks)
+
+
+async def post_json(url: str, body: bytes, *, headers: dict[str, str], timeout_seconds: float,
+                    expect_json: bool = True, allow_private: bool | None = None) -> ActionResponse:
+    """POST `body` (JSON bytes) to `url` safely; raise ActionRequestError/TargetRefused on failure."""
+    if allow_private is None:
+        allow_private = get_settings().actions_allow_private_networks
+    started = time.monotonic()
+    target, host, addresses = await checked_addresses(url, allow_private=allow_private)
+    timeout = httpx.Timeout(timeout_seconds)
+    last: Exception | None = None
+    try:
+        async with asyncio.timeout(timeout_seconds), httpx.AsyncClient(
+            verify=_ssl_context(), trust_env=False, timeout=timeout, follow_redirects=False
+        ) as client:
+            for ip in addresses:
+                try:
+                    response, raw = await _send(client, target, host, ip, body, headers)
+                    break
+                except httpx.ConnectError as exc:
+                    last = exc
+            else:
+                raise ActionRequestError(f"cannot connect to {host}: {last}")
+    except TimeoutError as exc:
+        raise ActionRequestError(f"timed out after {timeout_seconds:g} s") from exc
+    except httpx.TimeoutException as exc:
+        raise ActionRequestError(f"timed out after {timeout_seconds:g} s ({type(exc).__name__})") from exc
+    except httpx.HTTPError as exc:
+        raise ActionRequestError(f"request failed: {type(exc).__name__}: {exc}") from exc
+    status = response.status_code
+    if 300 <= status < 400:
+        where = response.headers.get("location", "")[:200]
+        raise TargetRefused(f"refused: the target answered with a redirect ({status}) to {where!r}; "
+                            "redirects are not followed", status_code=status)
+    if not 200 <= status < 300:
+        snippet = raw[:200].decode("utf-8", "replace")
+        raise ActionRequestError(f"the target answered HTTP {status}: {snippet}", status_code=status)
+    parsed = parse_json(raw, status=status) if expect_json else _lenient(raw)
+    return ActionResponse(status=status, headers={k.lower(): v for k, v in response.headers.items()},
+                          body=parsed, duration_ms=int((time.monotonic() - started) * 1000),
+                          address=str(addresses[0]), raw=raw)
+
+
+def _lenient(raw: bytes) -> Any:
+    try:
+        return parse_json(raw)
+    except ActionRequestError:
+        return None

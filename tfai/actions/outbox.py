@@ -1,0 +1,152 @@
+"""The outbox relay (committed rows → Celery) and the sweeps for overdue callbacks and stale actions."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+from collections import defaultdict
+
+import psycopg
+
+from tfai.db.urls import app_url
+from tfai.domain.errors import Conflict, NotFound
+from tfai.redis_client import get_async_redis
+from tfai.services import action_runs, runtime
+from tfai.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+RUN_ACTION = "tfai.run_action"
+CHANNEL = "tfai_outbox"
+POLL_SECONDS = 0.2
+SWEEP_SECONDS = 2.0
+BATCH = 100
+LEADER_KEY = "tfai:actions:relay-leader"
+LEADER_MS = 3000
+_RENEW = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
+          "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end")
+
+
+def publish(company_id: int, task_id: int) -> None:
+    """Send one run_action message to the broker (blocking; call from a thread)."""
+    from tfai.actions.celery_app import celery_app
+
+    celery_app.send_task(RUN_ACTION, args=[company_id, task_id], ignore_result=True)
+
+
+def _publish_many(rows: list[tuple[int, int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    done, failed = [], []
+    for outbox_id, company_id, task_id in rows:
+        try:
+            publish(company_id, task_id)
+            done.append((company_id, outbox_id))
+        except Exception:  # noqa: BLE001 - the row stays pending and is tried again
+            log.exception("publishing outbox row %s failed", outbox_id)
+            failed.append((company_id, outbox_id))
+    return done, failed
+
+
+def _by_company(pairs: list[tuple[int, int]]) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for company_id, outbox_id in pairs:
+        grouped[company_id].append(outbox_id)
+    return grouped
+
+
+async def relay_once(limit: int = BATCH) -> int:
+    """Publish committed, unpublished rows, then mark them; how many rows were read.
+
+    A crash between publishing and marking republishes the row later: harmless, the claim is idempotent.
+    """
+    rows = await action_runs.pending_outbox(limit)
+    if not rows:
+        return 0
+    done, failed = await asyncio.to_thread(_publish_many, rows)
+    for company_id, ids in _by_company(done).items():
+        await action_runs.mark_published(company_id, ids)
+    for company_id, ids in _by_company(failed).items():
+        await action_runs.note_publish_failure(company_id, ids)
+    return len(rows)
+
+
+async def sweep_once() -> tuple[int, int]:
+    """Fail overdue ASYNC tasks and republish stale ones; (overdue, republished)."""
+    overdue = await action_runs.overdue_callbacks()
+    for company_id, task_id in overdue:
+        with contextlib.suppress(Conflict, NotFound):
+            await runtime.fail_action_task(company_id, task_id, "callback not received in time")
+    stale = await action_runs.stale_actions()
+    for company_id, task_id in stale:
+        await asyncio.to_thread(publish, company_id, task_id)
+    return len(overdue), len(stale)
+
+
+class Relay:
+    """Runs on the worker's action loop: one leader (a Redis lease) publishes and sweeps."""
+
+    def __init__(self) -> None:
+        self.ident = f"{socket.gethostname()}:{os.getpid()}"
+        self.wake = asyncio.Event()
+        self.stopping = asyncio.Event()
+        self.leader = False
+        self.checked_until = 0.0
+
+    async def _is_leader(self) -> bool:
+        """Hold (or take) the Redis lease; checked at most every third of its lifetime."""
+        now = time.monotonic()
+        if now < self.checked_until:
+            return self.leader
+        try:
+            client = get_async_redis()
+            self.leader = bool(await client.set(LEADER_KEY, self.ident, nx=True, px=LEADER_MS)) or bool(
+                await client.eval(_RENEW, 1, LEADER_KEY, self.ident, str(LEADER_MS)))  # type: ignore[misc]
+        except Exception:  # noqa: BLE001 - without Redis nothing can be published anyway
+            self.leader = False
+        self.checked_until = now + LEADER_MS / 3000
+        return self.leader
+
+    async def listen(self) -> None:
+        """Wake the relay on NOTIFY tfai_outbox (sent by a trigger when an outbox row commits)."""
+        conninfo = app_url(get_settings()).set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self.stopping.is_set():
+            try:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    async for _ in conn.notifies():
+                        self.wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - polling still works; reconnect shortly
+                log.warning("outbox LISTEN connection lost; reconnecting", exc_info=True)
+                await asyncio.sleep(2)
+
+    async def run(self) -> None:
+        listener = asyncio.create_task(self.listen())
+        next_sweep = 0.0
+        try:
+            while not self.stopping.is_set():
+                self.wake.clear()
+                busy = False
+                if await self._is_leader():
+                    try:
+                        busy = await relay_once() >= BATCH
+                        if time.monotonic() >= next_sweep:
+                            next_sweep = time.monotonic() + SWEEP_SECONDS
+                            await sweep_once()
+                    except Exception:  # noqa: BLE001 - database restarting: try again next round
+                        log.warning("outbox relay round failed", exc_info=True)
+                if not busy:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await listener
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
