@@ -1,4 +1,4 @@
-"""The `tfai` command: run, worker, migrate, doctor, definitions, seed-demo."""
+"""The `tfai` command: run, worker, migrate, doctor, definitions, staff, assistant, seed-demo."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import argparse
 import logging
 import sys
 
+from tfai.clitools import assistant as assistant_cli
 from tfai.clitools import definitions as definitions_cli
+from tfai.clitools import demo as demo_cli
+from tfai.clitools import staff as staff_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="upgrade the database to the newest schema and update the app role")
     sub.add_parser("doctor", help="check the installation and say how to fix each problem")
     definitions_cli.register(sub)
+    staff_cli.register(sub)
+    assistant_cli.register(sub)
+    demo_cli.register(sub)
     return parser
 
 
@@ -50,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         from tfai.clitools.doctor import doctor
 
         return doctor()
-    if args.command == "definitions":
+    if args.command in ("definitions", "staff", "assistant", "seed-demo"):
         return int(args.func(args))
     return 2
 

@@ -1,0 +1,1 @@
+"""Tests of Ticketflower staff access (issue 9)."""

@@ -1,0 +1,40 @@
+"""The staff console: companies with counts and platform totals, for staff without a grant only."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from tests.fixtures.tenants import World
+from tests.staff.conftest import GrantSession, Staffer
+from tfai.domain.errors import Forbidden
+from tfai.services import staff
+
+
+async def test_console_lists_companies_with_counts_without_entering(world: World, staffer: Staffer,
+                                                                   owner: psycopg.Connection) -> None:
+    me = await staffer.actor()
+    console = await staff.console(me)
+    by_id = {c.company_id: c for c in console.companies}
+    for tenant in (world.a, world.b):
+        entry = by_id[tenant.company_id]
+        assert (entry.name, entry.users, entry.tickets, entry.open_tasks) == (tenant.name, 6, 0, 0)
+        assert entry.staff_write_allowed is True
+    platform = owner.execute("SELECT id FROM companies WHERE is_platform").fetchone()
+    assert platform is not None and platform[0] not in by_id
+    totals = console.totals
+    assert totals.companies >= 2 and totals.users >= 12 and totals.active_grants >= 0
+    found = await staff.list_companies(me, search=world.a.name)
+    assert [c.company_id for c in found] == [world.a.company_id]
+    assert await staff.list_companies(me, search="%") == []  # wildcards are literal
+
+
+async def test_console_is_for_staff_without_a_grant(world: World, grant_session: GrantSession) -> None:
+    for member in world.a.members.values():
+        with pytest.raises(Forbidden):
+            await staff.list_companies(member.actor)
+        with pytest.raises(Forbidden):
+            await staff.platform_totals(member.actor)
+    _, under = await grant_session(world.b.company_id)
+    with pytest.raises(Forbidden):
+        await staff.list_companies(under)

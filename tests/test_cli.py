@@ -1,0 +1,34 @@
+"""The tfai command: seed-demo creates a usable company once; the parser knows every subcommand."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from tests.fixtures.stack import Stack
+from tfai.cli import build_parser
+from tfai.clitools.demo import DEMO_ADMIN, seed
+from tfai.domain.errors import Conflict
+
+
+def test_parser_has_every_command() -> None:
+    parser = build_parser()
+    for argv in (["run", "--port", "3001"], ["worker"], ["migrate"], ["doctor"], ["seed-demo"],
+                 ["definitions", "validate", "x.json"], ["staff", "create", "a@b.c", "--name", "A B"],
+                 ["assistant", "eval", "--cases", "x.yaml"]):
+        assert parser.parse_args(argv).command == argv[0]
+
+
+async def test_seed_demo_creates_people_and_definitions_once(stack: Stack, db_engine: None) -> None:
+    logins = dict(await seed())
+    assert logins[DEMO_ADMIN] == "admin" and len(logins) == 5
+    with psycopg.connect(stack.database_url) as conn:
+        company = conn.execute("SELECT company_id FROM users WHERE email = %s", (DEMO_ADMIN,)).fetchone()
+        assert company is not None
+        workflows = conn.execute("SELECT count(DISTINCT key) FROM workflow_definitions WHERE company_id = %s",
+                                 company).fetchone()
+        workers = conn.execute("SELECT count(*) FROM user_system_roles WHERE company_id = %s "
+                               "AND role = 'task_worker'", company).fetchone()
+    assert workflows == (5,) and workers == (2,)
+    with pytest.raises(Conflict):
+        await seed()
