@@ -1,0 +1,105 @@
+"""State of the company roles page: list, create, rename, describe, delete (`user` is protected)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from tfai.domain.errors import TfaiError
+from tfai.domain.policy import USER, Actor
+from tfai.services import accounts
+from tfai.ui.state.auth import AuthState
+from tfai.ui.state.form_values import error_message, field_errors
+
+
+class AdminRolesState(AuthState):
+    """Roles as plain dicts; every change goes through the company-role services."""
+
+    roles: list[dict[str, Any]] = []
+    error: str = ""
+    notice: str = ""
+    errors: dict[str, str] = {}
+    create_key: int = 0
+    edit_open: bool = False
+    edit_name: str = ""
+    edit_description: str = ""
+    edit_error: str = ""
+    edit_errors: dict[str, str] = {}
+    edit_key: int = 0
+
+    async def _refresh(self, actor: Actor) -> None:
+        self.roles = [{"name": r.role_name, "description": r.description, "members": r.members,
+                       "protected": r.role_name == USER} for r in await accounts.list_company_roles(actor)]
+
+    @rx.event
+    async def load(self) -> Any:
+        actor = await self._guard()
+        if actor is None:
+            return self._to_login()
+        self.error, self.notice, self.errors, self.edit_open = "", "", {}, False
+        try:
+            await self._refresh(actor)
+        except TfaiError as exc:
+            self.roles, self.error = [], error_message(exc)
+        return None
+
+    @rx.event
+    async def create(self, form_data: dict[str, Any]) -> Any:
+        actor = await self._guard()
+        if actor is None:
+            return self._to_login()
+        try:
+            await accounts.create_company_role(actor, role_name=str(form_data.get("role_name", ""))[:100],
+                                               description=str(form_data.get("description", ""))[:2100])
+            await self._refresh(actor)
+        except TfaiError as exc:
+            self.error, self.errors, self.notice = error_message(exc), field_errors(exc), ""
+            return None
+        self.error, self.errors, self.notice = "", {}, "The role is created."
+        self.create_key += 1
+        return None
+
+    @rx.event
+    def open_edit(self, name: str) -> None:
+        row = next((r for r in self.roles if r["name"] == str(name)), None)
+        if row is None:
+            return
+        self.edit_name, self.edit_description = row["name"], row["description"]
+        self.edit_error, self.edit_errors, self.edit_open = "", {}, True
+        self.edit_key += 1
+
+    @rx.event
+    def set_edit_open(self, value: bool) -> None:
+        self.edit_open = bool(value)
+
+    @rx.event
+    async def save_edit(self, form_data: dict[str, Any]) -> Any:
+        actor = await self._guard()
+        if actor is None:
+            return self._to_login()
+        new_name = str(form_data.get("new_name", ""))[:100].strip()
+        try:
+            await accounts.update_company_role(
+                actor, self.edit_name, new_name=new_name if new_name and new_name != self.edit_name else None,
+                description=str(form_data.get("description", ""))[:2100])
+            await self._refresh(actor)
+        except TfaiError as exc:
+            self.edit_error, self.edit_errors = error_message(exc), field_errors(exc)
+            return None
+        self.edit_open, self.notice, self.error = False, "The role is saved.", ""
+        return None
+
+    @rx.event
+    async def delete(self, name: str) -> Any:
+        actor = await self._guard()
+        if actor is None:
+            return self._to_login()
+        try:
+            await accounts.delete_company_role(actor, str(name)[:100])
+            await self._refresh(actor)
+        except TfaiError as exc:
+            self.error, self.notice = error_message(exc), ""
+            return None
+        self.error, self.notice = "", "The role is deleted."
+        return None

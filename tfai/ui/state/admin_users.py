@@ -1,0 +1,174 @@
+"""State of the users page: a searched, paginated list; create, edit roles, (de)activate, availability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex_base.utils.form import FormData
+
+from tfai.domain.errors import TfaiError
+from tfai.domain.policy import SYSTEM_ROLES, USER, Actor
+from tfai.services import accounts
+from tfai.ui.state.auth import AuthState
+from tfai.ui.state.form_values import error_message, field_errors
+
+PAGE_SIZE = 20
+
+
+def user_row(u: Any) -> dict[str, Any]:
+    """The plain values a row shows (a UserDTO has no secrets; copy only what is displayed)."""
+    return {"id": str(u.id), "name": f"{u.first_name} {u.last_name}".strip(), "email": u.email,
+            "system_roles": list(u.system_roles), "company_roles": list(u.company_roles),
+            "is_active": bool(u.is_active), "available": bool(u.available), "open_tasks": int(u.open_tasks)}
+
+
+def _form_list(form_data: FormData | dict[str, Any], name: str) -> list[str]:
+    data = form_data if isinstance(form_data, FormData) else FormData(form_data)
+    return [str(v)[:100] for v in data.getlist(name) if str(v)]
+
+
+class AdminUsersState(AuthState):
+    """Rows are plain dicts; the edited user's id is kept as a string and re-checked by the service."""
+
+    rows: list[dict[str, Any]] = []
+    total: int = 0
+    page: int = 1
+    search: str = ""
+    all_system_roles: list[str] = list(SYSTEM_ROLES)
+    all_company_roles: list[str] = []
+    error: str = ""
+    notice: str = ""
+    create_errors: dict[str, str] = {}
+    create_error: str = ""
+    created_link: str = ""
+    create_key: int = 0
+    busy: bool = False
+    edit_open: bool = False
+    edit_id: str = ""
+    edit_name: str = ""
+    edit_system: list[str] = []
+    edit_company: list[str] = []
+    edit_error: str = ""
+    edit_key: int = 0
+
+    @rx.var
+    def page_count(self) -> int:
+        return max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
+
+    async def _refresh(self, actor: Actor) -> None:
+        result = await accounts.list_users(actor, search=self.search, page=self.page, page_size=PAGE_SIZE)
+        self.rows, self.total, self.page = [user_row(u) for u in result.items], result.total, result.page
+        self.all_company_roles = [r.role_name for r in await accounts.list_company_roles(actor)]
+
+    async def _actor_or_redirect(self) -> tuple[Actor | None, Any]:
+        actor = await self._guard()
+        return actor, (self._to_login() if actor is None else None)
+
+    @rx.event
+    async def load(self) -> Any:
+        actor, redirect = await self._actor_or_redirect()
+        if actor is None:
+            return redirect
+        self.error, self.notice, self.created_link, self.edit_open = "", "", "", False
+        try:
+            await self._refresh(actor)
+        except TfaiError as exc:
+            self.rows, self.error = [], error_message(exc)
+        return None
+
+    async def _change(self, call: Any, notice: str) -> Any:
+        actor, redirect = await self._actor_or_redirect()
+        if actor is None:
+            return redirect
+        try:
+            await call(actor)
+            await self._refresh(actor)
+        except TfaiError as exc:
+            self.error, self.notice = error_message(exc), ""
+            return None
+        self.error, self.notice = "", notice
+        return None
+
+    @rx.event
+    async def do_search(self, form_data: dict[str, Any]) -> Any:
+        self.search, self.page = str(form_data.get("search", ""))[:200], 1
+        return await self._change(lambda a: _noop(), "")
+
+    @rx.event
+    async def go_page(self, delta: int) -> Any:
+        self.page = min(max(1, self.page + int(delta)), self.page_count)
+        return await self._change(lambda a: _noop(), "")
+
+    @rx.event
+    async def set_active(self, user_id: str, active: bool) -> Any:
+        uid = int(user_id) if str(user_id).isdigit() else 0
+        return await self._change(lambda a: accounts.update_user(a, uid, is_active=bool(active)),
+                                  "The user is active again." if active else "The user is deactivated.")
+
+    @rx.event
+    async def set_available(self, user_id: str, available: bool) -> Any:
+        uid = int(user_id) if str(user_id).isdigit() else 0
+        return await self._change(lambda a: accounts.update_user(a, uid, available=bool(available)),
+                                  "Availability saved.")
+
+    @rx.event
+    async def create(self, form_data: FormData) -> Any:
+        actor, redirect = await self._actor_or_redirect()
+        if actor is None:
+            yield redirect
+            return
+        self.busy, self.create_error, self.create_errors, self.created_link = True, "", {}, ""
+        yield
+        password = str(form_data.get("password", ""))[:1024]
+        try:
+            created = await accounts.create_user(
+                actor, email=str(form_data.get("email", ""))[:300],
+                first_name=str(form_data.get("first_name", ""))[:200],
+                last_name=str(form_data.get("last_name", ""))[:200],
+                system_roles=_form_list(form_data, "system_roles"),
+                company_roles=_form_list(form_data, "company_roles"), password=password or None)
+            await self._refresh(actor)
+        except TfaiError as exc:
+            self.create_error, self.create_errors = error_message(exc), field_errors(exc)
+        else:
+            self.created_link = created.set_password_url or ""
+            self.notice, self.error = "The user is created.", ""
+            self.create_key += 1
+        finally:
+            self.busy = False
+
+    @rx.event
+    def open_edit(self, user_id: str) -> None:
+        row = next((r for r in self.rows if r["id"] == str(user_id)), None)
+        if row is None:
+            return
+        self.edit_id, self.edit_name = row["id"], row["name"]
+        self.edit_system, self.edit_company = list(row["system_roles"]), list(row["company_roles"])
+        self.edit_error, self.edit_open = "", True
+        self.edit_key += 1
+
+    @rx.event
+    def set_edit_open(self, value: bool) -> None:
+        self.edit_open = bool(value)
+
+    @rx.event
+    async def save_edit(self, form_data: FormData) -> Any:
+        actor, redirect = await self._actor_or_redirect()
+        if actor is None:
+            return redirect
+        uid = int(self.edit_id) if self.edit_id.isdigit() else 0
+        company = sorted(set(_form_list(form_data, "company_roles")) | {USER})
+        try:
+            await accounts.update_user(actor, uid, system_roles=_form_list(form_data, "system_roles"),
+                                       company_roles=company)
+            await self._refresh(actor)
+        except TfaiError as exc:
+            self.edit_error = error_message(exc)
+            return None
+        self.edit_open, self.notice, self.error = False, "Roles saved.", ""
+        return None
+
+
+async def _noop() -> None:
+    return None

@@ -1,0 +1,121 @@
+"""Shared UI state: identity in backend-only vars, derived from the session cookie on every event."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from tfai.domain.errors import TfaiError
+from tfai.domain.policy import ADMIN, TASK_WORKER, TICKET_ADMIN, WORKFLOW_CREATOR, Actor
+from tfai.services import accounts, auth
+
+log = logging.getLogger(__name__)
+LOGIN_ROUTE = "/login"
+HOME_ROUTE = "/dashboard"
+
+
+def safe_next(path: str | None) -> str:
+    """A local path to go to after login (never another site), else the dashboard."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path or len(path) > 300:
+        return HOME_ROUTE
+    return path
+
+
+def session_redirect(code: str, next_path: str | None = None) -> EventSpec:
+    """A full page load of the session route: it swaps the one-time code for the HttpOnly cookie."""
+    url = "/api/v1/auth/session?" + urlencode({"code": code, "next": safe_next(next_path)})
+    return rx.call_script(f"window.location.replace({json.dumps(url)})")
+
+
+def header_fields(actor: Actor, me: Any) -> dict[str, Any]:
+    """The header's public values for an actor and their profile DTO (nothing secret)."""
+    roles = set(actor.system_roles)
+    if actor.staff is not None:
+        roles = {ADMIN, "user"}
+    first, last = getattr(me, "first_name", "") or "", getattr(me, "last_name", "") or ""
+    company = getattr(me, "company_name", "") or ""
+    banner = ""
+    if actor.staff is not None:
+        mode = "read-only" if actor.read_only else "write"
+        banner = f"You are acting for {company or 'this company'} as Ticketflower staff ({mode} access)"
+    return {
+        "display_name": f"{first} {last}".strip() or actor.email,
+        "user_email": getattr(me, "email", "") or actor.email,
+        "company_name": company,
+        "system_roles": sorted(roles),
+        "is_admin": ADMIN in roles,
+        "is_ticket_admin": bool(roles & {ADMIN, TICKET_ADMIN}),
+        "is_worker": TASK_WORKER in roles,
+        "is_designer": bool(roles & {ADMIN, WORKFLOW_CREATOR}),
+        "staff_banner": banner,
+    }
+
+
+class AuthState(rx.State):
+    """Base of every logged-in page's state: who is acting comes from the server-side session only."""
+
+    _user_id: int = 0
+    _company_id: int = 0
+    display_name: rx.Field[str] = rx.field("")
+    user_email: rx.Field[str] = rx.field("")
+    company_name: rx.Field[str] = rx.field("")
+    system_roles: rx.Field[list[str]] = rx.field(default_factory=list)
+    is_admin: rx.Field[bool] = rx.field(False)
+    is_ticket_admin: rx.Field[bool] = rx.field(False)
+    is_worker: rx.Field[bool] = rx.field(False)
+    is_designer: rx.Field[bool] = rx.field(False)
+    staff_banner: rx.Field[str] = rx.field("")
+
+    async def _actor(self) -> Actor | None:
+        """The actor behind the websocket's Cookie header, or None (re-checked on every call)."""
+        cookie = self.router.headers.cookie if self.router is not None else ""
+        try:
+            actor = await auth.actor_from_cookie_header(cookie or None)
+        except TfaiError:
+            actor = None
+        if actor is None:
+            self._user_id, self._company_id = 0, 0
+        else:
+            self._user_id, self._company_id = actor.user_id, actor.company_id
+        return actor
+
+    def _client_ip(self) -> str:
+        return self.router.session.client_ip if self.router is not None else ""
+
+    async def _refresh_header(self, actor: Actor) -> None:
+        """Copy the header values (names, company, role flags) from the actor's profile."""
+        try:
+            me = await accounts.get_me(actor)
+        except TfaiError:
+            me = None
+        for key, value in header_fields(actor, me).items():
+            setattr(self, key, value)
+
+    async def _guard(self) -> Actor | None:
+        """The actor with the header refreshed, or None after clearing every public identity value."""
+        actor = await self._actor()
+        if actor is None:
+            self.display_name, self.user_email, self.company_name, self.staff_banner = "", "", "", ""
+            self.system_roles = []
+            self.is_admin = self.is_ticket_admin = self.is_worker = self.is_designer = False
+            return None
+        await self._refresh_header(actor)
+        return actor
+
+    @rx.event
+    async def on_load_protected(self) -> EventSpec | None:
+        """on_load guard: send visitors without a valid session to the login page."""
+        if await self._guard() is None:
+            return self._to_login()
+        return None
+
+    def _to_login(self) -> EventSpec:
+        """Redirect to the login page, coming back here afterwards."""
+        path = self.router.url.path if self.router is not None else ""
+        target = LOGIN_ROUTE + ("?" + urlencode({"next": path}) if path and path != LOGIN_ROUTE else "")
+        return rx.redirect(target, replace=True)

@@ -1,0 +1,133 @@
+"""State of the profile page: names, email, password, availability and personal API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from tfai.domain.errors import TfaiError
+from tfai.domain.policy import Actor
+from tfai.services import accounts, auth
+from tfai.ui.state.auth import AuthState
+from tfai.ui.state.form_values import error_message, field_errors
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "never"
+
+
+class ProfileState(AuthState):
+    """One error/notice slot per form, keyed 'form' and 'form.field'; secrets never stored."""
+
+    first_name: str = ""
+    last_name: str = ""
+    available: bool = True
+    tokens: list[dict[str, str]] = []
+    new_token: str = ""
+    errors: dict[str, str] = {}
+    notices: dict[str, str] = {}
+    busy: str = ""
+    form_key: int = 0
+
+    async def _reload(self, actor: Actor) -> None:
+        me = await accounts.get_me(actor)
+        self.first_name, self.last_name, self.available = me.first_name, me.last_name, me.available
+        tokens = await auth.list_api_tokens(actor)
+        self.tokens = [{"id": str(t.id), "name": t.name, "created": _when(t.created_at),
+                        "last_used": _when(t.last_used_at)} for t in tokens]
+        self.form_key += 1
+
+    @rx.event
+    async def load(self) -> Any:
+        actor = await self._guard()
+        if actor is None:
+            return self._to_login()
+        self.errors, self.notices, self.new_token, self.busy = {}, {}, "", ""
+        await self._reload(actor)
+        return None
+
+    def _fail(self, form: str, exc: TfaiError) -> None:
+        self.errors = {form: error_message(exc), **{f"{form}.{k}": v for k, v in field_errors(exc).items()}}
+        self.notices = {}
+
+    def _ok(self, form: str, message: str) -> None:
+        self.errors, self.notices = {}, {form: message}
+
+    async def _run(self, form: str, call: Any, message: str) -> Any:
+        """Guard, run one service call, reload, and show the result; yields for the loading state."""
+        actor = await self._guard()
+        if actor is None:
+            yield self._to_login()
+            return
+        self.busy = form
+        yield
+        try:
+            await call(actor)
+            await self._reload(await self._guard() or actor)
+        except TfaiError as exc:
+            self._fail(form, exc)
+        else:
+            self._ok(form, message)
+        finally:
+            self.busy = ""
+
+    @rx.event
+    async def save_names(self, form_data: dict[str, Any]) -> Any:
+        first, last = str(form_data.get("first_name", ""))[:200], str(form_data.get("last_name", ""))[:200]
+        async for step in self._run("names", lambda a: accounts.update_profile(a, first_name=first, last_name=last),
+                                    "Your name is saved."):
+            yield step
+
+    @rx.event
+    async def save_email(self, form_data: dict[str, Any]) -> Any:
+        email, password = str(form_data.get("new_email", ""))[:300], str(form_data.get("password", ""))[:1024]
+        async for step in self._run("email", lambda a: accounts.change_email(a, new_email=email, password=password),
+                                    "Your email is changed."):
+            yield step
+
+    @rx.event
+    async def save_password(self, form_data: dict[str, Any]) -> Any:
+        current = str(form_data.get("current_password", ""))[:1024]
+        new, again = str(form_data.get("new_password", ""))[:1024], str(form_data.get("new_password_confirm", ""))
+        if new != again:
+            self.errors = {"password": "Please correct the highlighted fields.",
+                           "password.new_password_confirm": "The passwords do not match"}
+            return
+        keep = auth.session_cookie_value(self.router.headers.cookie if self.router is not None else None)
+
+        async def call(actor: Actor) -> None:
+            await accounts.change_password(actor, current_password=current, new_password=new,
+                                           keep_session_token=keep)
+
+        async for step in self._run("password", call, "Your password is changed; your other sessions have ended."):
+            yield step
+
+    @rx.event
+    async def toggle_available(self, value: bool) -> Any:
+        async for step in self._run(
+                "available", lambda a: accounts.update_user(a, a.user_id, available=bool(value)),
+                "You are available for new tasks." if value else "You will not get new tasks."):
+            yield step
+
+    @rx.event
+    async def create_token(self, form_data: dict[str, Any]) -> Any:
+        name, password = str(form_data.get("name", ""))[:200], str(form_data.get("password", ""))[:1024]
+        created: list[str] = []
+
+        async def call(actor: Actor) -> None:
+            created.append(await auth.create_api_token(actor.email, password, name=name, ip=self._client_ip()))
+
+        async for step in self._run("token", call, "Copy the token now: it is shown only once."):
+            yield step
+        self.new_token = created[0] if created else ""
+
+    @rx.event
+    async def revoke_token(self, token_id: str) -> Any:
+        tid = int(token_id) if str(token_id).isdigit() else 0
+        async for step in self._run("tokens", lambda a: auth.revoke_api_token(a, tid), "The token is revoked."):
+            yield step
+
+    @rx.event
+    def hide_token(self) -> None:
+        self.new_token = ""
