@@ -22,15 +22,33 @@ TOOLS_BIN = ROOT / ".tools" / "node_modules" / ".bin"
 def reflex_env(port: int) -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = f"{TOOLS_BIN}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.update(REFLEX_USE_SYSTEM_BUN="1", REFLEX_CHECK_LATEST_VERSION="0", TFAI_PORT=str(port),
-               REFLEX_TELEMETRY_ENABLED="false", PYTHONUNBUFFERED="1")
+    env.update(
+        REFLEX_USE_SYSTEM_BUN="1",
+        REFLEX_CHECK_LATEST_VERSION="0",
+        TFAI_PORT=str(port),
+        REFLEX_TELEMETRY_ENABLED="false",
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
 def worker_command(concurrency: int = 4) -> list[str]:
-    return [sys.executable, "-m", "celery", "-A", "tfai.actions.celery_app:celery_app", "worker",
-            "--loglevel", "WARNING", "--concurrency", str(concurrency), "--pool", "threads",
-            "--without-gossip", "--without-mingle"]
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "tfai.actions.celery_app:celery_app",
+        "worker",
+        "--loglevel",
+        "WARNING",
+        "--concurrency",
+        str(concurrency),
+        "--pool",
+        "threads",
+        "--without-gossip",
+        "--without-mingle",
+    ]
 
 
 def _stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
@@ -78,10 +96,28 @@ def run(port: int, workers: int = 1) -> int:
         env = reflex_env(port)
         for _ in range(workers):
             procs.append(subprocess.Popen(worker_command(), cwd=ROOT, env=env, start_new_session=True))
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
-             "--frontend-port", str(port), "--backend-port", str(port), "--backend-host", "0.0.0.0"],
-            cwd=ROOT, env=env, start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "reflex",
+                    "run",
+                    "--env",
+                    "prod",
+                    "--single-port",
+                    "--frontend-port",
+                    str(port),
+                    "--backend-port",
+                    str(port),
+                    "--backend-host",
+                    "0.0.0.0",
+                ],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            )
+        )
         print("Building and starting the app (the first build takes a minute)…", flush=True)
         if _wait_healthy(port, procs):
             print(f"\ntfai is running at http://localhost:{port}  (Ctrl-C to stop)\n", flush=True)
