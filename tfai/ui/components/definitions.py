@@ -1,0 +1,63 @@
+"""Shared pieces of the designer pages: the section tabs, a searchable paged table, JSON blocks, key/value rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+SECTIONS = (("Workflows", "/definitions/workflows"), ("Task definitions", "/definitions/tasks"),
+            ("Ticket types", "/definitions/ticket-types"), ("Upload", "/definitions/upload"),
+            ("Dry run", "/definitions/dry-run"))
+
+
+def section_tabs(current: str) -> rx.Component:
+    return rx.hstack(
+        *[rx.link(rx.button(label, size="2", variant="solid" if href == current else "soft",
+                            color_scheme="violet" if href == current else "gray"), href=href)
+          for label, href in SECTIONS],
+        spacing="2", wrap="wrap",
+    )
+
+
+def paged_table(state: Any, headers: list[str], row: Any, *, table_id: str, noun: str,
+                placeholder: str = "Search key or title") -> rx.Component:
+    """Search box, the state's rows through `row`, and previous/next buttons (pages come from SQL)."""
+    return rx.vstack(
+        rx.form(rx.hstack(rx.input(name="search", placeholder=placeholder, default_value=state.search,
+                                   max_length=200, width="280px"),
+                          rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
+                          spacing="2"), on_submit=state.do_search, reset_on_submit=False),
+        rx.cond(state.rows.length() > 0, rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+            rx.table.body(rx.foreach(state.rows, row)), variant="surface", width="100%", id=table_id),
+            rx.text(f"No {noun} match.", color_scheme="gray")),
+        rx.hstack(rx.button("Previous", size="1", variant="soft", disabled=state.page <= 1,
+                            on_click=state.go_page(-1)),
+                  rx.text("Page ", state.page, " of ", state.page_count, " · ", state.total, f" {noun}", size="2"),
+                  rx.button("Next", size="1", variant="soft", disabled=state.page >= state.page_count,
+                            on_click=state.go_page(1)), align="center", spacing="3"),
+        spacing="3", width="100%", overflow_x="auto",
+    )
+
+
+def json_block(title: str, text: Any, *, language: str = "json") -> rx.Component:
+    """A titled, highlighted, read-only code block (hidden when the text is empty)."""
+    return rx.cond(
+        text != "",
+        rx.vstack(rx.text(title, size="2", weight="medium"),
+                  rx.code_block(text, language=language, width="100%", wrap_long_lines=True,
+                                custom_style={"fontSize": "12px", "maxHeight": "420px"}),
+                  spacing="1", width="100%"),
+    )
+
+
+def kv(label: str, value: Any) -> rx.Component:
+    return rx.hstack(rx.text(label, size="2", color_scheme="gray", min_width="10em"),
+                     rx.box(value if isinstance(value, rx.Component) else rx.text(value, size="2")),
+                     align="start", width="100%")
+
+
+def type_badge(kind: Any) -> rx.Component:
+    return rx.badge(kind, variant="soft", color_scheme=rx.match(
+        kind, ("FORM", "blue"), ("SYNC_ACTION", "orange"), ("ASYNC_ACTION", "purple"), "gray"))

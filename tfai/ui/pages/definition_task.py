@@ -1,0 +1,59 @@
+"""Task definition page: type, schemas, transforms, action settings, layouts, and the worker's form (preview)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from tfai.ui.components.definitions import json_block, kv, section_tabs, type_badge
+from tfai.ui.components.forms import error_summary
+from tfai.ui.components.layout import app_page
+from tfai.ui.components.schema_form import schema_form
+from tfai.ui.state.definitions_task import TaskDefinitionState
+
+S: Any = TaskDefinitionState
+
+
+def _edges(title: str, rows: Any) -> rx.Component:
+    return kv(title, rx.vstack(rx.foreach(rows, lambda r: rx.text(
+        rx.code(r["task"].to(str)), rx.cond(r["condition"].to(str) != "", rx.text.span(" when ", rx.code(
+            r["condition"].to(str)))), " · priority ", r["priority"].to(str), size="2")), spacing="1"))
+
+
+def _preview() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.heading("Form preview", size="4"),
+        rx.cond(S.task_type == "FORM",
+                rx.vstack(rx.text("What a worker fills in (disabled here).", size="2", color_scheme="gray"),
+                          schema_form(S, read_only=True), width="100%", id="task-form-preview"),
+                rx.text("Action tasks have no form: the platform calls the endpoint.", size="2",
+                        color_scheme="gray")),
+        spacing="3", width="100%"), width="100%")
+
+
+@rx.page(route="/definitions/tasks/[workflow_key]/[task_key]", title="Task definition · tfai", on_load=S.load)
+def definition_task() -> rx.Component:
+    return app_page(
+        section_tabs(""),
+        error_summary(S.error),
+        rx.cond(S.title != "", rx.vstack(
+            rx.heading(S.title, size="6"),
+            rx.card(rx.vstack(
+                kv("Key", rx.code(S.item_key)),
+                kv("Type", type_badge(S.task_type)),
+                kv("Workflow", rx.link(S.wf_title, " (", S.wf_key, " v", S.wf_version, ")",
+                                       href="/definitions/workflows/" + S.wf_key.to(str))),
+                kv("Description", S.description),
+                rx.cond(S.action_url != "", kv("Action URL", rx.code(S.action_url))),
+                rx.cond(S.timeout != "", kv("Timeout (s)", S.timeout)),
+                _edges("Comes from", S.incoming), _edges("Goes to", S.outgoing),
+                spacing="2", width="100%"), width="100%"),
+            json_block("Input transform (CEL)", S.input_transform, language="javascript"),
+            json_block("Output transform (CEL)", S.output_transform, language="javascript"),
+            rx.grid(json_block("Input schema", S.input_schema), json_block("Output schema", S.output_schema),
+                    json_block("Edit layout", S.edit_layout), json_block("Display layout", S.display_layout),
+                    columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%"),
+            _preview(), spacing="4", width="100%")),
+        title="Task definition",
+    )

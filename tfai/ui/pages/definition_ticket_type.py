@@ -1,0 +1,49 @@
+"""Ticket type page: the requester's form exactly as they see it (disabled), roles allowed, workflow started."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from tfai.ui.components.definitions import json_block, kv, section_tabs
+from tfai.ui.components.forms import error_summary
+from tfai.ui.components.layout import app_page
+from tfai.ui.components.schema_form import schema_form
+from tfai.ui.state.definitions_ticket_type import TicketTypeDetailState
+
+S: Any = TicketTypeDetailState
+
+
+@rx.page(route="/definitions/ticket-types/[ticket_type_key]", title="Ticket type · tfai", on_load=S.load)
+def definition_ticket_type() -> rx.Component:
+    return app_page(
+        section_tabs(""),
+        error_summary(S.error),
+        rx.cond(S.title != "", rx.vstack(
+            rx.heading(S.title, size="6"),
+            rx.card(rx.vstack(
+                kv("Key", rx.code(S.item_key)),
+                kv("Version", rx.hstack(rx.badge("v", S.version), rx.flex(rx.foreach(S.versions, lambda v: rx.link(
+                    rx.badge("v", v["version"].to(str), " · ", v["created"].to(str), " · ", v["by"].to(str),
+                             variant="soft"),
+                    href="/definitions/ticket-types/" + S.item_key.to(str) + "?version=" + v["version"].to(str))),
+                    wrap="wrap", gap="2"))),
+                kv("Description", S.description),
+                kv("Starts workflow", rx.link(rx.cond(S.wf_title != "", S.wf_title, S.wf_key), " (", S.wf_key, ")",
+                                              href="/definitions/workflows/" + S.wf_key.to(str), id="tt-workflow")),
+                kv("Company roles allowed", rx.cond(
+                    S.roles.length() > 0,
+                    rx.flex(rx.foreach(S.roles, lambda r: rx.badge(r, color_scheme="teal")), wrap="wrap", gap="2"),
+                    rx.text("nobody (only admins may submit it)", size="2", color_scheme="gray"))),
+                spacing="2", width="100%"), width="100%"),
+            rx.card(rx.vstack(
+                rx.heading("Form preview", size="4"),
+                rx.text("What a requester sees when submitting this ticket type (disabled here).", size="2",
+                        color_scheme="gray"),
+                rx.box(schema_form(S, read_only=True), id="tt-form-preview", width="100%"),
+                spacing="3", width="100%"), width="100%"),
+            json_block("Definition", S.section_json),
+            spacing="4", width="100%")),
+        title="Ticket type",
+    )

@@ -1,0 +1,101 @@
+"""State of the workflow page: one version's metadata, tasks, transitions, diagram, versions and diffs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from tfai.domain.errors import TfaiError
+from tfai.services import definitions
+from tfai.ui.components.diagram import diagram_src
+from tfai.ui.state.definitions_base import DesignerState
+from tfai.ui.state.definitions_helpers import diff_rows, safe_href
+from tfai.ui.state.definitions_lists import when
+from tfai.ui.state.form_values import error_message
+
+
+class WorkflowDetailState(DesignerState):
+    wf_key: str = ""
+    version: int = 0
+    newest_version: int = 0
+    title: str = ""
+    description: str = ""
+    start: str = ""
+    created: str = ""
+    created_by: str = ""
+    links: list[dict[str, str]] = []
+    wf_fields: list[dict[str, str]] = []
+    tasks: list[dict[str, str]] = []
+    transitions: list[dict[str, str]] = []
+    versions: list[dict[str, str]] = []
+    version_options: list[str] = []
+    ticket_types: list[dict[str, str]] = []
+    diagram: str = ""
+    diff_a: str = ""
+    diff_b: str = ""
+    diff_lines: list[dict[str, str]] = []
+    diff_note: str = ""
+    error: str = ""
+
+    @rx.event
+    async def load(self) -> Any:
+        actor, redirect = await self._designer()
+        if actor is None:
+            return redirect
+        key, raw = self._query("workflow_key"), self._query("version")
+        self.diff_lines, self.diff_note = [], ""
+        try:
+            wf = await definitions.get_workflow(actor, key, int(raw) if raw.isdigit() else None)
+        except TfaiError as exc:
+            self.wf_key, self.title, self.tasks, self.diagram, self.error = key, "", [], "", error_message(exc)
+            return None
+        self.error = ""
+        self.wf_key, self.version, self.newest_version = wf.key, wf.version, wf.newest_version
+        self.title, self.description, self.start = wf.title, wf.description, wf.start_task_key
+        self.created, self.created_by = when(wf.created_at), wf.created_by_email or ""
+        self.links = [{"label": str(r.get("label", "")), "desc": str(r.get("desc") or ""),
+                       "href": safe_href(r.get("uri")), "uri": str(r.get("uri", ""))} for r in wf.ext_ref]
+        self.wf_fields = [{"name": str(f.get("name", "")), "type": str(f.get("type", "")),
+                           "description": str(f.get("description") or "")} for f in wf.fields]
+        self.tasks = [{"key": t.key, "title": t.title, "type": t.type, "description": t.description or ""}
+                      for t in wf.tasks]
+        self.transitions = [{"from": t.from_task, "to": t.to_task or "(end)", "condition": t.condition or "",
+                             "priority": str(t.priority)} for t in wf.transitions]
+        self.versions = [{"version": str(v.version), "created": when(v.created_at), "by": v.created_by_email or ""}
+                         for v in wf.versions]
+        self.version_options = [v["version"] for v in self.versions]
+        self.ticket_types = [{"key": t.key, "title": t.title, "version": str(t.version)} for t in wf.ticket_types]
+        self.diagram = diagram_src(wf.bundle)
+        older = [v for v in self.version_options if v != str(wf.version)]
+        self.diff_a, self.diff_b = (older[0] if older else str(wf.version)), str(wf.version)
+        return None
+
+    async def _diff(self) -> Any:
+        actor, redirect = await self._designer()
+        if actor is None:
+            return redirect
+        if not (self.diff_a.isdigit() and self.diff_b.isdigit()):
+            return None
+        try:
+            lines = await definitions.diff_versions(actor, self.wf_key, int(self.diff_a), int(self.diff_b))
+        except TfaiError as exc:
+            self.diff_lines, self.diff_note = [], error_message(exc)
+            return None
+        self.diff_lines = diff_rows(lines)
+        self.diff_note = "" if lines else f"v{self.diff_a} and v{self.diff_b} are the same."
+        return None
+
+    @rx.event
+    async def set_diff_a(self, value: str) -> Any:
+        self.diff_a = str(value)[:10]
+        return await self._diff()
+
+    @rx.event
+    async def set_diff_b(self, value: str) -> Any:
+        self.diff_b = str(value)[:10]
+        return await self._diff()
+
+    @rx.event
+    async def show_diff(self) -> Any:
+        return await self._diff()
