@@ -1,0 +1,1 @@
+"""Benchmarks of tfai: `python -m benchmarks [--quick]` (see docs/performance.md)."""

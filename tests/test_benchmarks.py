@@ -1,0 +1,65 @@
+"""The benchmark harness: its statistics are right and its command line answers (no timings asserted)."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import stats
+from benchmarks.__main__ import figures
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_percentiles_interpolate_between_ranks() -> None:
+    samples = [float(x) for x in range(1, 101)]  # 1..100
+    assert stats.percentile(samples, 50) == pytest.approx(50.5)
+    assert stats.percentile(samples, 95) == pytest.approx(95.05)
+    assert stats.percentile(samples, 99) == pytest.approx(99.01)
+    assert stats.percentile(samples, 0) == 1.0
+    assert stats.percentile(samples, 100) == 100.0
+
+
+def test_percentile_ignores_order_and_handles_small_and_empty_inputs() -> None:
+    assert stats.percentile([3.0, 1.0, 2.0], 50) == 2.0
+    assert stats.median([4.0, 1.0, 3.0, 2.0]) == 2.5
+    assert stats.percentile([7.0], 95) == 7.0
+    assert math.isnan(stats.percentile([], 50))
+    with pytest.raises(ValueError):
+        stats.percentile([1.0], 101)
+
+
+def test_throughput_and_load_summary() -> None:
+    assert stats.throughput(300, 30.0) == 10.0
+    assert stats.throughput(5, 0.0) == 0.0
+    summary = stats.load([10.0, 20.0, 30.0, 40.0], 2.0, errors=1)
+    assert summary == {"throughput_per_s": 2.0, "p50_ms": 25.0, "p95_ms": 38.5, "p99_ms": 39.7,
+                       "samples": 4, "errors": 1}
+    assert stats.latency([]) == {"p50_ms": None, "p95_ms": None, "samples": 0}
+
+
+def test_figures_have_exactly_the_issue_shape() -> None:
+    raw = {"submit_10": {"throughput_per_s": 1.0, "p50_ms": 2.0, "p95_ms": 3.0, "p99_ms": 4.0, "samples": 9},
+           "list_first_page": {"p50_ms": 1.0, "p95_ms": 2.0, "samples": 20},
+           "actions": {"c1": {"end_to_end_p50_ms": 5.0, "end_to_end_p95_ms": 6.0}},
+           "validator": {"median_ms": 7.0}, "rls_overhead_ratio": 1.05}
+    out = figures(raw)
+    assert list(out) == ["submit_1", "submit_10", "submit_50", "transition_10", "update_ceiling_per_s",
+                         "sync_action_1", "sync_action_10", "list_first_page", "list_page_100", "list_custom_field",
+                         "my_tasks", "rls_overhead_ratio", "validator_200_tasks_ms", "ui_next_page"]
+    assert out["submit_10"] == {"throughput_per_s": 1.0, "p50_ms": 2.0, "p95_ms": 3.0, "p99_ms": 4.0}
+    assert out["list_first_page"] == {"p50_ms": 1.0, "p95_ms": 2.0}
+    assert out["sync_action_1"] == {"p50_ms": 5.0, "p95_ms": 6.0}
+    assert out["sync_action_10"] is None and out["submit_1"] is None
+    assert out["validator_200_tasks_ms"] == 7.0 and out["rls_overhead_ratio"] == 1.05
+
+
+def test_help_describes_the_command() -> None:
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "--quick" in proc.stdout and "latest.json" in proc.stdout
