@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 25 * 1024 * 1024
     max_body_bytes: int = 1024 * 1024
     log_level: str = "INFO"
+    metrics_token: str | None = None
+    rate_window_seconds: int = Field(default=60, ge=1, le=3600)
+    rate_ticket_submit_per_user: int = Field(default=30, ge=1)
+    rate_ticket_submit_per_company: int = Field(default=300, ge=1)
+    rate_assistant_per_user: int = Field(default=10, ge=1)
+    rate_assistant_per_company: int = Field(default=60, ge=1)
 
     @model_validator(mode="after")
     def _enforce_safe_production(self) -> Settings:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from tfai.api.app import create_api
+from tfai.api.security_headers import harden
 from tfai.ui.pages import load_all
 
 load_all()
 
-app = rx.App(api_transformer=create_api())
+app = rx.App(api_transformer=[create_api(), harden])

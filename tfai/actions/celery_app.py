@@ -11,6 +11,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_ready, worker_shutdown
 
+from tfai.observability.logging import connect_celery
 from tfai.redis_client import WORKER_HEARTBEAT_PREFIX, celery_broker_url, get_sync_redis
 from tfai.settings import get_settings
 
@@ -47,6 +48,7 @@ def make_celery() -> Celery:
 
 
 celery_app = make_celery()
+connect_celery()  # JSON or text logs per TFAI_LOG_FORMAT in the worker
 _stop = threading.Event()
 _relay: dict[str, Any] = {}
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from tfai.actions import loop
 from tfai.actions.celery_app import celery_app, run_time_limit
+from tfai.observability import metrics
 from tfai.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def run_action(self: Any, company_id: int, task_id: int) -> str:
 
     future = loop.submit(execute(int(company_id), int(task_id)))
     try:
-        return future.result(run_time_limit(get_settings().action_max_attempts))
+        return metrics.count_outcome(future.result(run_time_limit(get_settings().action_max_attempts)))
     except TimeoutError:
         future.cancel()
         log.error("run_action %s/%s exceeded its time limit", company_id, task_id)

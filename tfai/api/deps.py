@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from tfai.domain.errors import Forbidden, Unauthorized
 from tfai.domain.policy import Actor
+from tfai.observability.logging import bind_actor
 from tfai.settings import get_settings
 
 SESSION_COOKIE = "tfai_session"
@@ -26,7 +27,14 @@ def check_origin(request: Request) -> None:
 
 
 async def current_actor(request: Request) -> Actor:
-    """The actor behind the request, from `Authorization: Bearer` or the session cookie."""
+    """The actor behind the request (also put in the log context)."""
+    actor = await _authenticate(request)
+    bind_actor(actor.real_user_id, actor.company_id)
+    return actor
+
+
+async def _authenticate(request: Request) -> Actor:
+    """The actor from `Authorization: Bearer` or the session cookie."""
     from tfai.services import auth
 
     header = request.headers.get("authorization", "")

@@ -1,0 +1,76 @@
+"""Per-user and per-company API rate limits (Redis fixed windows) answering 429 with Retry-After."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends
+
+from tfai.api.deps import CurrentActor
+from tfai.domain.errors import RateLimited
+from tfai.redis_client import get_async_redis
+from tfai.settings import Settings, get_settings
+
+PREFIX = "tfai:rate:"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """`per_user` and `per_company` requests per window (read from settings on each call)."""
+
+    name: str
+    per_user: Callable[[Settings], int]
+    per_company: Callable[[Settings], int]
+
+
+TICKET_SUBMIT_RATE = Rate("ticket-submit", lambda s: s.rate_ticket_submit_per_user,
+                          lambda s: s.rate_ticket_submit_per_company)
+ASSISTANT_RATE = Rate("assistant-message", lambda s: s.rate_assistant_per_user,
+                      lambda s: s.rate_assistant_per_company)
+
+
+async def _count(key: str, window: int) -> int:
+    async with get_async_redis().pipeline(transaction=True) as pipe:
+        pipe.incr(key)
+        pipe.expire(key, window + 1)
+        count, _ = await pipe.execute()
+    return int(count)
+
+
+async def enforce(rate: Rate, *, user_id: int, company_id: int, now: float | None = None) -> None:
+    """Count one request for the user and the company; RateLimited when either is over its limit."""
+    settings = get_settings()
+    window = settings.rate_window_seconds
+    now = time.time() if now is None else now
+    slot = int(now // window)
+    retry_after = max(1, int((slot + 1) * window - now + 0.999))
+    for scope, ident, limit in (("user", user_id, rate.per_user(settings)),
+                                ("company", company_id, rate.per_company(settings))):
+        if await _count(f"{PREFIX}{rate.name}:{scope}:{ident}:{slot}", window) > limit:
+            raise RateLimited(f"Too many requests ({limit} per {window} s per {scope}); try again later",
+                              retry_after=retry_after)
+
+
+def limited(rate: Rate) -> Any:
+    """A FastAPI dependency enforcing `rate` for the authenticated actor (staff count as themselves)."""
+
+    async def dependency(actor: CurrentActor) -> None:
+        await enforce(rate, user_id=actor.real_user_id, company_id=actor.company_id)
+
+    dependency.__name__ = f"rate_limit_{rate.name.replace('-', '_')}"
+    return Depends(dependency)
+
+
+async def clear_all() -> None:
+    """Remove every rate-limit window (tests and operators)."""
+    redis = get_async_redis()
+    keys = [k async for k in redis.scan_iter(match=PREFIX + "*", count=500)]
+    if keys:
+        await redis.delete(*keys)
+
+
+TICKET_SUBMIT = limited(TICKET_SUBMIT_RATE)
+ASSISTANT_MESSAGE = limited(ASSISTANT_RATE)

@@ -1,0 +1,1 @@
+"""Observability: structured logs with request context, and Prometheus metrics."""
