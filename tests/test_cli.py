@@ -15,7 +15,7 @@ def test_parser_has_every_command() -> None:
     parser = build_parser()
     for argv in (["run", "--port", "3001"], ["worker"], ["migrate"], ["doctor"], ["seed-demo"],
                  ["definitions", "validate", "x.json"], ["staff", "create", "a@b.c", "--name", "A B"],
-                 ["assistant", "eval", "--cases", "x.yaml"]):
+                 ["assistant", "eval", "--cases", "x.yaml"], ["backup"], ["restore", "x.tar.gz"]):
         assert parser.parse_args(argv).command == argv[0]
 
 
@@ -32,3 +32,17 @@ async def test_seed_demo_creates_people_and_definitions_once(stack: Stack, db_en
     assert workflows == (5,) and workers == (2,)
     with pytest.raises(Conflict):
         await seed()
+
+
+def test_doctor_reports_each_check_and_fails_without_a_worker(stack: Stack) -> None:
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "tfai.cli", "doctor"], env=dict(os.environ), capture_output=True,
+                         text=True, timeout=120)
+    assert "✓ database reachable" in out.stdout
+    assert "✓ migrations at head" in out.stdout
+    assert "✓ redis reachable" in out.stdout
+    assert "✗ action workers alive (0)" in out.stdout and "tfai worker" in out.stdout
+    assert out.returncode == 1

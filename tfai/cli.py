@@ -1,4 +1,4 @@
-"""The `tfai` command: run, worker, migrate, doctor, definitions, staff, assistant, seed-demo."""
+"""The `tfai` command: run, worker, migrate, doctor, definitions, staff, assistant, seed-demo, backup."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import sys
 
 from tfai.clitools import assistant as assistant_cli
+from tfai.clitools import backup as backup_cli
 from tfai.clitools import definitions as definitions_cli
 from tfai.clitools import demo as demo_cli
 from tfai.clitools import staff as staff_cli
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     staff_cli.register(sub)
     assistant_cli.register(sub)
     demo_cli.register(sub)
+    backup_cli.register(sub)
     return parser
 
 
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         from tfai.clitools.doctor import doctor
 
         return doctor()
-    if args.command in ("definitions", "staff", "assistant", "seed-demo"):
+    if args.command in ("definitions", "staff", "assistant", "seed-demo", "backup", "restore"):
         return int(args.func(args))
     return 2
 

@@ -24,15 +24,22 @@ def _checks(settings: Settings) -> list[tuple[str, str | None]]:
         results.append(("database reachable", f"{exc.__class__.__name__}: {exc}; check TFAI_DATABASE_URL"))
     from tfai.services import health
 
-    async def _live() -> tuple[bool, bool, int, int | None]:
+    async def _live() -> tuple[bool, bool, int, int | None, list[str]]:
+        from tfai.observability.metrics import summary
+
+        try:
+            notes = await summary()
+        except Exception as exc:  # noqa: BLE001 - metrics are informative, never a failure
+            notes = [f"metrics unavailable: {exc}"]
         return (
             await health.check_database(),
             await health.check_redis(),
             await health.live_workers(),
             await health.outbox_backlog(),
+            notes,
         )
 
-    db_ok, redis_ok, workers, backlog = asyncio.run(_live())
+    db_ok, redis_ok, workers, backlog, notes = asyncio.run(_live())
     results.append(
         (
             "app role connects (row-level security role)",
@@ -59,8 +66,7 @@ def _checks(settings: Settings) -> list[tuple[str, str | None]]:
             None if bun else "run `make bootstrap` (installs bun from the npm registry into .tools/)",
         )
     )
-    llm = settings.llm_base_url is not None
-    results.append(("assistant endpoint configured", None if llm else None))
+    results.extend((f"· {note}", "") for note in notes)
     return results
 
 
@@ -76,7 +82,9 @@ def doctor() -> int:
     try:
         problems = 0
         for name, fix in _checks(get_settings()):
-            if fix is None:
+            if fix == "":
+                print(name)
+            elif fix is None:
                 print(f"✓ {name}")
             else:
                 problems += 1
