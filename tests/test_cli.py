@@ -39,6 +39,13 @@ def test_doctor_reports_each_check_and_fails_without_a_worker(stack: Stack) -> N
     import subprocess
     import sys
 
+    import redis
+
+    from tfai.redis_client import WORKER_HEARTBEAT_PREFIX
+
+    client = redis.Redis.from_url(stack.redis_url)
+    for key in client.scan_iter(match=WORKER_HEARTBEAT_PREFIX + "*"):
+        client.delete(key)  # heartbeats left by workers that earlier tests killed with -9
     out = subprocess.run([sys.executable, "-m", "tfai.cli", "doctor"], env=dict(os.environ), capture_output=True,
                          text=True, timeout=120)
     assert "✓ database reachable" in out.stdout
