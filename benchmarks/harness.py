@@ -90,6 +90,9 @@ def bench_env(stack: Stack, database: str, port: int = 3000) -> dict[str, str]:
         "TFAI_PUBLIC_URL": f"http://localhost:{port}",
         "TFAI_ENV": "development",
         "TFAI_LOG_LEVEL": "WARNING",
+        # The submit benchmark measures the system, not the per-user/per-company submission throttle.
+        "TFAI_RATE_TICKET_SUBMIT_PER_USER": "100000000",
+        "TFAI_RATE_TICKET_SUBMIT_PER_COMPANY": "100000000",
     }
 
 

@@ -19,7 +19,7 @@ TABLES = ("workflow_instances", "ticket_instances", "task_instances")
 _WF = ("id", "company_id", "workflow_definition_id", "w_status", "workflow_data", "created_at", "updated_at",
        "completed_at")
 _TK = ("id", "company_id", "ticket_definition_id", "workflow_instance_id", "created_by", "title", "ticket_data",
-       "created_at", "updated_at")
+       "created_at", "updated_at", "archived")
 _TS = ("id", "company_id", "workflow_instance_id", "task_definition_id", "t_status", "assigned_to", "input_data",
        "output_data", "created_at", "assigned_at", "completed_at", "completed_by")
 _DEFS = """
@@ -65,7 +65,8 @@ def _rows(company: Company, defs: tuple[int, int, int, int], first_id: int, n: i
                   f"{NULL if active else done}")
         title = f"Issue: {data['summary']}"
         who = requesters[i % len(requesters)]
-        tk.append(f"{g}\t{c}\t{tdef}\t{g}\t{who}\t{title}\t{json.dumps(data)}\t{cr}\t{done}")
+        arch = 'f' if active else 't'
+        tk.append(f"{g}\t{c}\t{tdef}\t{g}\t{who}\t{title}\t{json.dumps(data)}\t{cr}\t{done}\t{arch}")
         w1 = workers[i % len(workers)]
         ts.append(f"{2 * g - 1}\t{c}\t{g}\t{triage}\tCOMPLETED\t{w1}\t{inp}\t{{\"accepted\": true}}\t{cr}\t{cr}\t"
                   f"{done}\t{w1}")

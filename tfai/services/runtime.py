@@ -27,6 +27,7 @@ from tfai.domain.engine import build_scope, next_step
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
 from tfai.domain.expressions import ExpressionError, evaluate_transform
 from tfai.domain.policy import Actor
+from tfai.observability import metrics
 from tfai.services import audit
 from tfai.services.assignment import assign_task
 from tfai.services.definitions_store import current_workflow, workflow_tasks
@@ -203,6 +204,7 @@ async def complete_task(session: AsyncSession, actor: Actor | None, task: TaskIn
                        after={"status": "COMPLETED", "output": output, "decision": decision.to_dict(),
                               "next_task": next_task.id if next_task else None,
                               "workflow_status": wi.w_status.value})
+    metrics.inc("tasks_completed_total")
     return next_task
 
 

@@ -40,6 +40,7 @@ from tfai.services.work_dto import ActionAttemptDTO, TaskCompletedDTO, TaskDetai
 from tfai.services.work_queries import check_scope, check_state, emails
 
 _ARCHIVED = (TaskStatus.COMPLETED, TaskStatus.CANCELLED)
+_ACTIVE = tuple(s for s in TaskStatus if s not in _ARCHIVED)  # a positive list: the index serves IN, not NOT IN
 _SORTS = {"created": col(TaskInstance.id), "assigned": col(TaskInstance.assigned_at),
           "completed": col(TaskInstance.completed_at), "status": col(TaskInstance.t_status)}
 
@@ -64,31 +65,39 @@ async def list_tasks(actor: Actor, *, scope: str = "mine", state: str = "active"
         raise InvalidInput("Unknown status", details=[{"field": "status", "message": "not a task status"}])
     page, page_size = clamp(page, page_size)
     async with actor_tx(actor) as session:
+        # Filters and the count touch task_instances only (ix_task_instances_assignee serves "mine"); the joins
+        # for the display columns run for the page's rows alone. Every task's workflow has exactly one ticket.
+        wanted = _ARCHIVED if state == "archived" else _ACTIVE
+        ids = sa_select(col(TaskInstance.id)).where(col(TaskInstance.t_status).in_(wanted))
+        if scope == "mine":
+            ids = ids.where(col(TaskInstance.assigned_to) == actor.user_id)
+        elif assignee_id is not None:
+            ids = ids.where(col(TaskInstance.assigned_to) == assignee_id)
+        if status is not None:
+            ids = ids.where(col(TaskInstance.t_status) == TaskStatus(status))
+        if ticket_type:
+            ids = ids.where(col(TaskInstance.workflow_instance_id).in_(
+                sa_select(col(TicketInstance.workflow_instance_id)).where(
+                    col(TicketInstance.ticket_definition_id).in_(
+                        sa_select(col(TicketDefinition.id)).where(col(TicketDefinition.key) == ticket_type)))))
+        if created_from is not None:
+            ids = ids.where(col(TaskInstance.created_at) >= created_from)
+        if created_to is not None:
+            ids = ids.where(col(TaskInstance.created_at) < created_to)
+        total = (await session.execute(select(text("count(*)")).select_from(ids.subquery()))).scalar_one()
+        order = _SORTS[field].desc().nulls_last() if sort.startswith("-") else _SORTS[field].asc().nulls_last()
+        page_ids = (ids.order_by(order, col(TaskInstance.id)).offset((page - 1) * page_size).limit(page_size)
+                    .subquery())
         stmt = (sa_select(TaskInstance, TaskDefinition, col(TicketInstance.id), col(TicketInstance.title),
                           col(TicketDefinition.key), col(User.email))
+                .join(page_ids, page_ids.c.id == col(TaskInstance.id))
                 .join(TaskDefinition, col(TaskDefinition.id) == col(TaskInstance.task_definition_id))
                 .join(TicketInstance,
                       col(TicketInstance.workflow_instance_id) == col(TaskInstance.workflow_instance_id))
                 .join(TicketDefinition, col(TicketDefinition.id) == col(TicketInstance.ticket_definition_id))
-                .outerjoin(User, col(User.id) == col(TaskInstance.assigned_to)))
-        if scope == "mine":
-            stmt = stmt.where(col(TaskInstance.assigned_to) == actor.user_id)
-        elif assignee_id is not None:
-            stmt = stmt.where(col(TaskInstance.assigned_to) == assignee_id)
-        archived = col(TaskInstance.t_status).in_(_ARCHIVED)
-        stmt = stmt.where(archived if state == "archived" else ~archived)
-        if status is not None:
-            stmt = stmt.where(col(TaskInstance.t_status) == TaskStatus(status))
-        if ticket_type:
-            stmt = stmt.where(col(TicketDefinition.key) == ticket_type)
-        if created_from is not None:
-            stmt = stmt.where(col(TaskInstance.created_at) >= created_from)
-        if created_to is not None:
-            stmt = stmt.where(col(TaskInstance.created_at) < created_to)
-        total = (await session.execute(select(text("count(*)")).select_from(stmt.subquery()))).scalar_one()
-        order = _SORTS[field].desc().nulls_last() if sort.startswith("-") else _SORTS[field].asc().nulls_last()
-        rows = (await session.execute(stmt.order_by(order, col(TaskInstance.id))
-                                      .offset((page - 1) * page_size).limit(page_size))).all()
+                .outerjoin(User, col(User.id) == col(TaskInstance.assigned_to))
+                .order_by(order, col(TaskInstance.id)))
+        rows = (await session.execute(stmt)).all()
         items = [_summary(t, d, tid, ttitle, tkey, email) for t, d, tid, ttitle, tkey, email in rows]
         return Page[TaskSummaryDTO](items=items, total=int(total), page=page, page_size=page_size)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -18,6 +21,9 @@ from tfai.services.runtime import ACTIVE_TASK
 from tfai.services.work_dto import TaskRefDTO
 
 ARCHIVED = (WorkflowStatus.COMPLETED, WorkflowStatus.CANCELLED)
+MAX_FIELD_FILTERS = 5
+MAX_FIELD_NAME = 64
+MAX_FIELD_VALUE = 200
 
 
 def people_status(workflow_status: WorkflowStatus) -> str:
@@ -94,3 +100,37 @@ def text_match(search: str, *columns: Any) -> Any:
     """Case-insensitive substring match on any of the columns (wildcards in `search` are literal)."""
     pattern = like_pattern(search)
     return or_(*[c.ilike(pattern, escape="\\") for c in columns])
+
+
+def _field_values(value: str) -> list[Any]:
+    """The value as text, plus the JSON number, boolean or null it spells ("42" also matches 42)."""
+    out: list[Any] = [value]
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return out
+    if parsed is None or isinstance(parsed, bool | int) or (isinstance(parsed, float) and math.isfinite(parsed)):
+        out.append(parsed)
+    return out
+
+
+def field_conditions(fields: dict[str, str] | None) -> list[Any]:
+    """Conditions on ticket_instances: each custom field equals its value (top-level fields of ticket_data).
+
+    Served by the GIN index through tfai_tickets_with_data (an indexed `@>` lookup in the session's company).
+    """
+    if not fields:
+        return []
+    if len(fields) > MAX_FIELD_FILTERS:
+        raise InvalidInput("Too many field filters",
+                           details=[{"field": "fields", "message": f"at most {MAX_FIELD_FILTERS}"}])
+    out = []
+    for name, value in fields.items():
+        if not name or len(name) > MAX_FIELD_NAME or not isinstance(value, str) or len(value) > MAX_FIELD_VALUE:
+            raise InvalidInput("Invalid field filter", details=[{
+                "field": f"field.{name[:MAX_FIELD_NAME]}",
+                "message": f"a name of 1 to {MAX_FIELD_NAME} and a value of at most {MAX_FIELD_VALUE} characters"}])
+        out.append(or_(*[col(TicketInstance.id).in_(
+            sa_select(func.tfai_tickets_with_data(bindparam(None, {name: v}, type_=JSONB))))
+            for v in _field_values(value)]))
+    return out

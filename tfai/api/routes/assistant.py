@@ -12,8 +12,9 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from tfai.api import ratelimit
 from tfai.api.deps import CurrentActor
-from tfai.api.errors import ERROR_RESPONSES
+from tfai.api.errors import ERROR_RESPONSES, ErrorResponse
 from tfai.assistant.client import TextDelta
 from tfai.assistant.drafting import AssistantEvent, Progress
 from tfai.domain.errors import TfaiError
@@ -84,8 +85,10 @@ def _event_payload(event: AssistantEvent) -> tuple[str, dict[str, Any]]:
     return "text", {"text": event.text}
 
 
-@router.post("/conversations/{conv_id}/messages", response_model=ReplyDTO, responses={
-    **ERROR_RESPONSES, 503: {"description": "the model endpoint failed or is not configured; retry allowed"},
+@router.post("/conversations/{conv_id}/messages", response_model=ReplyDTO, dependencies=[ratelimit.ASSISTANT_MESSAGE],
+             responses={
+    **ERROR_RESPONSES, 503: {"model": ErrorResponse,
+                            "description": "the model endpoint failed or is not configured; retry allowed"},
     200: {"content": {"text/event-stream": {}},
           "description": "with ?stream=true: events progress, text, final, error"},
 })

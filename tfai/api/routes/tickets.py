@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from tfai.api import ratelimit
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.services import tickets
@@ -39,23 +40,30 @@ async def ticket_types(actor: CurrentActor) -> list[TicketTypeDTO]:
     return await tickets.submittable_types(actor)
 
 
-@router.post("/tickets", response_model=TicketCreatedDTO, status_code=201, responses=ERROR_RESPONSES)
+@router.post("/tickets", response_model=TicketCreatedDTO, status_code=201, responses=ERROR_RESPONSES,
+             dependencies=[ratelimit.TICKET_SUBMIT])
 async def submit(actor: CurrentActor, body: TicketIn) -> TicketCreatedDTO:
     """Submit a ticket; 422 lists every field that does not match the type's schema."""
     return await tickets.submit_ticket(actor, ticket_type=body.ticket_type, data=body.data)
 
 
 @router.get("/tickets", response_model=Page[TicketSummaryDTO], responses=ERROR_RESPONSES)
-async def list_(actor: CurrentActor, scope: Literal["mine", "company"] = "mine",
+async def list_(actor: CurrentActor, request: Request, scope: Literal["mine", "company"] = "mine",
                 state: Literal["active", "archived"] = "active",
                 search: Annotated[str, Query(max_length=200)] = "",
                 type: Annotated[str | None, Query(max_length=64)] = None,  # noqa: A002 - the query name
                 sort: Literal["created", "-created", "updated", "-updated", "title", "-title"] = "-created",
                 page: Annotated[int, Query(ge=1)] = 1,
                 page_size: Annotated[int, Query(ge=1, le=100)] = 25) -> Page[TicketSummaryDTO]:
-    """My tickets, or the company's (ticket admins and admins), one page at a time."""
+    """My tickets, or the company's (ticket admins and admins), one page at a time.
+
+    Filter on custom fields with `field.<name>=<value>` (up to 5, all must match; exact value of a top-level
+    field of the ticket's data, e.g. `?field.customer=C00042`; `field.count=3` also matches the number 3).
+    `search` matches a substring of the title or of the ticket data's text, or the ticket number.
+    """
+    fields = {k[len("field."):]: v for k, v in request.query_params.multi_items() if k.startswith("field.")}
     return await tickets.list_tickets(actor, scope=scope, state=state, search=search, ticket_type=type,
-                                      page=page, page_size=page_size, sort=sort)
+                                      fields=fields or None, page=page, page_size=page_size, sort=sort)
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetailDTO, responses=ERROR_RESPONSES)

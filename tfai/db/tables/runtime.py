@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Text, text
 from sqlmodel import Field, SQLModel
 
 from tfai.db.tables.common import company_fk, fk, jsonb, now_col, pk, ts
@@ -31,8 +31,9 @@ class WorkflowInstance(SQLModel, table=True):
 class TicketInstance(SQLModel, table=True):
     __tablename__ = "ticket_instances"
     __table_args__ = (
-        Index("ix_ticket_instances_creator", "company_id", "created_by", "id"),
+        Index("ix_ticket_instances_creator", "company_id", "created_by", "archived", "id"),
         Index("ix_ticket_instances_company_id", "company_id", "id"),
+        Index("ix_ticket_instances_state", "company_id", "archived", "id"),
         Index("ix_ticket_instances_data", "ticket_data", postgresql_using="gin"),
     )
 
@@ -45,6 +46,8 @@ class TicketInstance(SQLModel, table=True):
     created_by: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id"), nullable=False))
     title: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
     ticket_data: Any = jsonb(nullable=False, default=dict)
+    # Mirrors the workflow's COMPLETED/CANCELLED status (trigger tr_workflow_instances_archived, migration 0006).
+    archived: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
     created_at: datetime = now_col()
     updated_at: datetime = now_col()
 
