@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.fake_llm import FakeLLM
 from tests.fixtures.stack import ROOT, Stack
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -80,11 +81,22 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(chromium: str, stack: Stack) -> Iterator[str]:
+def e2e_llm() -> Iterator[FakeLLM]:
+    """The scripted OpenAI-compatible server the app uses as its assistant endpoint (journeys enqueue replies)."""
+    server = FakeLLM().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium: str, stack: Stack, e2e_llm: FakeLLM) -> Iterator[str]:
     """The whole app (`tfai run`: migrations, Celery worker, production build on one port) on the test stack."""
     port = _free_port()
     base = f"http://localhost:{port}"
-    env = {**os.environ, "TFAI_PUBLIC_URL": base, "PATH": f"{ROOT / '.tools/node_modules/.bin'}:{os.environ['PATH']}"}
+    env = {**os.environ, "TFAI_PUBLIC_URL": base, "PATH": f"{ROOT / '.tools/node_modules/.bin'}:{os.environ['PATH']}",
+           "TFAI_LLM_BASE_URL": e2e_llm.base_url, "TFAI_LLM_API_KEY": "e2e-key", "TFAI_LLM_MODEL": "fake-model"}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS / "app.log"
     with log_path.open("wb") as log:

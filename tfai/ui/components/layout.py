@@ -58,7 +58,11 @@ def sidebar_nav() -> rx.Component:
             "Design", _nav_link("Definitions", "/definitions/workflows", "workflow"),
             _nav_link("Upload", "/definitions/upload", "upload"),
             _nav_link("Assistant", "/assistant", "sparkles"))),
-        rx.cond(AuthState.is_admin, _nav_group("Company", _nav_link("Users and roles", "/admin/users", "users"))),
+        rx.cond(AuthState.is_admin, _nav_group("Company", _nav_link("Users and roles", "/admin/users", "users"),
+                                               _nav_link("Staff access", "/admin/staff-access", "shield-check"),
+                                               _nav_link("Audit log", "/admin/audit", "scroll-text"))),
+        rx.cond(AuthState.is_staff_console, _nav_group("Ticketflower",
+                                                       _nav_link("Staff console", "/staff", "building-2"))),
         rx.spacer(),
         _nav_link("Profile", "/profile", "circle-user"),
         rx.link(rx.hstack(rx.icon("log-out", size=16), rx.text("Log out", size="2"), spacing="2", align="center"),
@@ -82,10 +86,14 @@ def _user_chip() -> rx.Component:
 
 def staff_banner() -> rx.Component:
     from tfai.ui.state.auth import AuthState
+    from tfai.ui.state.staff_session import StaffSessionState
 
     return rx.cond(
         AuthState.staff_banner != "",
-        rx.callout.root(rx.callout.icon(rx.icon("shield-alert")), rx.callout.text(AuthState.staff_banner),
+        rx.callout.root(rx.callout.icon(rx.icon("shield-alert")),
+                        rx.callout.text(AuthState.staff_banner, " · ",
+                                        rx.button("Exit", size="1", variant="soft", color_scheme="amber",
+                                                  on_click=StaffSessionState.exit_grant, id="staff-exit")),
                         color_scheme="amber", variant="surface", width="100%", id="staff-banner"),
     )
 

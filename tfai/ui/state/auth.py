@@ -12,7 +12,8 @@ from reflex.event import EventSpec
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import ADMIN, TASK_WORKER, TICKET_ADMIN, WORKFLOW_CREATOR, Actor
-from tfai.services import accounts, auth
+from tfai.services import accounts, auth, staff
+from tfai.ui.state.staff_helpers import banner_text
 
 log = logging.getLogger(__name__)
 LOGIN_ROUTE = "/login"
@@ -53,6 +54,7 @@ def header_fields(actor: Actor, me: Any) -> dict[str, Any]:
         "is_worker": TASK_WORKER in roles,
         "is_designer": bool(roles & {ADMIN, WORKFLOW_CREATOR}),
         "staff_banner": banner,
+        "is_staff_console": "staff.console" in (getattr(me, "allowed_actions", None) or []),
     }
 
 
@@ -70,6 +72,7 @@ class AuthState(rx.State):
     is_worker: rx.Field[bool] = rx.field(False)
     is_designer: rx.Field[bool] = rx.field(False)
     staff_banner: rx.Field[str] = rx.field("")
+    is_staff_console: rx.Field[bool] = rx.field(False)
 
     async def _actor(self) -> Actor | None:
         """The actor behind the websocket's Cookie header, or None (re-checked on every call)."""
@@ -95,6 +98,13 @@ class AuthState(rx.State):
             me = None
         for key, value in header_fields(actor, me).items():
             setattr(self, key, value)
+        if actor.staff is not None:  # the banner names the company, the reason and the end of the grant
+            try:
+                grant = await staff.current_grant(actor)
+            except TfaiError:
+                grant = None
+            if grant is not None:
+                self.staff_banner = banner_text(grant.company_name, grant.reason, grant.expires_at)
 
     async def _guard(self) -> Actor | None:
         """The actor with the header refreshed, or None after clearing every public identity value."""
@@ -103,6 +113,7 @@ class AuthState(rx.State):
             self.display_name, self.user_email, self.company_name, self.staff_banner = "", "", "", ""
             self.system_roles = []
             self.is_admin = self.is_ticket_admin = self.is_worker = self.is_designer = False
+            self.is_staff_console = False
             return None
         await self._refresh_header(actor)
         return actor

@@ -1,0 +1,112 @@
+"""Staff journey in Chromium: switch into a company read-only with a reason, banner, refused write, exit, audit."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import uuid
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import shot
+from tests.fixtures.stack import ROOT, Stack
+from tests.fixtures.tenants import PASSWORD, Member, create_tenant
+
+pytestmark = pytest.mark.e2e
+
+REASON = "Checking the refund workflow for ticket 42"
+
+
+def _create_staff(email: str) -> None:
+    """`tfai staff create` as an operator would run it on the server (password on standard input)."""
+    result = subprocess.run([str(ROOT / ".venv" / "bin" / "tfai"), "staff", "create", email, "--name", "Sam Staff",
+                             "--password-stdin"], input=PASSWORD + "\n", capture_output=True, text=True,
+                            cwd=ROOT, env=dict(os.environ), timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def _login(page: Any, email: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    form = page.locator("#login-form")
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=password]").fill(password)
+    form.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/dashboard/?$"))
+
+
+def _switch_read_only(page: Any, company: str) -> None:
+    page.goto("/staff")
+    page.locator("input[name=search]").fill(company)
+    page.get_by_role("button", name="Search").click()
+    row = page.locator("#companies-table tbody tr", has_text=company)
+    expect(row).to_have_count(1)
+    shot(page, "staff-console", publish=True)
+    row.get_by_role("button", name="Switch").click()
+    form = page.locator("#switch-form")
+    form.get_by_role("button", name="Switch").click()  # no reason: the browser refuses the empty field
+    assert page.locator("#switch-reason").evaluate("el => el.validity.valueMissing") is True
+    page.locator("#switch-reason").fill("no")  # too short: the service's field error under the field
+    form.get_by_role("button", name="Switch").click()
+    expect(form.get_by_text("Give a reason of 3 to 500 characters")).to_be_visible()
+    page.locator("#switch-reason").fill(REASON)
+    expect(page.locator("#switch-minutes")).to_have_value("60")
+    form.get_by_role("button", name="Switch").click()
+    page.wait_for_url(re.compile(r".*/dashboard/?$"))
+
+
+def test_staff_switches_read_only_sees_banner_cannot_write_and_exits(new_page: Any, app_url: str,
+                                                                     stack: Stack) -> None:
+    tenant = create_tenant(stack.database_url, "staffed")
+    staff_email = f"sam.{uuid.uuid4().hex[:8]}@ticketflower.example"
+    _create_staff(staff_email)
+
+    _, page, _ = new_page()
+    _login(page, staff_email)
+    _switch_read_only(page, tenant.name)
+
+    banner = page.locator("#staff-banner")
+    try:
+        expect(banner).to_contain_text(f"Acting in {tenant.name} as Ticketflower staff · {REASON} · until ")
+    finally:
+        shot(page, "staff-after-switch")
+    expect(banner).to_contain_text(re.compile(r"until \d\d:\d\d"))
+    expect(banner.get_by_role("button", name="Exit")).to_be_visible()
+    shot(page, "staff-banner", publish=True)
+
+    # Read-only: the company's users are visible, adding one is refused by the service.
+    page.goto("/admin/users")
+    expect(page.locator("#staff-banner")).to_be_visible()
+    expect(page.locator("#users-table")).to_contain_text(tenant.requester.email)
+    form = page.locator("#create-user-form")
+    form.locator("input[name=email]").fill(f"new.{uuid.uuid4().hex[:6]}@example.com")
+    form.locator("input[name=first_name]").fill("New")
+    form.locator("input[name=last_name]").fill("Person")
+    form.get_by_role("button", name="Add user").click()
+    expect(page.get_by_text("Read-only staff access cannot change anything")).to_be_visible()
+
+    page.locator("#staff-exit").click()
+    page.wait_for_url(re.compile(r".*/staff/?$"))
+    expect(page.locator("#companies-table")).to_be_visible()
+    expect(page.locator("#staff-banner")).to_have_count(0)
+
+    _, admin, _ = new_page()
+    _admin_sees_the_grant(admin, tenant.admin, staff_email)
+
+
+def _admin_sees_the_grant(page: Any, admin: Member, staff_email: str) -> None:
+    _login(page, admin.email, admin.password)
+    page.goto("/admin/staff-access")
+    row = page.locator("#grants-table tbody tr", has_text=staff_email)
+    expect(row).to_contain_text(REASON)
+    expect(row).to_contain_text("read-only")
+    expect(row).to_contain_text("ended")
+    row.get_by_role("button", name=re.compile("actions")).click()
+    activity = page.locator("#grant-activity")
+    expect(activity).to_contain_text("staff_grant.started")
+    expect(activity).to_contain_text("staff_grant.ended")
+    shot(page, "staff-access", publish=True)
+    page.goto("/admin/audit?entity=staff_grant")
+    expect(page.locator("#audit-table")).to_contain_text(staff_email)

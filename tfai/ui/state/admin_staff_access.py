@@ -1,0 +1,104 @@
+"""State of the Staff access page: the company's grants, what was done under one, and the write-access switch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from tfai.domain import policy
+from tfai.domain.errors import TfaiError
+from tfai.domain.policy import Action, Actor
+from tfai.services import staff
+from tfai.ui.state.auth import HOME_ROUTE, AuthState
+from tfai.ui.state.form_values import error_message
+from tfai.ui.state.staff_helpers import audit_row, grant_row
+
+PAGE_SIZE = 20
+NOT_ALLOWED = "Staff access is for company admins."
+
+
+class AdminStaffAccessState(AuthState):
+    """One page of grants as plain rows; the open grant's activity is fetched again on every click."""
+
+    grants: list[dict[str, Any]] = []
+    total: int = 0
+    page: int = 1
+    activity: list[dict[str, Any]] = []
+    activity_grant: str = ""
+    write_allowed: bool = True
+    can_change: bool = False
+    error: str = ""
+    notice: str = ""
+
+    @rx.var
+    def page_count(self) -> int:
+        return max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
+
+    async def _admin(self) -> tuple[Actor | None, Any]:
+        actor = await self._guard()
+        if actor is None:
+            return None, self._to_login()
+        if not policy.allowed(actor, Action.AUDIT_READ):
+            return None, [rx.toast.warning(NOT_ALLOWED), rx.redirect(HOME_ROUTE, replace=True)]
+        return actor, None
+
+    async def _refresh(self, actor: Actor) -> None:
+        try:
+            result = await staff.list_grants(actor, page=self.page, page_size=PAGE_SIZE)
+            settings = await staff.staff_access_settings(actor)
+        except TfaiError as exc:
+            self.grants, self.total, self.error = [], 0, error_message(exc)
+            return
+        self.grants, self.total, self.page = [grant_row(g) for g in result.items], result.total, result.page
+        self.write_allowed = settings.staff_write_allowed
+        self.can_change = actor.staff is None and policy.allowed(actor, Action.COMPANY_SETTINGS)
+        self.error = ""
+
+    @rx.event
+    async def load(self) -> Any:
+        actor, redirect = await self._admin()
+        if actor is None:
+            return redirect
+        self.page, self.notice, self.activity, self.activity_grant = 1, "", [], ""
+        await self._refresh(actor)
+        return None
+
+    @rx.event
+    async def go_page(self, delta: int) -> Any:
+        actor, redirect = await self._admin()
+        if actor is None:
+            return redirect
+        self.page = min(max(1, self.page + int(delta)), self.page_count)
+        await self._refresh(actor)
+        return None
+
+    @rx.event
+    async def show_activity(self, grant_id: str) -> Any:
+        actor, redirect = await self._admin()
+        if actor is None:
+            return redirect
+        if not str(grant_id).isdigit():
+            return None
+        try:
+            entries = await staff.grant_activity(actor, int(grant_id))
+        except TfaiError as exc:
+            self.error = error_message(exc)
+            return None
+        self.activity, self.activity_grant, self.error = [audit_row(a) for a in entries], str(grant_id), ""
+        return None
+
+    @rx.event
+    async def set_write_allowed(self, allowed: bool) -> Any:
+        actor, redirect = await self._admin()
+        if actor is None:
+            return redirect
+        try:
+            await staff.set_staff_write_allowed(actor, bool(allowed))
+        except TfaiError as exc:
+            self.error = error_message(exc)
+        else:
+            self.notice = ("Ticketflower staff may now get read-write access." if allowed else
+                           "Staff write access is disabled; live read-write grants have ended.")
+        await self._refresh(actor)
+        return None

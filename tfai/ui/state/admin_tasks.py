@@ -1,0 +1,71 @@
+"""State of the company's tasks (ticket admins, admins): tabs, filters, sorting, one page at a time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import reflex as rx
+
+from tfai.domain.errors import TfaiError
+from tfai.domain.policy import Actor
+from tfai.services import accounts, tasks
+from tfai.ui.state.admin_tickets import type_options
+from tfai.ui.state.auth import AuthState
+from tfai.ui.state.list_filters import ANY, TASK_SORTS, TASK_STATUSES, options, parse_filters, worker_options
+from tfai.ui.state.paged_list import PagedListMixin
+from tfai.ui.state.work_rows import PAGE_SIZE, task_row
+
+FILTER_KEYS = ("ticket_type", "status", "assignee", "created_from", "created_to", "sort")
+DEFAULTS = {"ticket_type": ANY, "status": ANY, "assignee": ANY, "created_from": "", "created_to": "",
+            "sort": "created"}
+
+
+class AdminTasksState(PagedListMixin, AuthState):
+    """The filter form's raw strings are kept (to refill the form) and parsed again on every fetch."""
+
+    filters: dict[str, str] = dict(DEFAULTS)
+    filter_errors: dict[str, str] = {}
+    filter_key: int = 0
+    type_choices: list[dict[str, str]] = []
+    worker_choices: list[dict[str, str]] = []
+    status_choices: list[dict[str, str]] = [{"value": ANY, "label": "Any status"},
+                                            *({"value": s, "label": s.replace("_", " ").capitalize()}
+                                              for s in TASK_STATUSES)]
+    sort_choices: list[dict[str, str]] = options(TASK_SORTS)
+
+    async def _choices(self, actor: Actor) -> None:
+        self.type_choices = await type_options(actor)
+        try:
+            users = (await accounts.list_users(actor, page=1, page_size=100)).items
+        except TfaiError:
+            users = []
+        self.worker_choices = [{"value": ANY, "label": "Anyone"}, *worker_options(users)]
+
+    async def _fetch(self, actor: Actor) -> None:
+        if not self.type_choices:
+            await self._choices(actor)
+        f, _ = parse_filters(self.filters, sorts=TASK_SORTS, default_sort="created", statuses=TASK_STATUSES)
+        result = await tasks.list_tasks(actor, scope="company", state=self.tab, status=f.status,
+                                        assignee_id=f.assignee_id, ticket_type=f.ticket_type,
+                                        created_from=f.created_from, created_to=f.created_to, page=self.page,
+                                        page_size=PAGE_SIZE, sort=f.sort)
+        self.rows, self.total, self.page = [task_row(t) for t in result.items], result.total, result.page
+
+    @rx.event
+    async def apply_filters(self, form_data: dict[str, Any]) -> AsyncIterator[Any]:
+        raw = {k: str(form_data.get(k, "") or DEFAULTS[k])[:64] for k in FILTER_KEYS}
+        _, errors = parse_filters(raw, sorts=TASK_SORTS, default_sort="created", statuses=TASK_STATUSES)
+        self.filter_errors = errors
+        if errors:
+            return
+        self.filters, self.page = raw, 1
+        async for step in self._reload():
+            yield step
+
+    @rx.event
+    async def clear_filters(self) -> AsyncIterator[Any]:
+        self.filters, self.filter_errors, self.page = dict(DEFAULTS), {}, 1
+        self.filter_key += 1
+        async for step in self._reload():
+            yield step

@@ -1,0 +1,119 @@
+"""State of the staff console: companies with counts and platform totals; the Switch dialog starts a grant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex_base.utils.form import FormData
+
+from tfai.domain import policy
+from tfai.domain.errors import TfaiError
+from tfai.domain.policy import Action
+from tfai.services import staff
+from tfai.ui.state.auth import HOME_ROUTE, AuthState, session_redirect
+from tfai.ui.state.form_values import error_message, field_errors
+from tfai.ui.state.staff_helpers import DEFAULT_MINUTES, MAX_MINUTES, company_row, parse_minutes
+
+NOT_STAFF = "The staff console is for Ticketflower staff (outside any customer company)."
+
+
+class StaffConsoleState(AuthState):
+    """Plain rows of companies (counts only); the chosen company's id is re-checked by the service."""
+
+    companies: list[dict[str, Any]] = []
+    totals: dict[str, int] = {}
+    search: str = ""
+    error: str = ""
+    loaded: bool = False
+    switch_open: bool = False
+    switch_id: str = ""
+    switch_name: str = ""
+    switch_write_allowed: bool = False
+    switch_errors: dict[str, str] = {}
+    switch_error: str = ""
+    switch_key: int = 0
+    busy: bool = False
+    default_minutes: int = DEFAULT_MINUTES
+    max_minutes: int = MAX_MINUTES
+
+    async def _staff(self) -> tuple[Any, Any]:
+        actor = await self._guard()
+        if actor is None:
+            return None, self._to_login()
+        if not policy.allowed(actor, Action.STAFF_CONSOLE):
+            return None, [rx.toast.warning(NOT_STAFF), rx.redirect(HOME_ROUTE, replace=True)]
+        return actor, None
+
+    async def _refresh(self, actor: Any) -> None:
+        try:
+            result = await staff.console(actor, search=self.search)
+        except TfaiError as exc:
+            self.companies, self.totals, self.error = [], {}, error_message(exc)
+        else:
+            self.companies = [company_row(c) for c in result.companies]
+            self.totals = result.totals.model_dump()
+            self.error = ""
+        self.loaded = True
+
+    @rx.event
+    async def load(self) -> Any:
+        actor, redirect = await self._staff()
+        if actor is None:
+            return redirect
+        self.switch_open, self.loaded = False, False
+        await self._refresh(actor)
+        return None
+
+    @rx.event
+    async def do_search(self, form_data: dict[str, Any]) -> Any:
+        actor, redirect = await self._staff()
+        if actor is None:
+            return redirect
+        self.search = str(form_data.get("search", "") or "").strip()[:200]
+        await self._refresh(actor)
+        return None
+
+    @rx.event
+    def open_switch(self, company_id: str) -> None:
+        row = next((c for c in self.companies if c["id"] == str(company_id)), None)
+        if row is None:
+            return
+        self.switch_id, self.switch_name = row["id"], row["name"]
+        self.switch_write_allowed = bool(row["write_allowed"])
+        self.switch_errors, self.switch_error = {}, ""
+        self.switch_key += 1
+        self.switch_open = True
+
+    @rx.event
+    def set_switch_open(self, value: bool) -> None:
+        self.switch_open = bool(value)
+
+    @rx.event
+    async def start_switch(self, form_data: FormData) -> Any:
+        """Create the grant, then a one-time code; the session route rotates the session into the company."""
+        actor, redirect = await self._staff()
+        if actor is None:
+            return redirect
+        reason = str(form_data.get("reason", "") or "")[:600]
+        mode = str(form_data.get("mode", "") or "read")
+        minutes = parse_minutes(form_data.get("minutes"))
+        if minutes is None:
+            self.switch_errors, self.switch_error = {"minutes": "Enter a whole number of minutes"}, ""
+            return None
+        if not self.switch_id.isdigit():
+            self.switch_error = "Choose a company."
+            return None
+        self.busy = True
+        try:
+            grant = await staff.start_grant(actor, company_id=int(self.switch_id), reason=reason, mode=mode,
+                                            minutes=minutes)
+            code = await staff.switch_code(actor, grant_id=grant.grant_id)
+        except TfaiError as exc:
+            self.switch_errors = field_errors(exc)
+            self.switch_error = "" if self.switch_errors else error_message(exc)
+            return None
+        finally:
+            self.busy = False
+        self.switch_open = False
+        return session_redirect(code, HOME_ROUTE)

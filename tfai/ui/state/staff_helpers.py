@@ -1,0 +1,71 @@
+"""Pure helpers of the staff pages: the banner text, company, grant and audit rows, grant form checks."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from tfai.ui.state.assistant_helpers import when
+
+DEFAULT_MINUTES = 60
+MAX_MINUTES = 480
+MAX_JSON = 2000
+
+
+def banner_text(company: str, reason: str, expires_at: datetime) -> str:
+    """'Acting in COMPANY as Ticketflower staff · reason · until HH:MM UTC' (the Exit button follows it)."""
+    v = expires_at if expires_at.tzinfo is not None else expires_at.replace(tzinfo=UTC)
+    return f"Acting in {company} as Ticketflower staff · {reason} · until {v.astimezone(UTC):%H:%M} UTC"
+
+
+def company_row(c: Any) -> dict[str, Any]:
+    return {"id": str(c.company_id), "name": str(c.name), "users": int(c.users), "tickets": int(c.tickets),
+            "open_tasks": int(c.open_tasks), "last_activity": when(c.last_activity) or "never",
+            "write_allowed": bool(c.staff_write_allowed)}
+
+
+def grant_row(g: Any) -> dict[str, Any]:
+    """Who, when, why, mode, duration and status of a grant, as plain strings."""
+    hours, minutes = divmod(int(g.minutes), 60)
+    duration = (f"{hours} h " if hours else "") + (f"{minutes} min" if minutes or not hours else "")
+    return {"id": str(g.grant_id), "who": str(g.staff_email), "when": when(g.created_at), "why": str(g.reason),
+            "mode": "read-write" if g.mode == "write" else "read-only", "duration": duration.strip(),
+            "until": when(g.ended_at or g.expires_at), "status": str(g.status), "actions": int(g.actions)}
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return ""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= MAX_JSON else text[:MAX_JSON] + "…"
+
+
+def audit_row(a: Any) -> dict[str, Any]:
+    """One audit entry; 'who' names the staff member behind a grant."""
+    who = str(a.actor_email or (f"user #{a.actor_user_id}" if a.actor_user_id else "system"))
+    if a.staff_grant_id is not None:
+        who = f"{a.staff_email or 'staff'} (Ticketflower staff, grant #{a.staff_grant_id})"
+    return {"id": str(a.id), "when": when(a.created_at), "entity": str(a.entity), "entity_id": str(a.entity_id),
+            "action": str(a.action), "who": who, "before": _short(a.before), "after": _short(a.after)}
+
+
+def parse_minutes(raw: Any) -> int | None:
+    """The duration field as an int, or None when it is not a whole number."""
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        return DEFAULT_MINUTES
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def parse_actor_filter(raw: Any) -> tuple[int | None, str]:
+    """The audit log's actor filter (a user id) and a message when it is not a number."""
+    text = str(raw or "").strip().lstrip("#")
+    if not text:
+        return None, ""
+    if not text.isdigit() or len(text) > 12:
+        return None, "Enter a user id (a number)"
+    return int(text), ""

@@ -1,0 +1,32 @@
+"""The staff banner's Exit: end the grant and switch the session back to the staff member's own identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from tfai.domain.errors import TfaiError
+from tfai.services import staff
+from tfai.ui.state.auth import AuthState, session_redirect
+from tfai.ui.state.form_values import error_message
+
+CONSOLE_ROUTE = "/staff"
+
+
+class StaffSessionState(AuthState):
+    """Exit is on every page (in the banner); the grant comes from the session, never from the browser."""
+
+    @rx.event
+    async def exit_grant(self) -> Any:
+        actor = await self._actor()
+        if actor is None:
+            return self._to_login()
+        if actor.staff is None:
+            return rx.redirect(CONSOLE_ROUTE)
+        try:
+            await staff.end_grant(actor)
+            code = await staff.switch_code(actor, grant_id=None)
+        except TfaiError as exc:
+            return rx.toast.error(error_message(exc))
+        return session_redirect(code, CONSOLE_ROUTE)

@@ -1,0 +1,183 @@
+"""State of the ticket detail page: fields, status, timeline, comments, attachments, admin steering."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import reflex as rx
+
+from tfai.domain.errors import TfaiError
+from tfai.domain.policy import Actor
+from tfai.services import files, tickets
+from tfai.settings import get_settings
+from tfai.ui.state.auth import AuthState
+from tfai.ui.state.form_values import error_message
+from tfai.ui.state.work_rows import (
+    comment_row,
+    file_row,
+    fmt_size,
+    fmt_time,
+    id_from_path,
+    label_values,
+    status_color,
+    status_text,
+    timeline_row,
+)
+
+MAX_FILES = 10
+
+
+def current_view(cur: Any) -> dict[str, str]:
+    """The current task in short (a TaskRefDTO or None → {})."""
+    if cur is None:
+        return {}
+    return {"title": cur.title, "status_text": status_text(cur.status), "status_color": status_color(cur.status),
+            "assignee": cur.assignee_email or ("automatic" if cur.type != "FORM" else "waiting for a worker"),
+            "href": f"/tasks/{cur.id}"}
+
+
+def ticket_view(t: Any) -> dict[str, str]:
+    """The plain values of a TicketDetailDTO the page shows (no schemas, no internal ids but the ticket's)."""
+    return {
+        "title": t.title, "number": f"#{t.id}", "type_title": t.ticket_type_title, "status": t.status,
+        "workflow_status": t.workflow_status, "status_text": status_text(t.workflow_status),
+        "status_color": status_color(t.workflow_status), "hold_reason": t.hold_reason or "",
+        "requester": t.created_by_email or "—", "created": fmt_time(t.created_at), "updated": fmt_time(t.updated_at),
+        "completed": fmt_time(t.completed_at) if t.completed_at else "",
+    }
+
+
+class TicketDetailState(AuthState):
+    """Everything shown is copied from the service's DTO; the ticket id is re-read from the URL on load."""
+
+    _tid: int = 0
+    ticket: dict[str, str] = {}
+    current: dict[str, str] = {}
+    ticket_fields: list[dict[str, str]] = []
+    timeline: list[dict[str, Any]] = []
+    comments: list[dict[str, str]] = []
+    attachments: list[dict[str, str]] = []
+    loading: bool = False
+    loaded: bool = False
+    error: str = ""
+    notice: str = ""
+    comment_error: str = ""
+    comment_key: int = 0
+    upload_error: str = ""
+    upload_busy: bool = False
+    max_upload: int = 25 * 1024 * 1024
+    max_upload_text: str = ""
+    steer_error: str = ""
+    hold_open: bool = False
+
+    async def _refresh(self, actor: Actor) -> None:
+        t = await tickets.get_ticket(actor, self._tid)
+        self.ticket, self.current = ticket_view(t), current_view(t.current_task)
+        self.ticket_fields = label_values(t.fields_schema, t.display_layout, t.fields)
+        self.timeline = [timeline_row(x) for x in t.timeline]
+        self.comments = [comment_row(c) for c in t.comments]
+        self.attachments = [file_row(f) for f in t.attachments]
+
+    @rx.event
+    async def load(self) -> AsyncIterator[Any]:
+        actor = await self._guard()
+        if actor is None:
+            yield self._to_login()
+            return
+        url = self.router.url if self.router is not None else None
+        self._tid = id_from_path(url.path if url else "", "/tickets/") or 0
+        submitted = bool(url and url.query_parameters.get("submitted"))
+        self.loading, self.loaded, self.ticket, self.error, self.steer_error = True, False, {}, "", ""
+        self.upload_error, self.comment_error, self.hold_open = "", "", False
+        self.notice = "Your ticket is submitted. You can follow it here." if submitted else ""
+        limit = get_settings().max_upload_bytes
+        self.max_upload, self.max_upload_text = limit, fmt_size(limit)
+        yield
+        try:
+            if not self._tid:
+                self.error = "Ticket not found"
+            else:
+                await self._refresh(actor)
+        except TfaiError as exc:
+            self.ticket, self.error = {}, error_message(exc)
+        finally:
+            self.loading, self.loaded = False, True
+
+    @rx.event
+    async def add_comment(self, form_data: dict[str, Any]) -> Any:
+        actor = await self._guard()
+        if actor is None:
+            return self._to_login()
+        body = str(form_data.get("body", ""))[: tickets.MAX_COMMENT + 1]
+        try:
+            await tickets.add_comment(actor, self._tid, body=body)
+            await self._refresh(actor)
+        except TfaiError as exc:
+            self.comment_error = error_message(exc)
+            return None
+        self.comment_error, self.comment_key = "", self.comment_key + 1
+        return None
+
+    @rx.event
+    async def upload(self, uploads: list[rx.UploadFile]) -> AsyncIterator[Any]:
+        actor = await self._guard()
+        if actor is None:
+            yield self._to_login()
+            return
+        if not uploads:
+            self.upload_error = "Choose a file first."
+            return
+        self.upload_busy, self.upload_error = True, ""
+        yield
+        problems: list[str] = []
+        for f in uploads[:MAX_FILES]:
+            name = f.name or "file"
+            data = await f.read(self.max_upload + 1)
+            if len(data) > self.max_upload:
+                problems.append(f"{name}: larger than {self.max_upload_text}")
+                continue
+            try:
+                await files.add_attachment(actor, self._tid, filename=name, content_type=f.content_type or "",
+                                           data=data)
+            except TfaiError as exc:
+                problems.append(f"{name}: {error_message(exc)}")
+        if len(uploads) > MAX_FILES:
+            problems.append(f"Only {MAX_FILES} files at a time.")
+        try:
+            await self._refresh(actor)
+        except TfaiError as exc:
+            problems.append(error_message(exc))
+        self.upload_error, self.upload_busy = " · ".join(problems), False
+        yield rx.clear_selected_files("attachment-upload")
+
+    async def _steer(self, call: Callable[[Actor], Awaitable[Any]], notice: str) -> Any:
+        actor = await self._guard()
+        if actor is None:
+            return self._to_login()
+        try:
+            await call(actor)
+            await self._refresh(actor)
+        except TfaiError as exc:
+            self.steer_error, self.notice = error_message(exc), ""
+            return None
+        self.steer_error, self.notice, self.hold_open = "", notice, False
+        return None
+
+    @rx.event
+    async def cancel(self) -> Any:
+        return await self._steer(lambda a: tickets.cancel_ticket(a, self._tid), "The ticket is cancelled.")
+
+    @rx.event
+    async def hold(self, form_data: dict[str, Any]) -> Any:
+        reason = str(form_data.get("reason", ""))[:2001]
+        return await self._steer(lambda a: tickets.hold_ticket(a, self._tid, reason=reason),
+                                 "The ticket is on hold.")
+
+    @rx.event
+    async def resume(self) -> Any:
+        return await self._steer(lambda a: tickets.resume_ticket(a, self._tid), "The ticket is resumed.")
+
+    @rx.event
+    def set_hold_open(self, value: bool) -> None:
+        self.hold_open, self.steer_error = bool(value), ""
