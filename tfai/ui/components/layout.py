@@ -50,10 +50,10 @@ def sidebar_nav() -> rx.Component:
     return rx.vstack(
         _nav_link("Dashboard", "/dashboard", "layout-dashboard"),
         _nav_group("Requests", _nav_link("Submit ticket", "/tickets/new", "circle-plus"),
-                   _nav_link("My tickets", "/tickets/mine", "inbox")),
-        rx.cond(AuthState.is_worker, _nav_group("Work", _nav_link("My tasks", "/tasks/mine", "list-checks"))),
-        rx.cond(AuthState.is_ticket_admin, _nav_group("Manage", _nav_link("Tickets", "/tickets", "ticket"),
-                                                       _nav_link("Tasks", "/tasks", "clipboard-list"))),
+                   _nav_link("My tickets", "/tickets", "inbox")),
+        rx.cond(AuthState.is_worker, _nav_group("Work", _nav_link("My tasks", "/tasks", "list-checks"))),
+        rx.cond(AuthState.is_ticket_admin, _nav_group("Manage", _nav_link("Tickets", "/admin/tickets", "ticket"),
+                                                       _nav_link("Tasks", "/admin/tasks", "clipboard-list"))),
         rx.cond(AuthState.is_designer, _nav_group(
             "Design", _nav_link("Definitions", "/definitions/workflows", "workflow"),
             _nav_link("Upload", "/definitions/upload", "upload"),
