@@ -32,6 +32,7 @@ def _client() -> TestClient:
     ("https://tfai.example.com/", "https://tfai.example.com"),
     ("https://TFAI.example.com:443", "https://tfai.example.com"),
     ("http://localhost:3000/x", "http://localhost:3000"),
+    ("http://127.0.0.1:3000", "http://localhost:3000"),
 ])
 def test_origin_of(url: str, expected: str) -> None:
     assert origin_of(url) == expected

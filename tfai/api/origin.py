@@ -9,12 +9,14 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 PROTECTED_PREFIXES = ("/_event", "/_upload")
+_LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
 def origin_of(url: str) -> str:
-    """scheme://host[:port] of a URL, lower-cased, default ports dropped."""
+    """scheme://host[:port] of a URL, lower-cased, default ports dropped, loopback names made one."""
     parts = urlsplit(url.strip())
     scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    host = "localhost" if host in _LOOPBACK else host
     port = parts.port
     if port is None or (scheme, port) in (("http", 80), ("https", 443)):
         return f"{scheme}://{host}"

@@ -81,6 +81,9 @@ def _wait_healthy(port: int, procs: list[subprocess.Popen[bytes]], timeout: floa
 
 def run(port: int, workers: int = 1) -> int:
     """Start everything and block until Ctrl-C or SIGTERM; leave no process behind."""
+    # Cookies, Origin checks and callback URLs follow the port unless the deployment names its public URL.
+    os.environ.setdefault("TFAI_PUBLIC_URL", f"http://localhost:{port}")
+    get_settings.cache_clear()
     settings, embedded = ensure_services(get_settings())
     export_env(settings)
     get_settings.cache_clear()
