@@ -8,7 +8,7 @@ BUN := .tools/node_modules/.bin/bun
 PORT ?= 3000
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap run test lint typecheck pytest bench clean doctor migrate
+.PHONY: bootstrap run test lint typecheck pytest bench fuzz clean doctor migrate
 
 bootstrap: $(STAMP) $(BUN)
 
@@ -44,6 +44,11 @@ test: lint typecheck pytest
 
 bench: bootstrap
 	$(BIN)/python -m benchmarks $(if $(QUICK),--quick,)
+
+FUZZ_EXAMPLES ?= 500
+fuzz: bootstrap
+	TFAI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TFAI_ISOLATION_EXAMPLES=100 TFAI_ISOLATION_STEPS=30 \
+	  $(BIN)/pytest tests/hardening_fuzz tests/hardening_isolation -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
 	rm -rf .web .tfai .pytest_cache .mypy_cache .ruff_cache

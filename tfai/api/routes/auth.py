@@ -98,7 +98,8 @@ async def revoke_token(token_id: int, actor: CurrentActor) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/auth/session", status_code=303, responses={303: {"description": "Cookie set; redirect to next"}})
+@router.get("/auth/session", status_code=303, response_class=RedirectResponse,
+            responses={303: {"description": "Cookie set; redirect to next"}, 422: ERROR_RESPONSES[422]})
 async def start_session(request: Request, code: Annotated[str, Query(max_length=200)] = "",
                         next: Annotated[str, Query(max_length=2000)] = "/dashboard") -> Response:
     """Exchange a one-time login code for a new session cookie and redirect to `next` (relative paths only)."""
@@ -124,7 +125,8 @@ async def logout_post(request: Request) -> Response:
     return response
 
 
-@router.get("/auth/logout", status_code=303, responses={303: {"description": "Cookie cleared; redirect to /login"}})
+@router.get("/auth/logout", status_code=303, response_class=RedirectResponse,
+            responses={303: {"description": "Cookie cleared; redirect to /login"}})
 async def logout_get(request: Request) -> Response:
     """End the cookie's session, clear the cookie and go to the login page (for links in the UI)."""
     response = RedirectResponse("/login", status_code=303)

@@ -44,6 +44,12 @@ _BUNDLE_BODY: dict[str, Any] = {
     }
 }
 
+# /validate reports on any document (a non-object is an error in the answer, not a refused request).
+_ANY_DOCUMENT_BODY: dict[str, Any] = {"requestBody": {
+    **_BUNDLE_BODY["requestBody"],
+    "content": {media: {"schema": {}} for media in _BUNDLE_BODY["requestBody"]["content"]},
+}}
+
 
 class DryRunRequest(BaseModel):
     """A saved workflow (by key, newest or given version) or a raw bundle, with sample data."""
@@ -59,7 +65,7 @@ class DryRunRequest(BaseModel):
     workflow: dict[str, Any] = Field(default_factory=dict)
 
 
-@router.post("/validate", response_model=ValidationDTO, responses=ERROR_RESPONSES, openapi_extra=_BUNDLE_BODY)
+@router.post("/validate", response_model=ValidationDTO, responses=ERROR_RESPONSES, openapi_extra=_ANY_DOCUMENT_BODY)
 async def validate(request: Request, actor: CurrentActor) -> ValidationDTO:
     """Every error and warning of a bundle (JSON or YAML body); nothing is stored."""
     return await defs.validate_bundle_text(actor, await request.body())

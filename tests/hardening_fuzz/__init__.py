@@ -1,0 +1,1 @@
+"""API fuzzing with schemathesis against the in-process app, as every role."""
