@@ -138,3 +138,22 @@ async def test_reflex_page_response_carries_the_headers() -> None:
     assert resp.status_code == 200
     _assert_common(resp)
     assert _sha(b"window.a = 1;") in _csp(resp)["script-src"]
+
+
+async def test_revalidated_page_keeps_its_cached_policy() -> None:
+    """A 304 must not carry a policy: its headers would replace the cached page's (hashes and all)."""
+    import tempfile
+    from pathlib import Path
+
+    from starlette.staticfiles import StaticFiles
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "index.html").write_bytes(PAGE)
+        app = SecurityHeaders(StaticFiles(directory=tmp, html=True), public_url="http://localhost:3000")
+        async with _client(app) as client:
+            first = await client.get("/index.html")
+            assert first.status_code == 200 and _sha(b"window.a = 1;") in _csp(first)["script-src"]
+            again = await client.get("/index.html", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert "content-security-policy" not in again.headers
+    assert again.headers["x-content-type-options"] == "nosniff"

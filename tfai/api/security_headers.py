@@ -98,6 +98,11 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0].lower() not in _OWN]
                 ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                if message.get("status") == 304:
+                    # A revalidated page keeps the policy it was first served with: headers of a 304 replace the
+                    # cached ones, and a policy without that page's script hashes would block its scripts.
+                    await send({**message, "headers": [*headers, *self.fixed]})
+                    return
                 if ctype.startswith(b"text/html") and scope.get("method") != "HEAD":
                     start = {**message, "headers": headers}
                     return
