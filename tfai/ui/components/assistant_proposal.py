@@ -104,8 +104,16 @@ def _actions(s: Any) -> rx.Component:
     return rx.hstack(
         rx.button(rx.icon("check", size=16), "Accept", on_click=s.accept, color_scheme="green", id="accept-proposal",
                   disabled=~pending | (s.p_placeholders.length() > 0) | ~s.p_valid),
-        rx.button(rx.icon("x", size=16), "Discard", on_click=s.discard, variant="soft", color_scheme="gray",
-                  disabled=~pending, id="discard-proposal"),
+        rx.alert_dialog.root(
+            rx.alert_dialog.trigger(rx.button(rx.icon("x", size=16), "Discard", variant="soft", color_scheme="gray",
+                                              disabled=~pending, id="discard-proposal")),
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("Discard this proposal?"),
+                rx.alert_dialog.description("Nothing of it is saved; the conversation stays."),
+                rx.hstack(rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                          rx.alert_dialog.action(rx.button("Discard", color_scheme="red", on_click=s.discard,
+                                                           id="confirm-discard")),
+                          spacing="3", justify="end", margin_top="1em"))),
         rx.link(rx.button(rx.icon("file-pen", size=16), "Open in editor", variant="soft"),
                 href="/assistant/proposals/" + s.p_id.to(str) + "/edit", id="open-in-editor"),
         rx.cond(s.p_placeholders.length() > 0, rx.text("Fill in the placeholders to accept.", size="2",

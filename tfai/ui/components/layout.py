@@ -1,27 +1,31 @@
-"""The page frame: header with navigation, content area, footer."""
+"""The page frame: header (menu, brand, colour mode, user menu), role-aware sidebar, staff banner, breadcrumbs."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import reflex as rx
 
 BRAND = "tfai"
 
 
-def header(*links: rx.Component) -> rx.Component:
+def header(*links: rx.Component, menu: rx.Component | None = None) -> rx.Component:
     return rx.hstack(
+        *([menu] if menu is not None else []),
         rx.link(rx.heading(BRAND, size="6", color_scheme="violet"), href="/", underline="none"),
-        rx.text("by Ticketflower", size="2", color_scheme="gray"),
+        rx.text("by Ticketflower", size="2", color_scheme="gray", display=["none", "block"]),
         rx.spacer(),
         *links,
-        align="center", width="100%", padding_x="1.5em", padding_y="0.8em",
-        border_bottom="1px solid var(--gray-a5)", spacing="4",
+        align="center", width="100%", padding_x=["0.8em", "1.5em"], padding_y="0.8em",
+        border_bottom="1px solid var(--gray-a5)", spacing="4", as_="header",
     )
 
 
 def public_page(*children: rx.Component, title: str = "") -> rx.Component:
     """A page for visitors who are not logged in."""
     return rx.box(
-        header(rx.link("Log in", href="/login"), rx.button("Sign up", on_click=rx.redirect("/signup"))),
+        header(color_mode_toggle(), rx.link("Log in", href="/login"),
+               rx.button("Sign up", on_click=rx.redirect("/signup"))),
         rx.container(
             rx.vstack(*( [rx.heading(title, size="7")] if title else [] ), *children, spacing="5", width="100%"),
             size="3", padding_y="2em",
@@ -43,45 +47,117 @@ def _nav_group(title: str, *links: rx.Component) -> rx.Component:
                      *links, spacing="1", width="100%")
 
 
-def sidebar_nav() -> rx.Component:
-    """Navigation links, only those the actor's roles allow (the services still check every action)."""
+# The navigation, once: (group title, the AuthState flag that shows it or "", [(label, href, icon)]).
+NAV: list[tuple[str, str, list[tuple[str, str, str]]]] = [
+    ("", "", [("Dashboard", "/dashboard", "layout-dashboard")]),
+    ("Requests", "", [("Submit ticket", "/tickets/new", "circle-plus"), ("My tickets", "/tickets", "inbox")]),
+    ("Work", "is_worker", [("My tasks", "/tasks", "list-checks")]),
+    ("Manage", "is_ticket_admin", [("Tickets", "/admin/tickets", "ticket"),
+                                   ("Tasks", "/admin/tasks", "clipboard-list")]),
+    ("Design", "is_designer", [("Definitions", "/definitions/workflows", "workflow"),
+                               ("Upload", "/definitions/upload", "upload"), ("Assistant", "/assistant", "sparkles")]),
+    ("Company", "is_admin", [("Users and roles", "/admin/users", "users"),
+                             ("Staff access", "/admin/staff-access", "shield-check"),
+                             ("Audit log", "/admin/audit", "scroll-text"),
+                             ("Settings", "/admin/settings", "settings")]),
+    ("Ticketflower", "is_staff_console", [("Staff console", "/staff", "building-2")]),
+]
+LOGOUT_URL = "/api/v1/auth/logout"
+
+
+def _when_flag(flag: str, child: rx.Component) -> rx.Component:
     from tfai.ui.state.auth import AuthState
 
+    return rx.cond(getattr(AuthState, flag), child) if flag else child
+
+
+def sidebar_nav() -> rx.Component:
+    """Navigation links, only those the actor's roles allow (the services still check every action)."""
+    groups = []
+    for title, flag, links in NAV:
+        items = [_nav_link(label, href, icon) for label, href, icon in links]
+        groups.append(_when_flag(flag, _nav_group(title, *items) if title else items[0]))
     return rx.vstack(
-        _nav_link("Dashboard", "/dashboard", "layout-dashboard"),
-        _nav_group("Requests", _nav_link("Submit ticket", "/tickets/new", "circle-plus"),
-                   _nav_link("My tickets", "/tickets", "inbox")),
-        rx.cond(AuthState.is_worker, _nav_group("Work", _nav_link("My tasks", "/tasks", "list-checks"))),
-        rx.cond(AuthState.is_ticket_admin, _nav_group("Manage", _nav_link("Tickets", "/admin/tickets", "ticket"),
-                                                       _nav_link("Tasks", "/admin/tasks", "clipboard-list"))),
-        rx.cond(AuthState.is_designer, _nav_group(
-            "Design", _nav_link("Definitions", "/definitions/workflows", "workflow"),
-            _nav_link("Upload", "/definitions/upload", "upload"),
-            _nav_link("Assistant", "/assistant", "sparkles"))),
-        rx.cond(AuthState.is_admin, _nav_group("Company", _nav_link("Users and roles", "/admin/users", "users"),
-                                               _nav_link("Staff access", "/admin/staff-access", "shield-check"),
-                                               _nav_link("Audit log", "/admin/audit", "scroll-text"))),
-        rx.cond(AuthState.is_staff_console, _nav_group("Ticketflower",
-                                                       _nav_link("Staff console", "/staff", "building-2"))),
+        *groups,
         rx.spacer(),
         _nav_link("Profile", "/profile", "circle-user"),
         rx.link(rx.hstack(rx.icon("log-out", size=16), rx.text("Log out", size="2"), spacing="2", align="center"),
-                href="/api/v1/auth/logout", reload_document=True, underline="none", color_scheme="gray",
+                href=LOGOUT_URL, reload_document=True, underline="none", color_scheme="gray",
                 high_contrast=True, padding_x="0.7em", padding_y="0.45em", id="logout-link"),
-        spacing="3", width="100%", align="stretch", height="100%",
+        spacing="3", width="100%", align="stretch", height="100%", as_="nav", aria_label="Main",
     )
+
+
+def _go(href: str) -> Any:
+    return rx.redirect(href)
+
+
+def _menu_label(text: Any) -> rx.Component:
+    return rx.text(text, size="1", color_scheme="gray", padding_x="0.75em", padding_y="0.3em")
+
+
+def mobile_nav() -> rx.Component:
+    """Below the md breakpoint the sidebar is hidden: a menu button lists the same links."""
+    items: list[rx.Component] = []
+    for title, flag, links in NAV:
+        group = [rx.menu.item(rx.hstack(rx.icon(icon, size=16), label, spacing="2", align="center"),
+                              on_select=_go(href)) for label, href, icon in links]
+        if title:
+            group = [rx.menu.separator(), _menu_label(title), *group]
+        items.append(_when_flag(flag, rx.fragment(*group)))
+    return rx.box(rx.menu.root(
+        rx.menu.trigger(rx.icon_button(rx.icon("menu", size=20), variant="ghost", color_scheme="gray",
+                                       aria_label="Open navigation", id="mobile-nav-button")),
+        rx.menu.content(*items, id="mobile-nav", min_width="14em"),
+    ), display=["block", "block", "none"])
 
 
 def _user_chip() -> rx.Component:
     from tfai.ui.state.auth import AuthState
 
     return rx.hstack(
-        rx.vstack(rx.text(AuthState.display_name, size="2", weight="medium"),
+        rx.vstack(rx.text(AuthState.display_name, size="2", weight="medium", id="header-user"),
                   rx.text(AuthState.company_name, size="1", color_scheme="gray", id="header-company"),
-                  spacing="0", align="end"),
+                  spacing="0", align="end", display=["none", "flex"]),
         rx.avatar(fallback=AuthState.display_name.to(str)[:1], size="2", radius="full"),
         spacing="2", align="center",
     )
+
+
+def user_menu() -> rx.Component:
+    """The user chip opens a menu: profile, company settings (admins), log out."""
+    from tfai.ui.state.auth import AuthState
+
+    return rx.menu.root(
+        rx.menu.trigger(rx.button(_user_chip(), variant="ghost", color_scheme="gray", high_contrast=True,
+                                  aria_label="User menu", id="user-menu-button", height="auto", padding="0.3em")),
+        rx.menu.content(
+            _menu_label(AuthState.user_email),
+            rx.menu.item(rx.hstack(rx.icon("circle-user", size=16), "Profile", spacing="2"), on_select=_go("/profile"),
+                         id="menu-profile"),
+            rx.cond(AuthState.is_admin, rx.menu.item(rx.hstack(rx.icon("settings", size=16), "Company settings",
+                                                               spacing="2"), on_select=_go("/admin/settings"))),
+            rx.menu.separator(),
+            rx.menu.item(rx.hstack(rx.icon("log-out", size=16), "Log out", spacing="2"), color_scheme="red",
+                         on_select=rx.call_script(f"window.location.assign('{LOGOUT_URL}')"), id="menu-logout"),
+        ),
+    )
+
+
+def color_mode_toggle() -> rx.Component:
+    return rx.color_mode.button(aria_label="Toggle light and dark mode", id="color-mode-toggle", size="2",
+                                variant="ghost", z_index="1")
+
+
+def breadcrumbs(*crumbs: tuple[Any, Any], current: Any) -> rx.Component:
+    """Where a detail page sits: links to its parents, then the page itself (aria-current)."""
+    parts: list[rx.Component] = []
+    for label, href in crumbs:
+        parts.extend([rx.link(label, href=href, size="2", color_scheme="gray", high_contrast=False),
+                      rx.icon("chevron-right", size=14, color="var(--gray-9)", aria_hidden="true")])
+    parts.append(rx.text(current, size="2", weight="medium", aria_current="page", truncate=True, max_width="40ch"))
+    return rx.hstack(*parts, align="center", spacing="1", wrap="wrap", as_="nav", aria_label="Breadcrumb",
+                     id="breadcrumbs")
 
 
 def staff_banner() -> rx.Component:
@@ -103,16 +179,15 @@ def app_page(*children: rx.Component, title: str = "", actions: rx.Component | N
     heading = rx.hstack(rx.heading(title, size="7"), rx.spacer(), *([actions] if actions is not None else []),
                         width="100%", align="center") if title else rx.fragment()
     return rx.box(
-        header(_user_chip()),
+        header(color_mode_toggle(), user_menu(), menu=mobile_nav()),
         rx.flex(
-            rx.box(sidebar_nav(), width=["100%", "100%", "220px"], flex_shrink="0", padding="1em",
-                   border_right=["none", "none", "1px solid var(--gray-a5)"],
-                   border_bottom=["1px solid var(--gray-a5)", "1px solid var(--gray-a5)", "none"],
-                   min_height=["auto", "auto", "calc(100vh - 60px)"]),
+            rx.box(sidebar_nav(), width="220px", flex_shrink="0", padding="1em",
+                   border_right="1px solid var(--gray-a5)", min_height="calc(100vh - 60px)",
+                   display=["none", "none", "block"]),
             rx.box(
                 rx.vstack(staff_banner(), heading, *children, spacing="5", width="100%", max_width="1100px"),
-                flex="1", padding=["1em", "1.5em", "2em"], min_width="0",
+                flex="1", padding=["1em", "1.5em", "2em"], min_width="0", as_="main",
             ),
-            direction=rx.breakpoints(initial="column", md="row"), width="100%",
+            direction="row", width="100%",
         ),
     )

@@ -8,7 +8,13 @@ import reflex as rx
 
 
 def status_badge(text: Any, color: Any) -> rx.Component:
+    """A status badge; the colour comes from work_rows.status_color (the one mapping for every page)."""
     return rx.badge(text, color_scheme=color, variant="soft", radius="full")
+
+
+def time_text(ago: Any, absolute: Any, size: str = "2") -> rx.Component:
+    """A relative time ('3 h ago') with the absolute UTC time as its tooltip and title."""
+    return rx.tooltip(rx.text(ago, size=size, title=absolute, tab_index=0, as_="span"), content=absolute)
 
 
 def tabs(state: Any) -> rx.Component:

@@ -8,7 +8,7 @@ import reflex as rx
 
 from tfai.ui.components.forms import error_summary, field_error
 from tfai.ui.components.layout import app_page
-from tfai.ui.components.work import choice, empty_state, link_cell, loaded, pager, status_badge, tabs
+from tfai.ui.components.work import choice, empty_state, link_cell, loaded, pager, status_badge, tabs, time_text
 from tfai.ui.state.admin_tasks import AdminTasksState
 
 S: Any = AdminTasksState
@@ -44,8 +44,9 @@ def _row(row: Any) -> rx.Component:
                                 rx.text(row["ticket_type"], size="1", color_scheme="gray"), spacing="0")),
         rx.table.cell(status_badge(row["status_text"], row["status_color"])),
         rx.table.cell(rx.text(row["assignee"], size="2")),
-        rx.table.cell(rx.text(row["created"], size="2")),
-        rx.table.cell(rx.text(rx.cond(S.tab == "active", row["assigned"], row["completed"]), size="2")),
+        rx.table.cell(time_text(row["created_ago"], row["created"])),
+        rx.table.cell(rx.cond(S.tab == "active", time_text(row["assigned_ago"], row["assigned"]),
+                              time_text(row["completed_ago"], row["completed"]))),
     )
 
 

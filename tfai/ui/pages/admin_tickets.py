@@ -8,7 +8,7 @@ import reflex as rx
 
 from tfai.ui.components.forms import error_summary
 from tfai.ui.components.layout import app_page
-from tfai.ui.components.work import choice, empty_state, link_cell, loaded, pager, status_badge, tabs
+from tfai.ui.components.work import choice, empty_state, link_cell, loaded, pager, status_badge, tabs, time_text
 from tfai.ui.state.admin_tickets import AdminTicketsState
 
 S: Any = AdminTicketsState
@@ -36,8 +36,8 @@ def _row(row: Any) -> rx.Component:
         rx.table.cell(rx.vstack(rx.text(row["current_task"], size="2"),
                                 rx.text(row["assignee"], size="1", color_scheme="gray"), spacing="0")),
         rx.table.cell(rx.text(row["requester"], size="2")),
-        rx.table.cell(rx.text(row["created"], size="2")),
-        rx.table.cell(rx.text(row["updated"], size="2")),
+        rx.table.cell(time_text(row["created_ago"], row["created"])),
+        rx.table.cell(time_text(row["updated_ago"], row["updated"])),
     )
 
 

@@ -7,10 +7,14 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
-from tfai.services import accounts
+from tfai.domain.policy import Action, allowed
+from tfai.services import accounts, stats
+from tfai.ui.components.charts import chart_card, horizontal_bars, per_day_chart
 from tfai.ui.components.forms import error_summary
 from tfai.ui.components.layout import app_page
+from tfai.ui.components.work import loading_block
 from tfai.ui.state.auth import AuthState
+from tfai.ui.state.dashboard_stats import company_rows, my_rows
 from tfai.ui.state.form_values import error_message
 
 
@@ -23,23 +27,37 @@ class DashboardState(AuthState):
     company_open_tickets: int = -1
     company_open_tasks: int = -1
     dashboard_error: str = ""
+    charts_loaded: bool = False
+    show_company: bool = False
+    company_days: list[dict[str, Any]] = []
+    worker_load: list[dict[str, Any]] = []
+    workflow_medians: list[dict[str, Any]] = []
+    my_days: list[dict[str, Any]] = []
 
     @rx.event
     async def load(self) -> Any:
         actor = await self._guard()
         if actor is None:
-            return self._to_login()
+            yield self._to_login()
+            return
+        self.charts_loaded = False
+        yield
         try:
             dto = await accounts.dashboard(actor)
+            self.show_company = allowed(actor, Action.TICKET_LIST_COMPANY)
+            if self.show_company:
+                for key, rows in company_rows(await stats.company_stats(actor)).items():
+                    setattr(self, key, rows)
+            self.my_days = my_rows(await stats.my_stats(actor))
         except TfaiError as exc:
-            self.dashboard_error = error_message(exc)
-            return None
+            self.dashboard_error, self.charts_loaded = error_message(exc), True
+            return
+        self.charts_loaded = True
         self.dashboard_error = ""
         self.company_roles = list(dto.me.company_roles)
         self.my_open_tickets, self.my_open_tasks = dto.my_open_tickets, dto.my_open_tasks
         self.company_open_tickets = -1 if dto.company_open_tickets is None else dto.company_open_tickets
         self.company_open_tasks = -1 if dto.company_open_tasks is None else dto.company_open_tasks
-        return None
 
 
 def _stat(label: str, value: Any, icon: str, href: str) -> rx.Component:
@@ -63,6 +81,32 @@ def _shortcut(label: str, href: str, icon: str, text: str) -> rx.Component:
 def _badges(items: Any, color: str) -> rx.Component:
     return rx.flex(rx.foreach(items, lambda r: rx.badge(r, color_scheme=color, variant="soft")),
                    wrap="wrap", spacing="2")
+
+
+def _charts() -> rx.Component:
+    s: Any = DashboardState
+    company = rx.grid(
+        chart_card("Tickets per day", "Opened and closed in the company, last 30 days (UTC)",
+                   per_day_chart(s.company_days, [("opened", "Opened", "var(--accent-9)"),
+                                                  ("closed", "Closed", "var(--green-9)")]), id="chart-tickets"),
+        chart_card("Open tasks per worker", "Open, in progress and pending tasks by assignee",
+                   horizontal_bars(s.worker_load, "open_tasks", "Open tasks", "var(--amber-9)"),
+                   id="chart-workers", empty=s.worker_load.length() == 0),
+        chart_card("Median completion time", "Hours from start to completion per workflow, last 30 days",
+                   horizontal_bars(s.workflow_medians, "median_hours", "Median hours", "var(--teal-9)"),
+                   id="chart-workflows", empty=s.workflow_medians.length() == 0),
+        columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%")
+    mine = rx.grid(
+        chart_card("My tickets per day", "Tickets I opened and that were closed, last 30 days (UTC)",
+                   per_day_chart(s.my_days, [("opened", "Opened", "var(--accent-9)"),
+                                             ("closed", "Closed", "var(--green-9)")]), id="chart-my-tickets"),
+        rx.cond(s.is_worker, chart_card("My tasks done per day", "Tasks I completed, last 30 days (UTC)",
+                                        per_day_chart(s.my_days, [("tasks_done", "Done", "var(--teal-9)")]),
+                                        id="chart-my-tasks")),
+        columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%")
+    return rx.cond(~s.charts_loaded, loading_block("Loading charts…"), rx.vstack(
+        rx.heading(rx.cond(s.show_company, "Company activity", "My numbers"), size="4"),
+        rx.cond(s.show_company, company, mine), width="100%", spacing="3", id="dashboard-charts"))
 
 
 @rx.page(route="/dashboard", title="Dashboard · tfai", on_load=DashboardState.load)
@@ -90,6 +134,7 @@ def dashboard() -> rx.Component:
                                                      "clipboard-list", "/admin/tasks")),
             columns=rx.breakpoints(initial="1", sm="2", lg="4"), spacing="4", width="100%",
         ),
+        _charts(),
         rx.heading("What you can do", size="4"),
         rx.grid(
             _shortcut("Submit ticket", "/tickets/new", "circle-plus", "Ask for something with a form."),
@@ -103,6 +148,8 @@ def dashboard() -> rx.Component:
                                              "Describe a process; get a draft.")),
             rx.cond(s.is_admin, _shortcut("Users and roles", "/admin/users", "users",
                                           "Invite people and set their roles.")),
+            rx.cond(s.is_admin, _shortcut("Company settings", "/admin/settings", "settings",
+                                          "The webhook signing secret of your actions.")),
             columns=rx.breakpoints(initial="1", sm="2", lg="3"), spacing="3", width="100%",
         ),
         title="Dashboard",

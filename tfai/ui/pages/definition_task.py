@@ -8,7 +8,7 @@ import reflex as rx
 
 from tfai.ui.components.definitions import json_block, kv, section_tabs, type_badge
 from tfai.ui.components.forms import error_summary
-from tfai.ui.components.layout import app_page
+from tfai.ui.components.layout import app_page, breadcrumbs
 from tfai.ui.components.schema_form import schema_form
 from tfai.ui.state.definitions_task import TaskDefinitionState
 
@@ -35,6 +35,9 @@ def _preview() -> rx.Component:
 @rx.page(route="/definitions/tasks/[workflow_key]/[task_key]", title="Task definition · tfai", on_load=S.load)
 def definition_task() -> rx.Component:
     return app_page(
+        breadcrumbs(("Definitions", "/definitions/workflows"), ("Tasks", "/definitions/tasks"),
+                    (rx.cond(S.wf_title != "", S.wf_title, "Workflow"), "/definitions/workflows/" + S.wf_key.to(str)),
+                    current=rx.cond(S.title != "", S.title, "Task definition")),
         section_tabs(""),
         error_summary(S.error),
         rx.cond(S.title != "", rx.vstack(

@@ -8,7 +8,7 @@ import reflex as rx
 
 from tfai.ui.components.definitions import json_block, kv, section_tabs
 from tfai.ui.components.forms import error_summary
-from tfai.ui.components.layout import app_page
+from tfai.ui.components.layout import app_page, breadcrumbs
 from tfai.ui.components.schema_form import schema_form
 from tfai.ui.state.definitions_ticket_type import TicketTypeDetailState
 
@@ -18,6 +18,8 @@ S: Any = TicketTypeDetailState
 @rx.page(route="/definitions/ticket-types/[ticket_type_key]", title="Ticket type · tfai", on_load=S.load)
 def definition_ticket_type() -> rx.Component:
     return app_page(
+        breadcrumbs(("Definitions", "/definitions/workflows"), ("Ticket types", "/definitions/ticket-types"),
+                    current=rx.cond(S.title != "", S.title, "Ticket type")),
         section_tabs(""),
         error_summary(S.error),
         rx.cond(S.title != "", rx.vstack(

@@ -9,7 +9,7 @@ import reflex as rx
 from tfai.ui.components.definitions import kv, section_tabs, type_badge
 from tfai.ui.components.diagram import diagram_image
 from tfai.ui.components.forms import error_summary
-from tfai.ui.components.layout import app_page
+from tfai.ui.components.layout import app_page, breadcrumbs
 from tfai.ui.state.definitions_workflow import WorkflowDetailState
 
 S: Any = WorkflowDetailState
@@ -108,6 +108,8 @@ def _versions() -> rx.Component:
 @rx.page(route="/definitions/workflows/[workflow_key]", title="Workflow · tfai", on_load=S.load)
 def definition_workflow() -> rx.Component:
     return app_page(
+        breadcrumbs(("Definitions", "/definitions/workflows"), ("Workflows", "/definitions/workflows"),
+                    current=rx.cond(S.title != "", S.title, "Workflow")),
         section_tabs(""),
         error_summary(S.error),
         rx.cond(S.title != "", rx.vstack(

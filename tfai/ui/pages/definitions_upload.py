@@ -59,8 +59,13 @@ def _saved() -> rx.Component:
 
 @rx.page(route="/definitions/upload", title="Upload definitions · tfai", on_load=S.load)
 def definitions_upload() -> rx.Component:
+    return upload_page(section_tabs("/definitions/upload"))
+
+
+def upload_page(top: rx.Component) -> rx.Component:
+    """The editor page; `top` is the section tabs here and the breadcrumbs on the proposal edit page."""
     return app_page(
-        section_tabs("/definitions/upload"),
+        top,
         rx.text("A bundle (format tfai.bundle/v1) holds a workflow and the ticket types that start it. Saving a "
                 "changed definition creates a new version; running tickets keep the version they started with.",
                 size="2", color_scheme="gray"),

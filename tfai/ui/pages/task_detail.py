@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.ui.components.forms import error_summary, success_note
-from tfai.ui.components.layout import app_page
+from tfai.ui.components.layout import app_page, breadcrumbs
 from tfai.ui.components.schema_form import schema_form
 from tfai.ui.components.work import loading_block, pairs, status_badge
 from tfai.ui.state.task_detail import TaskDetailState
@@ -98,8 +98,9 @@ def _body() -> rx.Component:
 @rx.page(route="/tasks/[task_id]", title="Task · tfai", on_load=S.load)
 def task_detail() -> rx.Component:
     return app_page(
-        rx.hstack(rx.link(rx.icon("arrow-left", size=14), "My tasks", href="/tasks", size="2"),
-                  rx.cond(S.is_ticket_admin, rx.link("All tasks", href="/admin/tasks", size="2")), spacing="4"),
+        breadcrumbs((rx.cond(S.is_ticket_admin, "All tasks", "My tasks"),
+                     rx.cond(S.is_ticket_admin, "/admin/tasks", "/tasks")),
+                    current=rx.cond(S.task.contains("title"), S.task["title"].to(str), "Task")),
         rx.cond(S.loading | ~S.loaded, loading_block(),
                 rx.cond(S.task.contains("title"),
                         rx.vstack(rx.heading(S.task["title"], " ", rx.text(S.task["number"], as_="span",

@@ -8,7 +8,7 @@ import reflex as rx
 
 from tfai.ui.components.forms import error_summary, success_note
 from tfai.ui.components.layout import app_page
-from tfai.ui.components.work import empty_state, link_cell, loaded, pager, status_badge, tabs
+from tfai.ui.components.work import empty_state, link_cell, loaded, pager, status_badge, tabs, time_text
 from tfai.ui.state.my_tasks import MyTasksState
 
 S: Any = MyTasksState
@@ -20,9 +20,9 @@ def _row(row: Any) -> rx.Component:
         rx.table.cell(rx.vstack(rx.link(row["ticket_title"], href=row["ticket_href"], size="2"),
                                 rx.text(row["ticket_type"], size="1", color_scheme="gray"), spacing="0")),
         rx.table.cell(status_badge(row["status_text"], row["status_color"])),
-        rx.table.cell(rx.text(row["created"], size="2")),
+        rx.table.cell(time_text(row["created_ago"], row["created"])),
         rx.table.cell(rx.cond(S.tab == "active", rx.link(rx.button("Open", size="1"), href=row["href"]),
-                              rx.text(row["completed"], size="2"))),
+                              time_text(row["completed_ago"], row["completed"]))),
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.ui.components.forms import error_summary, success_note
-from tfai.ui.components.layout import app_page
+from tfai.ui.components.layout import app_page, breadcrumbs
 from tfai.ui.components.work import loading_block, pairs, status_badge
 from tfai.ui.state.ticket_detail import TicketDetailState
 
@@ -148,8 +148,9 @@ def _body() -> rx.Component:
 @rx.page(route="/tickets/[ticket_id]", title="Ticket · tfai", on_load=S.load)
 def ticket_detail() -> rx.Component:
     return app_page(
-        rx.hstack(rx.link(rx.icon("arrow-left", size=14), "My tickets", href="/tickets", size="2"),
-                  rx.cond(S.is_ticket_admin, rx.link("All tickets", href="/admin/tickets", size="2")), spacing="4"),
+        breadcrumbs((rx.cond(S.is_ticket_admin, "All tickets", "My tickets"),
+                     rx.cond(S.is_ticket_admin, "/admin/tickets", "/tickets")),
+                    current=rx.cond(S.ticket.contains("title"), S.ticket["number"].to(str), "Ticket")),
         rx.cond(S.loading | ~S.loaded, loading_block(),
                 rx.cond(S.ticket.contains("title"),
                         rx.vstack(rx.heading(S.ticket["title"], " ", rx.text(S.ticket["number"], as_="span",

@@ -8,7 +8,7 @@ import reflex as rx
 
 from tfai.ui.components.forms import error_summary
 from tfai.ui.components.layout import app_page
-from tfai.ui.components.work import empty_state, link_cell, loaded, pager, search_form, status_badge, tabs
+from tfai.ui.components.work import empty_state, link_cell, loaded, pager, search_form, status_badge, tabs, time_text
 from tfai.ui.state.my_tickets import MyTicketsState
 
 S: Any = MyTicketsState
@@ -21,8 +21,8 @@ def _row(row: Any) -> rx.Component:
         rx.table.cell(status_badge(row["status_text"], row["status_color"])),
         rx.table.cell(rx.vstack(rx.text(row["current_task"], size="2"),
                                 rx.text(row["assignee"], size="1", color_scheme="gray"), spacing="0")),
-        rx.table.cell(rx.text(row["created"], size="2")),
-        rx.table.cell(rx.text(row["updated"], size="2")),
+        rx.table.cell(time_text(row["created_ago"], row["created"])),
+        rx.table.cell(time_text(row["updated_ago"], row["updated"])),
     )
 
 

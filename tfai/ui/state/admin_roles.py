@@ -100,6 +100,6 @@ class AdminRolesState(AuthState):
             await self._refresh(actor)
         except TfaiError as exc:
             self.error, self.notice = error_message(exc), ""
-            return None
+            return rx.toast.error("Not deleted: " + self.error)
         self.error, self.notice = "", "The role is deleted."
-        return None
+        return rx.toast.success(f"Role {str(name)[:100]} deleted")

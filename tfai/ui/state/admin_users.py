@@ -86,9 +86,9 @@ class AdminUsersState(AuthState):
             await self._refresh(actor)
         except TfaiError as exc:
             self.error, self.notice = error_message(exc), ""
-            return None
+            return rx.toast.error("Not changed: " + self.error) if notice else None
         self.error, self.notice = "", notice
-        return None
+        return rx.toast.success("Saved") if notice else None
 
     @rx.event
     async def do_search(self, form_data: dict[str, Any]) -> Any:

@@ -155,7 +155,8 @@ class AssistantState(ProposalMixin, AuthState):
                 self._clear_proposal()
         except TfaiError as exc:
             self.error = error_message(exc)
-        return None
+            return rx.toast.error("Not deleted: " + self.error)
+        return rx.toast.success("Conversation deleted")
 
     @rx.event
     async def send(self, form_data: dict[str, Any]) -> Any:

@@ -210,6 +210,6 @@ class ProposalMixin(rx.State, mixin=True):
             result = await assistant.discard_proposal(actor, self.p_id)
         except TfaiError as exc:
             self.p_error = error_message(exc)
-            return None
+            return rx.toast.error("Not discarded: " + self.p_error)
         self.p_status, self.p_error, self.p_notice = result.status, "", "Discarded: nothing was saved."
-        return type(self).after_decision  # type: ignore[attr-defined]
+        return [type(self).after_decision, rx.toast.info("Proposal discarded")]  # type: ignore[attr-defined]

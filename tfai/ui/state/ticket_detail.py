@@ -160,9 +160,9 @@ class TicketDetailState(AuthState):
             await self._refresh(actor)
         except TfaiError as exc:
             self.steer_error, self.notice = error_message(exc), ""
-            return None
+            return rx.toast.error("Not changed: " + self.steer_error)
         self.steer_error, self.notice, self.hold_open = "", notice, False
-        return None
+        return rx.toast.success("Saved: " + notice.removeprefix("The ticket is ").rstrip(".").capitalize())
 
     @rx.event
     async def cancel(self) -> Any:

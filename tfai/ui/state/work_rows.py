@@ -40,6 +40,25 @@ def fmt_time(value: datetime | str | None) -> str:
     return f"{v.day} {v.strftime('%b %Y, %H:%M')} UTC"
 
 
+def fmt_ago(value: datetime | None, now: datetime | None = None) -> str:
+    """How long ago, for people: 'just now', '5 min ago', '3 h ago', '2 d ago', else the date ('—' for none)."""
+    if value is None:
+        return EMPTY
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    seconds = ((now or datetime.now(UTC)) - value).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    if seconds < 30 * 86400:
+        return f"{int(seconds // 86400)} d ago"
+    v = value.astimezone(UTC)
+    return f"{v.day} {v.strftime('%b %Y')}"
+
+
 def fmt_size(size: int) -> str:
     """A file size for people: bytes, KB or MB."""
     if size < 1024:
@@ -95,10 +114,14 @@ def status_text(workflow_status: str) -> str:
     return _humanize(workflow_status.lower()) if workflow_status else EMPTY
 
 
+# The one colour mapping of task (OPEN … ERROR) and workflow (NOT_STARTED … ON_HOLD) statuses, used by every badge.
+STATUS_COLORS = {"OPEN": "blue", "IN_PROGRESS": "blue", "PENDING": "amber", "ON_HOLD": "amber",
+                 "NOT_STARTED": "gray", "COMPLETED": "green", "CANCELLED": "gray", "ERROR": "red"}
+
+
 def status_color(status: str) -> str:
-    """A badge colour for a workflow or task status."""
-    return {"IN_PROGRESS": "blue", "OPEN": "blue", "PENDING": "amber", "ON_HOLD": "amber", "NOT_STARTED": "gray",
-            "COMPLETED": "green", "CANCELLED": "gray", "ERROR": "red"}.get(status, "gray")
+    """A badge colour for a workflow or task status (STATUS_COLORS; gray when unknown)."""
+    return STATUS_COLORS.get(status, "gray")
 
 
 def _task_ref(ref: Any) -> tuple[str, str]:
@@ -115,7 +138,8 @@ def ticket_row(t: Any) -> dict[str, str]:
             "workflow_status": t.workflow_status, "status_text": status_text(t.workflow_status),
             "status_color": status_color(t.workflow_status), "current_task": task or EMPTY,
             "assignee": who or EMPTY, "requester": t.created_by_email or EMPTY,
-            "created": fmt_time(t.created_at), "updated": fmt_time(t.updated_at), "href": f"/tickets/{t.id}"}
+            "created": fmt_time(t.created_at), "updated": fmt_time(t.updated_at), "href": f"/tickets/{t.id}",
+            "created_ago": fmt_ago(t.created_at), "updated_ago": fmt_ago(t.updated_at)}
 
 
 def task_row(t: Any) -> dict[str, str]:
@@ -125,7 +149,8 @@ def task_row(t: Any) -> dict[str, str]:
             "ticket_id": str(t.ticket_id), "ticket_title": t.ticket_title, "ticket_type": t.ticket_type,
             "assignee": t.assignee_email or "unassigned", "created": fmt_time(t.created_at),
             "assigned": fmt_time(t.assigned_at), "completed": fmt_time(t.completed_at),
-            "href": f"/tasks/{t.id}", "ticket_href": f"/tickets/{t.ticket_id}"}
+            "href": f"/tasks/{t.id}", "ticket_href": f"/tickets/{t.ticket_id}", "created_ago": fmt_ago(t.created_at),
+            "assigned_ago": fmt_ago(t.assigned_at), "completed_ago": fmt_ago(t.completed_at)}
 
 
 def timeline_row(x: Any) -> dict[str, Any]:

@@ -1,0 +1,81 @@
+"""State of the company settings page: the webhook signing secret, masked until revealed, rotated on confirmation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from tfai.domain.errors import TfaiError
+from tfai.services import actions
+from tfai.ui.state.auth import AuthState
+from tfai.ui.state.form_values import error_message
+
+MASK = "•" * 24
+PREFIX = "whsec_"
+
+
+def masked(secret: str) -> str:
+    """The secret with everything but its Standard Webhooks prefix and last four characters hidden."""
+    prefix = PREFIX if secret.startswith(PREFIX) else ""
+    return prefix + MASK + (secret[-4:] if len(secret) > 10 else "")
+
+
+class AdminSettingsState(AuthState):
+    """The full secret is only in a browser var while the admin has chosen to reveal it."""
+
+    masked_secret: str = ""
+    secret: str = ""
+    revealed: bool = False
+    loading: bool = False
+    loaded: bool = False
+    rotating: bool = False
+    error: str = ""
+
+    @rx.event
+    async def load(self) -> Any:
+        actor = await self._guard()
+        if actor is None:
+            yield self._to_login()
+            return
+        self.secret, self.revealed, self.error, self.loading = "", False, "", True
+        yield
+        try:
+            self.masked_secret = masked(await actions.get_webhook_secret(actor))
+        except TfaiError as exc:
+            self.masked_secret, self.error = "", error_message(exc)
+        finally:
+            self.loading, self.loaded = False, True
+
+    @rx.event
+    async def toggle_reveal(self) -> Any:
+        if self.revealed:
+            self.secret, self.revealed = "", False
+            return None
+        actor = await self._guard()
+        if actor is None:
+            return self._to_login()
+        try:
+            self.secret = await actions.get_webhook_secret(actor)
+        except TfaiError as exc:
+            return rx.toast.error(error_message(exc))
+        self.revealed = True
+        return None
+
+    @rx.event
+    async def rotate(self) -> Any:
+        actor = await self._guard()
+        if actor is None:
+            yield self._to_login()
+            return
+        self.rotating = True
+        yield
+        try:
+            secret = await actions.rotate_webhook_secret(actor)
+        except TfaiError as exc:
+            self.rotating = False
+            yield rx.toast.error(error_message(exc))
+            return
+        self.rotating, self.masked_secret = False, masked(secret)
+        self.secret, self.revealed = "", False
+        yield rx.toast.success("The signing secret is rotated. Requests are signed with the new one from now on.")
