@@ -25,7 +25,8 @@ def per_day_chart(data: Any, series: list[tuple[str, str, str]]) -> rx.Component
     """Bars per UTC day; series are (data key, legend name, colour var)."""
     return rx.recharts.bar_chart(
         rx.recharts.cartesian_grid(**GRID),
-        *[rx.recharts.bar(data_key=key, name=name, fill=color, radius=[3, 3, 0, 0]) for key, name, color in series],
+        *[rx.recharts.bar(data_key=key, name=name, fill=color, radius=[3, 3, 0, 0], is_animation_active=False)
+          for key, name, color in series],
         rx.recharts.x_axis(data_key="label", interval="preserveStartEnd", min_tick_gap=16, **AXIS),
         rx.recharts.y_axis(allow_decimals=False, width=32, **AXIS),
         rx.recharts.graphing_tooltip(**TOOLTIP),
@@ -38,7 +39,7 @@ def horizontal_bars(data: Any, key: str, name: str, color: str, label_key: str =
     """One bar per row (workers, workflows), the label on the left."""
     return rx.recharts.bar_chart(
         rx.recharts.cartesian_grid(horizontal=False, **GRID),
-        rx.recharts.bar(data_key=key, name=name, fill=color, radius=[0, 3, 3, 0]),
+        rx.recharts.bar(data_key=key, name=name, fill=color, radius=[0, 3, 3, 0], is_animation_active=False),
         rx.recharts.x_axis(type_="number", allow_decimals=key != "open_tasks", **AXIS),
         rx.recharts.y_axis(data_key=label_key, type_="category", width=120, **AXIS),
         rx.recharts.graphing_tooltip(**TOOLTIP),
