@@ -8,7 +8,7 @@ BUN := .tools/node_modules/.bin/bun
 PORT ?= 3000
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap run test lint typecheck pytest bench fuzz clean doctor migrate
+.PHONY: bootstrap run test lint typecheck pytest bench fuzz chaos clean doctor migrate
 
 bootstrap: $(STAMP) $(BUN)
 
@@ -32,7 +32,7 @@ migrate: bootstrap
 	$(BIN)/tfai migrate
 
 lint: bootstrap
-	$(BIN)/ruff check tfai tests benchmarks alembic rxconfig.py
+	$(BIN)/ruff check tfai tests benchmarks chaos alembic rxconfig.py
 
 typecheck: bootstrap
 	$(BIN)/mypy tfai
@@ -44,6 +44,9 @@ test: lint typecheck pytest
 
 bench: bootstrap
 	$(BIN)/python -m benchmarks $(if $(QUICK),--quick,)
+
+chaos: bootstrap
+	$(BIN)/python -m chaos $(if $(QUICK),--quick,)
 
 FUZZ_EXAMPLES ?= 500
 fuzz: bootstrap

@@ -37,8 +37,14 @@ def make_celery() -> Celery:
         task_serializer="json",
         accept_content=["json"],
         # Longer than the longest run, so a healthy run is never delivered twice by the broker.
-        broker_transport_options={"visibility_timeout": max(3600, hard + 300)},
+        broker_transport_options={"visibility_timeout": max(3600, hard + 300), "socket_connect_timeout": 5},
         broker_connection_retry_on_startup=True,
+        # A Redis restart: keep reconnecting (never exit after N attempts); a publish gives up after ~2 s and
+        # the outbox row stays pending for the relay's next round.
+        broker_connection_retry=True,
+        broker_connection_max_retries=None,
+        broker_connection_timeout=5,
+        task_publish_retry_policy={"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
         task_soft_time_limit=hard - 30,
         task_time_limit=hard,
         worker_hijack_root_logger=False,
@@ -47,7 +53,27 @@ def make_celery() -> Celery:
     return app
 
 
+def _broker_loss_is_a_connection_error() -> None:
+    """kombu 5.7: when Redis goes away while acks_late tasks run, closing the channel (restoring unacked messages)
+    or acknowledging a finished task asks a channel whose connection is gone for a new client, which fails with
+    AttributeError; Celery calls that unrecoverable and the worker exits. Raise a Redis ConnectionError instead:
+    kombu ignores or logs those and the consumer reconnects. A message left unacknowledged is redelivered after the
+    visibility timeout (the claim makes that harmless) and the outbox sweep republishes tasks left behind."""
+    import redis
+    from kombu.transport import redis as kombu_redis
+
+    original = kombu_redis.Channel._connparams
+
+    def _connparams(self: Any, asynchronous: bool = False) -> Any:
+        if self.connection is None or self.connection.client is None:
+            raise redis.exceptions.ConnectionError("the broker connection is closed")
+        return original(self, asynchronous)
+
+    kombu_redis.Channel._connparams = _connparams  # type: ignore[method-assign]
+
+
 celery_app = make_celery()
+_broker_loss_is_a_connection_error()
 connect_celery()  # JSON or text logs per TFAI_LOG_FORMAT in the worker
 _stop = threading.Event()
 _relay: dict[str, Any] = {}

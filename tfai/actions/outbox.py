@@ -23,6 +23,11 @@ log = logging.getLogger(__name__)
 RUN_ACTION = "tfai.run_action"
 CHANNEL = "tfai_outbox"
 POLL_SECONDS = 0.2
+# A published action still PENDING this long lost its message (a worker killed with it prefetched, a broker restart):
+# publish again (a duplicate is harmless: the claim is a conditional UPDATE). Kombu would redeliver it only after the
+# visibility timeout (an hour or more).
+LOST_AFTER_SECONDS = 60
+MAX_BACKOFF_SECONDS = 5.0  # after failed rounds (database or Redis down): 0.4, 0.8, ... up to this
 SWEEP_SECONDS = 2.0
 BATCH = 100
 LEADER_KEY = "tfai:actions:relay-leader"
@@ -39,14 +44,17 @@ def publish(company_id: int, task_id: int) -> None:
 
 
 def _publish_many(rows: list[tuple[int, int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    done, failed = [], []
+    done: list[tuple[int, int]] = []
+    failed: list[tuple[int, int]] = []
     for outbox_id, company_id, task_id in rows:
         try:
             publish(company_id, task_id)
             done.append((company_id, outbox_id))
-        except Exception:  # noqa: BLE001 - the row stays pending and is tried again
-            log.exception("publishing outbox row %s failed", outbox_id)
+        except Exception as exc:  # noqa: BLE001 - the row stays pending and is tried again
+            # The broker is down: the rest of the batch would fail the same way, each after kombu's retries.
+            log.warning("publishing outbox row %s failed (%s); the batch waits for the next round", outbox_id, exc)
             failed.append((company_id, outbox_id))
+            break
     return done, failed
 
 
@@ -79,7 +87,7 @@ async def sweep_once() -> tuple[int, int]:
     for company_id, task_id in overdue:
         with contextlib.suppress(Conflict, NotFound):
             await runtime.fail_action_task(company_id, task_id, "callback not received in time")
-    stale = await action_runs.stale_actions()
+    stale = await action_runs.stale_actions(lost_after=LOST_AFTER_SECONDS)
     for company_id, task_id in stale:
         await asyncio.to_thread(publish, company_id, task_id)
     return len(overdue), len(stale)
@@ -94,6 +102,7 @@ class Relay:
         self.stopping = asyncio.Event()
         self.leader = False
         self.checked_until = 0.0
+        self.next_sweep = 0.0
 
     async def _is_leader(self) -> bool:
         """Hold (or take) the Redis lease; checked at most every third of its lifetime."""
@@ -124,24 +133,38 @@ class Relay:
                 log.warning("outbox LISTEN connection lost; reconnecting", exc_info=True)
                 await asyncio.sleep(2)
 
+    async def _round(self) -> bool:
+        """Publish (and sweep when due) as the leader; True when a full batch suggests more is waiting."""
+        if not await self._is_leader():
+            return False
+        busy = await relay_once() >= BATCH
+        if time.monotonic() >= self.next_sweep:
+            self.next_sweep = time.monotonic() + SWEEP_SECONDS
+            await sweep_once()
+        return busy
+
     async def run(self) -> None:
+        """Rounds until stop(); a failed round (database or Redis down) is logged once and retried with back-off."""
         listener = asyncio.create_task(self.listen())
-        next_sweep = 0.0
+        failures = 0
         try:
             while not self.stopping.is_set():
                 self.wake.clear()
                 busy = False
-                if await self._is_leader():
-                    try:
-                        busy = await relay_once() >= BATCH
-                        if time.monotonic() >= next_sweep:
-                            next_sweep = time.monotonic() + SWEEP_SECONDS
-                            await sweep_once()
-                    except Exception:  # noqa: BLE001 - database restarting: try again next round
-                        log.warning("outbox relay round failed", exc_info=True)
+                try:
+                    busy = await self._round()
+                    if failures:
+                        log.warning("outbox relay recovered after %d failed rounds", failures)
+                    failures = 0
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - the relay must outlive any outage
+                    failures += 1
+                    log.warning("outbox relay round failed (%s)", exc, exc_info=failures == 1)
+                delay = min(MAX_BACKOFF_SECONDS, POLL_SECONDS * 2 ** failures) if failures else POLL_SECONDS
                 if not busy:
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
+                        await asyncio.wait_for(self.stopping.wait() if failures else self.wake.wait(), delay)
         finally:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -12,6 +12,17 @@ from sqlalchemy.pool import NullPool
 from tfai.db.urls import app_url
 from tfai.settings import get_settings
 
+# Fail fast rather than hang while the database is down or overloaded (the API answers 503, tfai.api.errors):
+# connecting gives up after CONNECT_TIMEOUT, waiting for a pooled connection after POOL_TIMEOUT, a statement
+# after STATEMENT_TIMEOUT_MS, and a transaction left idle (a stuck client) is ended by the server.
+CONNECT_TIMEOUT = 5
+POOL_TIMEOUT = 10
+STATEMENT_TIMEOUT_MS = 30_000
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
+CONNECT_ARGS = {"connect_timeout": CONNECT_TIMEOUT,
+                "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} "
+                           f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT_MS}"}
+
 _engine: AsyncEngine | None = None
 _sessionmaker: async_sessionmaker[AsyncSession] | None = None
 
@@ -21,10 +32,10 @@ def configure_engine(*, pool_size: int = 10, null_pool: bool = False) -> AsyncEn
     global _engine, _sessionmaker
     url = app_url(get_settings())
     if null_pool:
-        _engine = create_async_engine(url, poolclass=NullPool)
+        _engine = create_async_engine(url, poolclass=NullPool, connect_args=CONNECT_ARGS)
     else:
         _engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                                      pool_recycle=1800)
+                                      pool_recycle=1800, pool_timeout=POOL_TIMEOUT, connect_args=CONNECT_ARGS)
     _sessionmaker = async_sessionmaker(_engine, expire_on_commit=False)
     return _engine
 
