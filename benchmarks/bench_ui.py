@@ -54,6 +54,23 @@ def tickets_needed() -> int:
     return (CLICKS + 2) * PAGE_SIZE + 1
 
 
+def _open_login(page: Any, console: list[str], attempts: int = 3) -> None:
+    """Open /login until its form is on screen (reloading: a page served while the shared .web build was being
+    replaced never hydrates); on failure save a screenshot and raise with the browser console's last lines."""
+    for attempt in range(attempts):
+        page.goto("/login/", wait_until="load")
+        try:
+            page.wait_for_selector("#login-form input[name=email]", state="visible", timeout=20_000)
+            return
+        except Exception:  # noqa: BLE001 - a Playwright timeout; retried, then reported with the evidence
+            if attempt == attempts - 1:
+                shot = ROOT / ".tfai" / "bench" / "ui-login-failure.png"
+                shot.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(shot), full_page=True)
+                raise RuntimeError(f"the login form did not appear after {attempts} loads of {page.url} "
+                                   f"(screenshot {shot}); console: {' | '.join(console[-8:])}") from None
+
+
 def run(base_url: str, company: Company) -> dict[str, Any]:
     """Log in as the ticket admin, open /admin/tickets, click next 50 times; {"ui_next_page": p50/p95}."""
     from playwright.sync_api import sync_playwright
@@ -65,13 +82,16 @@ def run(base_url: str, company: Company) -> dict[str, Any]:
                                           viewport={"width": 1280, "height": 900})
             context.set_default_timeout(60_000)
             page = context.new_page()
-            page.goto("/login")
+            console: list[str] = []
+            page.on("console", lambda m: console.append(f"{m.type}: {m.text}"[:300]))
+            page.on("pageerror", lambda e: console.append(f"pageerror: {e}"[:300]))
+            _open_login(page, console)
             form = page.locator("#login-form")
             form.locator("input[name=email]").fill(company.ticket_admin.email)
             form.locator("input[name=password]").fill(PASSWORD)
             form.get_by_role("button", name="Log in").click()
             page.wait_for_url(re.compile(r".*/dashboard/?$"))
-            page.goto("/admin/tickets")
+            page.goto("/admin/tickets/")
             if page.locator("#tickets-table").count() == 0:
                 page.wait_for_selector("#tickets-table tbody tr", timeout=60_000)
             page.wait_for_selector("#page-next:not([disabled])")

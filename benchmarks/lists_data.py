@@ -111,6 +111,10 @@ async def generate(owner_url: str, total: int, big: int) -> None:
             conn.execute(ddl)
         for table in TABLES:
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        # The services keep users.open_tasks (migration 0007); COPY bypasses them, so count once here.
+        conn.execute("UPDATE users u SET open_tasks = c.n FROM (SELECT assigned_to, count(*) AS n FROM task_instances "
+                     "WHERE t_status IN ('OPEN', 'IN_PROGRESS') AND assigned_to IS NOT NULL GROUP BY assigned_to) c "
+                     "WHERE c.assigned_to = u.id")
         conn.commit()
     with psycopg.connect(owner_url, autocommit=True) as conn:
         for table in TABLES:

@@ -79,8 +79,40 @@ def _document_problem(document: Any, *, locate: bool = False) -> Problem | None:
     return None
 
 
+def _plain_and_small(document: Any) -> bool:
+    """A fast conservative pass: True only when _document_problem would find nothing (no pointers built, leaves
+    checked in place); False sends the document through the exact pass."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    nodes = size = 0
+    scalars = (str, int, float, bool, type(None))
+    while stack:
+        node, depth = stack.pop()
+        if depth >= MAX_DOCUMENT_DEPTH:
+            return False
+        values = node.values() if type(node) is dict else node
+        if type(node) is dict:
+            for key in node:
+                if type(key) is not str:
+                    return False
+                size += len(key) + 4
+        nodes += len(node)
+        for value in values:
+            kind = type(value)
+            if kind is dict or kind is list:
+                stack.append((value, depth + 1))
+            elif kind is str:
+                size += len(value) + 2
+            elif kind is float:
+                if not math.isfinite(value):
+                    return False
+            elif kind not in scalars:
+                return False
+    return nodes < MAX_NODES and size <= MAX_DOCUMENT_BYTES
+
+
 def _validate(bundle: Any, existing: ExistingDefinitions | None, allow_private: bool, report: Report) -> None:
-    problem = _document_problem(bundle)
+    plain = type(bundle) in (dict, list) and _plain_and_small(bundle)
+    problem = None if plain else _document_problem(bundle)
     if problem is not None and problem.code != "limit.document_size":
         problem = _document_problem(bundle, locate=True)
     if problem is None and len(json.dumps(bundle, ensure_ascii=False).encode("utf-8")) > MAX_DOCUMENT_BYTES:

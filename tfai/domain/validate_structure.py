@@ -95,8 +95,27 @@ def structure_problems(bundle: Any) -> list[Problem]:
     return problems or _model_problems(bundle, model_error)
 
 
+def _shallow_and_local(schema: Any) -> bool:
+    """A fast pass without pointers: True when _depth_and_refs would find nothing."""
+    stack: list[tuple[Any, int]] = [(schema, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_SCHEMA_DEPTH:
+            return False
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                return False
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+    return True
+
+
 def _depth_and_refs(schema: Any, base: str) -> list[Problem]:
     """Nesting beyond MAX_SCHEMA_DEPTH and $refs that leave the document."""
+    if _shallow_and_local(schema):
+        return []
     problems: list[Problem] = []
     stack: list[tuple[Any, str, int]] = [(schema, base, 0)]
     while stack:

@@ -1,71 +1,113 @@
 """Assigning FORM tasks to workers, serialized per company inside the caller's transaction.
 
-Lock order (to stay free of deadlocks): task rows first (SELECT ... FOR UPDATE), then the company's
-assignment lock (`lock_assignment`), then user rows. Functions that hold the assignment lock and then
-touch task rows skip rows somebody else has locked.
+Every user's `open_tasks` (OPEN + IN_PROGRESS tasks assigned to them) is kept here, in the caller's transaction and
+always under the company's assignment lock, so picking the least-loaded worker is one indexed probe of
+`ix_users_assignable` instead of counting tasks.
+
+Lock order (to stay free of deadlocks): task rows first (SELECT ... FOR UPDATE), then the company's assignment lock
+(`lock_assignment`), then user rows. Every change of a user's counter takes the company lock first (re-entrant).
+Functions that hold the assignment lock and then touch task rows skip rows somebody else has locked.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from tfai.db.tables import TaskDefinition, TaskInstance, TaskStatus, TaskType, User
 from tfai.db.tables.common import utcnow
-from tfai.domain.assignment import WorkerLoad, choose_worker, plan_assignments
 
 ASSIGNMENT_LOCK = 5_105  # first key of pg_advisory_xact_lock(int, int); the second is the company id
+COUNTED = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+_HELD = "tfai.assignment_lock"  # session.info: (root transaction, company id) whose lock is held
 
-_LOADS = text("""
-SELECT u.id, u.last_assigned_at, u.is_active, u.available,
-       (SELECT count(*) FROM task_instances t
-         WHERE t.company_id = u.company_id AND t.assigned_to = u.id
-           AND t.t_status IN ('OPEN', 'IN_PROGRESS')) AS load
-FROM users u
-WHERE u.company_id = :cid
-  AND EXISTS (SELECT 1 FROM user_system_roles r WHERE r.user_id = u.id AND r.role = 'task_worker')
+# The least-loaded assignable worker (fewest open tasks, then least recently assigned, never first, then lowest id)
+# gets +1 and the task, in one statement. Nothing comes back when nobody is active, available and a task worker.
+# NO KEY UPDATE, never FOR UPDATE: a transaction that references the user (completed_by, created_by) holds a KEY SHARE
+# lock on the row and may be waiting for the company lock we hold; FOR UPDATE would wait for it (deadlock).
+_ASSIGN = text("""
+WITH w AS (
+  UPDATE users SET open_tasks = open_tasks + 1, last_assigned_at = :now
+   WHERE id = (SELECT id FROM users WHERE company_id = :cid AND is_active AND available AND is_worker
+                ORDER BY open_tasks, last_assigned_at NULLS FIRST, id LIMIT 1 FOR NO KEY UPDATE)
+  RETURNING id, email)
+UPDATE task_instances t SET assigned_to = w.id, assigned_at = :now, t_status = 'OPEN'
+  FROM w WHERE t.id = :tid
+RETURNING w.id, w.email
 """)
+_RELEASE = text("UPDATE users SET open_tasks = GREATEST(open_tasks - :n, 0) WHERE id = :uid")
+_TAKE = text("UPDATE users SET open_tasks = open_tasks + 1, last_assigned_at = :now WHERE id = :uid")
 
 
 async def lock_assignment(session: AsyncSession, company_id: int) -> None:
-    """Take the company's assignment lock until the transaction ends (re-entrant within it)."""
+    """Take the company's assignment lock until the transaction ends (re-entrant within it; a second call in the
+    same transaction costs no round trip; never take it inside a savepoint that may roll back)."""
+    held = (session.sync_session.get_transaction(), int(company_id))
+    if held[0] is not None and session.info.get(_HELD) == held:
+        return
     await session.execute(text("SELECT pg_advisory_xact_lock(:k, CAST(:cid % 2147483647 AS integer))"),
                           {"k": ASSIGNMENT_LOCK, "cid": int(company_id)})
+    session.info[_HELD] = held
 
 
-async def worker_loads(session: AsyncSession, company_id: int) -> list[WorkerLoad]:
-    """Every task worker of the company with their open load (active and available flags included)."""
-    rows = (await session.execute(_LOADS, {"cid": company_id})).all()
-    return [WorkerLoad(user_id=r.id, load=int(r.load), last_assigned_at=r.last_assigned_at,
-                       active=bool(r.is_active), available=bool(r.available)) for r in rows]
+def counted_owner(status: TaskStatus, assigned_to: int | None) -> int | None:
+    """The user whose open_tasks counts a task in this state, if any."""
+    return assigned_to if assigned_to is not None and status in COUNTED else None
 
 
-async def _mark_assigned(session: AsyncSession, task: TaskInstance, user_id: int, now: datetime) -> None:
-    task.assigned_to = user_id
-    task.assigned_at = now
-    task.t_status = TaskStatus.OPEN
-    session.add(task)
-    await session.execute(text("UPDATE users SET last_assigned_at = :now WHERE id = :uid"),
-                          {"now": now, "uid": user_id})
+async def release_load(session: AsyncSession, company_id: int, owners: Iterable[int | None]) -> None:
+    """Each listed user (None skipped, repeats add up) has one open task fewer; takes the company lock."""
+    counts = Counter(u for u in owners if u is not None)
+    if not counts:
+        return
+    await lock_assignment(session, company_id)
+    for uid, n in sorted(counts.items()):
+        await session.execute(_RELEASE, {"n": n, "uid": uid})
+
+
+async def take_load(session: AsyncSession, company_id: int, user_id: int, now: datetime) -> None:
+    """The user has one more open task, assigned now; takes the company lock."""
+    await lock_assignment(session, company_id)
+    await session.execute(_TAKE, {"now": now, "uid": user_id})
+
+
+async def _assign_one(session: AsyncSession, company_id: int, task: TaskInstance,
+                      now: datetime) -> tuple[int, str] | None:
+    row = (await session.execute(_ASSIGN, {"cid": company_id, "tid": task.id, "now": now})).first()
+    if row is None:
+        return None
+    # The row was written by _ASSIGN: record the values as loaded so the ORM does not write them again.
+    set_committed_value(task, "assigned_to", int(row[0]))
+    set_committed_value(task, "assigned_at", now)
+    set_committed_value(task, "t_status", TaskStatus.OPEN)
+    return int(row[0]), str(row[1])
 
 
 async def assign_task(session: AsyncSession, company_id: int, task: TaskInstance) -> int | None:
-    """Give a FORM task to the least-loaded available worker (OPEN), or leave it PENDING unassigned."""
-    await lock_assignment(session, company_id)
-    chosen = choose_worker(await worker_loads(session, company_id))
-    if chosen is None:
-        task.assigned_to = None
-        task.assigned_at = None
-        task.t_status = TaskStatus.PENDING
+    """Give a FORM task to the least-loaded available worker (OPEN), or leave it PENDING unassigned.
+
+    The task row must exist (flushed); its assignee's email is returned by `assign_task_email`.
+    """
+    got = await assign_task_email(session, company_id, task)
+    return got[0] if got else None
+
+
+async def assign_task_email(session: AsyncSession, company_id: int, task: TaskInstance) -> tuple[int, str] | None:
+    """As assign_task, returning (user id, email) of the assignee."""
+    previous = counted_owner(task.t_status, task.assigned_to)
+    if task.t_status != TaskStatus.PENDING or task.assigned_to is not None:
+        task.assigned_to, task.assigned_at, task.t_status = None, None, TaskStatus.PENDING
         session.add(task)
         await session.flush()
-        return None
-    await _mark_assigned(session, task, chosen.user_id, utcnow())
-    await session.flush()
-    return chosen.user_id
+    await lock_assignment(session, company_id)
+    await release_load(session, company_id, [previous])
+    return await _assign_one(session, company_id, task, utcnow())
 
 
 async def _waiting(session: AsyncSession, company_id: int) -> list[TaskInstance]:
@@ -84,14 +126,13 @@ async def assign_pending(session: AsyncSession, company_id: int) -> int:
     """Assign waiting (PENDING, unassigned) FORM tasks oldest first to available workers; how many."""
     await lock_assignment(session, company_id)
     waiting = await _waiting(session, company_id)
-    if not waiting:
-        return 0
     now = utcnow()
-    plan = plan_assignments(await worker_loads(session, company_id), len(waiting), now)
-    for task, user_id in zip(waiting, plan, strict=False):
-        await _mark_assigned(session, task, user_id, now)
-    await session.flush()
-    return len(plan)
+    done = 0
+    for task in waiting:
+        if await _assign_one(session, company_id, task, now) is None:
+            break
+        done += 1
+    return done
 
 
 async def release_user_tasks(session: AsyncSession, company_id: int, user_id: int) -> None:
@@ -113,13 +154,13 @@ async def release_user_tasks(session: AsyncSession, company_id: int, user_id: in
         session.add(task)
     await session.flush()
     if tasks:
+        await release_load(session, company_id, [user_id] * len(tasks))
         await assign_pending(session, company_id)
 
 
 async def is_assignable_worker(session: AsyncSession, user_id: int) -> bool:
     """True when the user (of the session's company) is an active task worker."""
     row = (await session.execute(
-        select(User.id).where(col(User.id) == user_id, col(User.is_active).is_(True))
-        .where(text("EXISTS (SELECT 1 FROM user_system_roles r WHERE r.user_id = users.id "
-                    "AND r.role = 'task_worker')")))).first()
+        select(User.id).where(col(User.id) == user_id, col(User.is_active).is_(True),
+                              col(User.is_worker).is_(True)))).first()
     return row is not None

@@ -15,7 +15,6 @@ from tfai.db.tables import (
     TaskInstance,
     TaskStatus,
     TaskType,
-    TicketDefinition,
     TicketInstance,
     WorkflowDefinition,
     WorkflowInstance,
@@ -28,24 +27,23 @@ from tfai.domain.errors import Conflict, InvalidInput, NotFound
 from tfai.domain.expressions import ExpressionError, evaluate_transform
 from tfai.domain.policy import Actor
 from tfai.observability import metrics
-from tfai.services import audit
-from tfai.services.assignment import assign_task
-from tfai.services.definitions_store import current_workflow, workflow_tasks
+from tfai.services import audit, definitions_cache
+from tfai.services.assignment import assign_task_email, counted_owner, release_load
 from tfai.services.schema_check import require_valid
 
 ACTIVE_TASK = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.PENDING, TaskStatus.ERROR)
 COMPLETABLE = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.PENDING)
 ACTIVE_WORKFLOW = (WorkflowStatus.NOT_STARTED, WorkflowStatus.IN_PROGRESS, WorkflowStatus.ON_HOLD)
 MAX_REASON = 2000
-
-
-def _title(ticket_def: TicketDefinition, data: dict[str, Any]) -> str:
-    props = (ticket_def.fields or {}).get("properties") or {}
-    for name in (ticket_def.fields or {}).get("required") or list(props):
-        value = data.get(name)
-        if isinstance(value, str) and value.strip() and len(value) <= 100:
-            return f"{ticket_def.title}: {value.strip()}"[:300]
-    return ticket_def.title[:300]
+_EMAILS = "tfai.assignee_emails"
+# The tasks' rows are locked first (lock order: tasks, company lock, users), then the assignees' counters drop.
+_CANCEL = text("""
+WITH old AS (SELECT id, company_id, assigned_to, t_status IN ('OPEN', 'IN_PROGRESS') AS counted
+               FROM task_instances WHERE workflow_instance_id = :wid
+                AND t_status IN ('OPEN', 'IN_PROGRESS', 'PENDING', 'ERROR') FOR UPDATE)
+UPDATE task_instances t SET t_status = 'CANCELLED', completed_at = now() FROM old WHERE t.id = old.id
+RETURNING old.company_id, old.assigned_to, old.counted
+""")
 
 
 async def lock_task(session: AsyncSession, task_id: int) -> TaskInstance | None:
@@ -99,10 +97,12 @@ def compute_input(task_def: TaskDefinition, workflow_data: dict[str, Any]) -> di
 
 
 async def create_task(session: AsyncSession, company_id: int, workflow_instance: WorkflowInstance,
-                      task_def: TaskDefinition) -> TaskInstance:
+                      task_def: TaskDefinition, *, release: int | None = None) -> TaskInstance:
     """Create the next task: FORM assigned (or PENDING), actions PENDING with an outbox row.
 
-    When the input transform fails the task is created in ERROR and the workflow holds.
+    When the input transform fails the task is created in ERROR and the workflow holds. `release`: a user whose
+    open-task counter drops by one (the assignee of the task just completed) just before the new task is assigned.
+    The assignee's email, when assigned, is kept for the answer: `assignee_email(session, task.id)`.
     """
     assert workflow_instance.id is not None and task_def.id is not None
     task = TaskInstance(company_id=company_id, workflow_instance_id=workflow_instance.id,
@@ -116,45 +116,27 @@ async def create_task(session: AsyncSession, company_id: int, workflow_instance:
         hold(workflow_instance, f"Task '{task_def.title}' could not start: {exc.message}")
         session.add(workflow_instance)
         await session.flush()
+        await release_load(session, company_id, [release])
+        return task
+    if task_def.t_type != TaskType.FORM:
+        session.add(task)
+        await session.flush()
+        enqueue_action(session, task, task_def)
+        await session.flush()
+        await release_load(session, company_id, [release])
         return task
     session.add(task)
-    await session.flush()
-    if task_def.t_type == TaskType.FORM:
-        await assign_task(session, company_id, task)
-    else:
-        enqueue_action(session, task, task_def)
-    await session.flush()
+    await session.flush()  # everything pending is written before the company lock is taken (last, and short)
+    await release_load(session, company_id, [release])
+    got = await assign_task_email(session, company_id, task)
+    if got is not None:
+        session.info.setdefault(_EMAILS, {})[task.id] = got[1]
     return task
 
 
-async def start_workflow(session: AsyncSession, actor: Actor, ticket_def: TicketDefinition,
-                         data: dict[str, Any]) -> TicketInstance:
-    """Create the ticket, its workflow (current version, IN_PROGRESS) and its start task."""
-    wf_def = await current_workflow(session, ticket_def.workflow_key)
-    if wf_def is None or wf_def.id is None:
-        raise Conflict(f"The workflow {ticket_def.workflow_key!r} of this ticket type does not exist")
-    tasks = await workflow_tasks(session, wf_def.id)
-    start = tasks.get(wf_def.start_task_key)
-    if start is None:
-        raise Conflict(f"The workflow {wf_def.key!r} has no start task")
-    wi = WorkflowInstance(company_id=actor.company_id, workflow_definition_id=wf_def.id,
-                          w_status=WorkflowStatus.IN_PROGRESS,
-                          workflow_data={"ticket": data, "tasks": {}, "workflow": {}})
-    session.add(wi)
-    await session.flush()
-    assert wi.id is not None and ticket_def.id is not None
-    ticket = TicketInstance(company_id=actor.company_id, ticket_definition_id=ticket_def.id,
-                            workflow_instance_id=wi.id, created_by=actor.user_id, title=_title(ticket_def, data),
-                            ticket_data=data)
-    session.add(ticket)
-    await session.flush()
-    assert ticket.id is not None
-    task = await create_task(session, actor.company_id, wi, start)
-    await audit.record(session, actor, entity="ticket", entity_id=ticket.id, action="submitted",
-                       after={"ticket_type": ticket_def.key, "version": ticket_def.version,
-                              "workflow": wf_def.key, "workflow_version": wf_def.version,
-                              "start_task": task.id, "task_status": task.t_status.value})
-    return ticket
+def assignee_email(session: AsyncSession, task_id: int | None) -> str | None:
+    """The email of whom a task created in this transaction was assigned to (None when not assigned here)."""
+    return session.info.get(_EMAILS, {}).get(task_id)
 
 
 async def complete_task(session: AsyncSession, actor: Actor | None, task: TaskInstance,
@@ -163,22 +145,28 @@ async def complete_task(session: AsyncSession, actor: Actor | None, task: TaskIn
 
     The caller holds the task row lock (lock_task) and has checked who may complete it.
     """
+    return (await advance(session, actor, task, output))[0]
+
+
+async def advance(session: AsyncSession, actor: Actor | None, task: TaskInstance,
+                  output: dict[str, Any]) -> tuple[TaskInstance | None, WorkflowInstance]:
+    """As complete_task, returning the next task and the (locked, updated) workflow instance."""
     if task.t_status not in COMPLETABLE:
         raise Conflict(f"The task is {task.t_status.value} and cannot be completed")
-    task_def = await session.get(TaskDefinition, task.task_definition_id)
-    if task_def is None:
-        raise NotFound("Task definition not found")
+    task_def = await definitions_cache.task_definition(session, task.company_id, task.task_definition_id)
     require_valid(task_def.output_schema, output, what="output")
     wi = await lock_workflow(session, task.workflow_instance_id)
     if wi.w_status not in (WorkflowStatus.IN_PROGRESS, WorkflowStatus.ON_HOLD):
         raise Conflict(f"The workflow is {wi.w_status.value}")
     if wi.w_status == WorkflowStatus.ON_HOLD and task_def.t_type == TaskType.FORM:
         raise Conflict("The ticket is on hold; resume it first")
-    _, workflow = await load_workflow(session, wi.workflow_definition_id)
+    version = await definitions_cache.workflow_version(session, task.company_id, wi.workflow_definition_id)
+    workflow = version.model
     data = dict(wi.workflow_data or {})
     decision = next_step(workflow, task_def.key, output, data, input=task.input_data)
     now = utcnow()
     before = task.t_status.value
+    released = counted_owner(task.t_status, task.assigned_to)
     task.t_status, task.output_data, task.completed_at = TaskStatus.COMPLETED, output, now
     task.completed_by = actor.user_id if actor is not None and actor.staff is None else None
     task.error = None
@@ -187,17 +175,21 @@ async def complete_task(session: AsyncSession, actor: Actor | None, task: TaskIn
     wi.updated_at = now
     next_task: TaskInstance | None = None
     if decision.kind == "task" and decision.to is not None:
-        next_def = (await workflow_tasks(session, wi.workflow_definition_id)).get(decision.to)
+        next_def = version.tasks.get(decision.to)
         if next_def is None:
             hold(wi, f"The next task {decision.to!r} does not exist in this workflow version")
         else:
-            next_task = await create_task(session, task.company_id, wi, next_def)
+            await touch_ticket(session, wi.id or 0)
+            next_task = await create_task(session, task.company_id, wi, next_def, release=released)
+            released = None
     elif decision.kind == "end":
         wi.w_status, wi.completed_at, wi.hold_reason = WorkflowStatus.COMPLETED, now, None
     else:
         hold(wi, decision.reason or "No transition applies")
     session.add(wi)
-    await touch_ticket(session, wi.id or 0)
+    if next_task is None:
+        await touch_ticket(session, wi.id or 0)
+    await release_load(session, task.company_id, [released])
     await session.flush()
     await audit.record(session, actor, company_id=task.company_id, entity="task", entity_id=task.id or 0,
                        action="completed", before={"status": before},
@@ -205,15 +197,15 @@ async def complete_task(session: AsyncSession, actor: Actor | None, task: TaskIn
                               "next_task": next_task.id if next_task else None,
                               "workflow_status": wi.w_status.value})
     metrics.inc("tasks_completed_total")
-    return next_task
+    return next_task, wi
 
 
 async def _locked_action(session: AsyncSession, task_id: int) -> tuple[TaskInstance, TaskDefinition]:
     task = await lock_task(session, task_id)
     if task is None:
         raise NotFound("Task not found")
-    task_def = await session.get(TaskDefinition, task.task_definition_id)
-    if task_def is None or task_def.t_type == TaskType.FORM:
+    task_def = await definitions_cache.task_definition(session, task.company_id, task.task_definition_id)
+    if task_def.t_type == TaskType.FORM:
         raise Conflict("Only action tasks are completed by the action runner")
     if task.t_status not in COMPLETABLE:
         raise Conflict(f"The task is {task.t_status.value}")
@@ -264,8 +256,7 @@ async def active_task(session: AsyncSession, workflow_instance_id: int) -> TaskI
 
 async def cancel_open_tasks(session: AsyncSession, workflow_instance_id: int) -> int:
     """Cancel every not-finished task of a workflow; how many."""
-    result = await session.execute(text(
-        "UPDATE task_instances SET t_status = 'CANCELLED', completed_at = now() "
-        "WHERE workflow_instance_id = :wid AND t_status IN ('OPEN', 'IN_PROGRESS', 'PENDING', 'ERROR')"),
-        {"wid": workflow_instance_id})
-    return int(getattr(result, "rowcount", 0) or 0)
+    rows = (await session.execute(_CANCEL, {"wid": workflow_instance_id})).all()
+    if rows:
+        await release_load(session, int(rows[0].company_id), [r.assigned_to for r in rows if r.counted])
+    return len(rows)

@@ -26,13 +26,16 @@ from tfai.domain import policy
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
 from tfai.domain.expressions import ExpressionError
 from tfai.domain.policy import Action, Actor, Resource
-from tfai.services import audit, runtime
+from tfai.services import audit, definitions_cache, runtime
 from tfai.services.assignment import (
     assign_pending,
     assign_task,
+    counted_owner,
     is_assignable_worker,
     lock_assignment,
+    release_load,
     release_user_tasks,
+    take_load,
 )
 from tfai.services.pagination import Page, clamp
 from tfai.services.tx import actor_tx
@@ -144,9 +147,7 @@ async def _locked(session: Any, actor: Actor, task_id: int, action: Action) -> t
     if task is None:
         raise NotFound("Task not found")
     policy.require(actor, action, _task_resource(task), what="task")
-    task_def = await session.get(TaskDefinition, task.task_definition_id)
-    assert task_def is not None
-    return task, task_def
+    return task, await definitions_cache.task_definition(session, task.company_id, task.task_definition_id)
 
 
 async def complete_form_task(actor: Actor, task_id: int, *, output: dict[str, Any]) -> TaskCompletedDTO:
@@ -156,9 +157,7 @@ async def complete_form_task(actor: Actor, task_id: int, *, output: dict[str, An
         task, task_def = await _locked(session, actor, task_id, Action.TASK_COMPLETE)
         if task_def.t_type != TaskType.FORM:
             raise Conflict("Only FORM tasks are completed by people; actions complete themselves")
-        nxt = await runtime.complete_task(session, actor, task, output)
-        wi = await session.get(WorkflowInstance, task.workflow_instance_id)
-        assert wi is not None
+        nxt, wi = await runtime.advance(session, actor, task, output)
         return TaskCompletedDTO(next_task_id=nxt.id if nxt else None, workflow_status=wi.w_status.value)
 
 
@@ -174,13 +173,13 @@ async def reassign_task(actor: Actor, task_id: int, *, user_id: int) -> None:
         if not await is_assignable_worker(session, user_id):
             raise InvalidInput("The user is not an active task worker of this company",
                                details=[{"field": "user_id", "message": "not an active task worker"}])
-        await lock_assignment(session, actor.company_id)
         before = {"assigned_to": task.assigned_to, "status": task.t_status.value}
+        previous = counted_owner(task.t_status, task.assigned_to)
         now = utcnow()
         task.assigned_to, task.assigned_at, task.t_status, task.started_at = user_id, now, TaskStatus.OPEN, None
         session.add(task)
-        await session.execute(text("UPDATE users SET last_assigned_at = :now WHERE id = :uid"),
-                              {"now": now, "uid": user_id})
+        await release_load(session, actor.company_id, [previous])
+        await take_load(session, actor.company_id, user_id, now)
         await audit.record(session, actor, entity="task", entity_id=task_id, action="reassigned", before=before,
                            after={"assigned_to": user_id, "status": "OPEN"})
 
@@ -219,7 +218,10 @@ async def set_availability(actor: Actor, *, user_id: int | None = None, availabl
     policy.require(actor, Action.AVAILABILITY_SET if target == actor.user_id else Action.USER_MANAGE)
     async with actor_tx(actor) as session:
         await lock_assignment(session, actor.company_id)
-        user = (await session.execute(select(User).where(col(User.id) == target).with_for_update())).scalars().first()
+        # NO KEY UPDATE: FOR UPDATE would wait for transactions that reference the user (KEY SHARE) while they
+        # may wait for the company lock held here.
+        user = (await session.execute(select(User).where(col(User.id) == target)
+                                      .with_for_update(key_share=True))).scalars().first()
         if user is None:
             raise NotFound("User not found")
         before = user.available

@@ -25,14 +25,15 @@ from tfai.domain import policy
 from tfai.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tfai.domain.policy import Action, Actor
 from tfai.observability import metrics
-from tfai.services import audit, runtime
-from tfai.services.definitions_store import current_ticket_type
+from tfai.services import audit, runtime, runtime_start
+from tfai.services.definitions_cache import newest_ticket_type
 from tfai.services.pagination import Page, clamp
 from tfai.services.schema_check import require_valid
 from tfai.services.tx import actor_tx
 from tfai.services.work_dto import (
     CommentDTO,
     FileDTO,
+    TaskRefDTO,
     TicketCreatedDTO,
     TicketDetailDTO,
     TicketSummaryDTO,
@@ -87,17 +88,20 @@ async def submit_ticket(actor: Actor, *, ticket_type: str, data: dict[str, Any])
     """Validate and submit a ticket: ticket, workflow and start task in one transaction."""
     policy.require(actor, Action.TICKET_SUBMIT)
     async with actor_tx(actor) as session:
-        ttype = await current_ticket_type(session, ticket_type) if len(ticket_type) <= 64 else None
+        found = await newest_ticket_type(session, ticket_type) if len(ticket_type) <= 64 else None
+        ttype, wf_id = found if found is not None else (None, None)
         if ttype is None:
             raise NotFound(f"Ticket type {ticket_type[:64]!r} not found")
         if not policy.can_submit(actor, list(ttype.company_role_access or [])):
             raise Forbidden(f"Your company roles do not allow submitting {ttype.title!r} tickets")
         data = with_defaults(ttype.fields, data)
         require_valid(ttype.fields, data, what="ticket data")
-        ticket = await runtime.start_workflow(session, actor, ttype, data)
-        wi = await session.get(WorkflowInstance, ticket.workflow_instance_id)
-        assert ticket.id is not None and wi is not None
-        current = (await current_tasks(session, [wi.id or 0])).get(wi.id or 0)
+        started = await runtime_start.begin_workflow(session, actor, ttype, data, workflow_definition_id=wf_id)
+        ticket, wi, task, task_def = started.ticket, started.workflow, started.task, started.task_def
+        assert ticket.id is not None and task.id is not None
+        current = TaskRefDTO(id=task.id, key=task_def.key, title=task_def.title, type=task_def.t_type.value,
+                             status=task.t_status.value, assignee_id=task.assigned_to,
+                             assignee_email=runtime.assignee_email(session, task.id))
         metrics.inc("tickets_submitted_total")
         return TicketCreatedDTO(id=ticket.id, status=people_status(wi.w_status), workflow_status=wi.w_status.value,
                                 current_task=current)

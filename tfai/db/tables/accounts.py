@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from tfai.db.tables.common import company_fk, fk, now_col, pk, ts
@@ -29,6 +29,9 @@ class User(SQLModel, table=True):
     __table_args__ = (
         Index("ix_users_email_lower", text("lower(email)"), unique=True),
         Index("ix_users_company_id", "company_id", "id"),
+        # The least-loaded assignable worker in one index probe (tfai/services/assignment.py, migration 0007).
+        Index("ix_users_assignable", "company_id", "open_tasks", text("last_assigned_at NULLS FIRST"), "id",
+              postgresql_where=text("is_active AND available AND is_worker")),
     )
 
     id: int | None = pk()
@@ -40,6 +43,10 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true")))
     available: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true")))
     last_assigned_at: datetime | None = ts()
+    # OPEN + IN_PROGRESS tasks assigned to the user, kept by the services under the company's assignment lock.
+    open_tasks: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # Has the task_worker system role (trigger tr_user_system_roles_worker, migration 0007).
+    is_worker: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
     created_at: datetime = now_col()
 
 
