@@ -224,8 +224,11 @@ async def test_backoff_expires_by_itself(db_engine: None) -> None:
 def _platform_staff(owner: psycopg.Connection, email: str) -> tuple[int, int]:
     from tests.fixtures.tenants import password_hash
 
-    cid = owner.execute("INSERT INTO companies (name, webhook_secret, is_platform) VALUES ('Platform', 's', true) "
-                        "RETURNING id").fetchone()[0]  # type: ignore[index]
+    # There is one platform company (a unique index says so): reuse it when another test made it.
+    found = owner.execute("SELECT id FROM companies WHERE is_platform").fetchone()
+    cid = found[0] if found else owner.execute(
+        "INSERT INTO companies (name, webhook_secret, is_platform) VALUES ('Ticketflower', 's', true) "
+        "RETURNING id").fetchone()[0]  # type: ignore[index]
     uid = owner.execute("INSERT INTO users (company_id, email, password_hash, first_name, last_name) "
                         "VALUES (%s, %s, %s, 'Sam', 'Staff') RETURNING id",
                         (cid, email, password_hash())).fetchone()[0]  # type: ignore[index]

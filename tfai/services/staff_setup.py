@@ -33,6 +33,10 @@ async def _platform_company(session: AsyncSession) -> int:
     if found is not None:
         company_id = int(found[0])
         await set_tenant(session, company_id)
+        # Every company has the role `user`; restore it if the platform company was made without it.
+        await session.execute(text("INSERT INTO company_roles (company_id, role_name, description) "
+                                   "VALUES (:cid, 'user', 'Every Ticketflower employee') "
+                                   "ON CONFLICT ON CONSTRAINT uq_company_roles_name DO NOTHING"), {"cid": company_id})
         return company_id
     company_id = int((await session.execute(
         text("SELECT nextval(pg_get_serial_sequence('companies', 'id'))"))).scalar_one())

@@ -13,6 +13,9 @@ from tfai.db.tables.enums import SYSTEM_ROLES, SystemRole
 
 class Company(SQLModel, table=True):
     __tablename__ = "companies"
+    __table_args__ = (
+        Index("uq_companies_one_platform", "is_platform", unique=True, postgresql_where=text("is_platform")),
+    )
 
     id: int | None = pk()
     name: str = Field(sa_column=Column(String(200), nullable=False))
