@@ -96,7 +96,9 @@ def app_url(chromium: str, stack: Stack, e2e_llm: FakeLLM) -> Iterator[str]:
     port = _free_port()
     base = f"http://localhost:{port}"
     env = {**os.environ, "TFAI_PUBLIC_URL": base, "PATH": f"{ROOT / '.tools/node_modules/.bin'}:{os.environ['PATH']}",
-           "TFAI_LLM_BASE_URL": e2e_llm.base_url, "TFAI_LLM_API_KEY": "e2e-key", "TFAI_LLM_MODEL": "fake-model"}
+           "TFAI_LLM_BASE_URL": e2e_llm.base_url, "TFAI_LLM_API_KEY": "e2e-key", "TFAI_LLM_MODEL": "fake-model",
+           # The action journey's vendor is a local server on 127.0.0.1 (inherited by the Celery worker too).
+           "TFAI_ACTIONS_ALLOW_PRIVATE_NETWORKS": "true"}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS / "app.log"
     with log_path.open("wb") as log:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, cast, func
@@ -29,6 +30,7 @@ from tfai.services import audit, runtime, runtime_start
 from tfai.services.definitions_cache import newest_ticket_type
 from tfai.services.pagination import Page, clamp
 from tfai.services.schema_check import require_valid
+from tfai.services.ticket_filters import ticket_filter_conditions
 from tfai.services.tx import actor_tx
 from tfai.services.work_dto import (
     CommentDTO,
@@ -108,12 +110,16 @@ async def submit_ticket(actor: Actor, *, ticket_type: str, data: dict[str, Any])
 
 
 async def list_tickets(actor: Actor, *, scope: str = "mine", state: str = "active", search: str = "",
-                       ticket_type: str | None = None, fields: dict[str, str] | None = None, page: int = 1,
+                       ticket_type: str | None = None, fields: dict[str, str] | None = None,
+                       status: str | None = None, assignee_id: int | None = None,
+                       created_from: datetime | None = None, created_to: datetime | None = None, page: int = 1,
                        page_size: int = 25, sort: str = "-created") -> Page[TicketSummaryDTO]:
     """One page of the actor's tickets (mine) or the company's (ticket admins and admins).
 
     `fields` keeps tickets whose custom field equals the value (`{"customer": "C00042"}`; a value spelling a
     JSON number or boolean also matches that number or boolean), served by the GIN index on ticket_data.
+    `status` (workflow status), `assignee_id` (assignee of the current task) and `created_from` (inclusive) /
+    `created_to` (exclusive) are the admin filters (tfai.services.ticket_filters).
     """
     check_scope(scope)
     check_state(state)
@@ -121,7 +127,8 @@ async def list_tickets(actor: Actor, *, scope: str = "mine", state: str = "activ
     field = sort.lstrip("-")
     if field not in _SORTS:
         raise InvalidInput("Unknown sort", details=[{"field": "sort", "message": f"one of {sorted(_SORTS)}"}])
-    conditions = field_conditions(fields)
+    conditions = field_conditions(fields) + ticket_filter_conditions(
+        status=status, assignee_id=assignee_id, created_from=created_from, created_to=created_to)
     page, page_size = clamp(page, page_size)
     async with actor_tx(actor) as session:
         # The filters touch ticket_instances only (ix_ticket_instances_state / _creator); the joins for the

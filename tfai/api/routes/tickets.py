@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -15,6 +16,7 @@ from tfai.services.pagination import Page
 from tfai.services.work_dto import CommentDTO, TicketCreatedDTO, TicketDetailDTO, TicketSummaryDTO, TicketTypeDTO
 
 router = APIRouter(tags=["tickets"])
+WorkflowStatusName = Literal["NOT_STARTED", "IN_PROGRESS", "ON_HOLD", "COMPLETED", "CANCELLED"]
 
 
 class TicketIn(BaseModel):
@@ -52,6 +54,14 @@ async def list_(actor: CurrentActor, request: Request, scope: Literal["mine", "c
                 state: Literal["active", "archived"] = "active",
                 search: Annotated[str, Query(max_length=200)] = "",
                 type: Annotated[str | None, Query(max_length=64)] = None,  # noqa: A002 - the query name
+                status: Annotated[WorkflowStatusName | None, Query(
+                    description="The workflow status")] = None,
+                assignee_id: Annotated[int | None, Query(
+                    ge=1, lt=2**63, description="The user assigned to the ticket's current task")] = None,
+                created_from: Annotated[datetime | None, Query(
+                    description="Submitted at or after (ISO date or date-time; UTC without an offset)")] = None,
+                created_to: Annotated[datetime | None, Query(
+                    description="Submitted before (exclusive; ISO date or date-time; UTC without an offset)")] = None,
                 sort: Literal["created", "-created", "updated", "-updated", "title", "-title"] = "-created",
                 page: Annotated[int, Query(ge=1)] = 1,
                 page_size: Annotated[int, Query(ge=1, le=100)] = 25) -> Page[TicketSummaryDTO]:
@@ -60,10 +70,14 @@ async def list_(actor: CurrentActor, request: Request, scope: Literal["mine", "c
     Filter on custom fields with `field.<name>=<value>` (up to 5, all must match; exact value of a top-level
     field of the ticket's data, e.g. `?field.customer=C00042`; `field.count=3` also matches the number 3).
     `search` matches a substring of the title or of the ticket data's text, or the ticket number.
+    `status` (workflow status), `assignee_id` (who holds the current task), `created_from` / `created_to`
+    (the submission time range) filter the company's list further.
     """
     fields = {k[len("field."):]: v for k, v in request.query_params.multi_items() if k.startswith("field.")}
     return await tickets.list_tickets(actor, scope=scope, state=state, search=search, ticket_type=type,
-                                      fields=fields or None, page=page, page_size=page_size, sort=sort)
+                                      fields=fields or None, status=status, assignee_id=assignee_id,
+                                      created_from=created_from, created_to=created_to, page=page,
+                                      page_size=page_size, sort=sort)
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetailDTO, responses=ERROR_RESPONSES)

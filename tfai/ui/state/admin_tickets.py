@@ -1,4 +1,4 @@
-"""State of the company's tickets (ticket admins, admins): tabs, search, type filter, sorting, one page."""
+"""State of the company's tickets (ticket admins, admins): tabs, search, filters, sorting, one page."""
 
 from __future__ import annotations
 
@@ -9,11 +9,23 @@ import reflex as rx
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
-from tfai.services import tickets
+from tfai.services import accounts, tickets
 from tfai.ui.state.auth import AuthState
-from tfai.ui.state.list_filters import ANY, TICKET_SORTS, options, parse_filters
+from tfai.ui.state.list_filters import (
+    ANY,
+    TICKET_SORTS,
+    WORKFLOW_STATUSES,
+    options,
+    parse_filters,
+    status_options,
+    worker_options,
+)
 from tfai.ui.state.paged_list import PagedListMixin
 from tfai.ui.state.work_rows import PAGE_SIZE, ticket_row
+
+FILTER_KEYS = ("ticket_type", "status", "assignee", "created_from", "created_to", "sort")
+DEFAULTS = {"ticket_type": ANY, "status": ANY, "assignee": ANY, "created_from": "", "created_to": "",
+            "sort": "-created"}
 
 
 async def type_options(actor: Actor) -> list[dict[str, str]]:
@@ -29,28 +41,49 @@ class AdminTicketsState(PagedListMixin, AuthState):
     """The filter form's raw strings are kept (to refill the form) and parsed again on every fetch."""
 
     search: str = ""
-    filters: dict[str, str] = {"ticket_type": ANY, "sort": "-created"}
+    filters: dict[str, str] = dict(DEFAULTS)
     filter_errors: dict[str, str] = {}
+    filter_key: int = 0
     type_choices: list[dict[str, str]] = []
+    worker_choices: list[dict[str, str]] = []
+    status_choices: list[dict[str, str]] = status_options(WORKFLOW_STATUSES)
     sort_choices: list[dict[str, str]] = options(TICKET_SORTS)
+
+    async def _choices(self, actor: Actor) -> None:
+        self.type_choices = await type_options(actor)
+        try:
+            users = (await accounts.list_users(actor, page=1, page_size=100)).items
+        except TfaiError:
+            users = []
+        self.worker_choices = [{"value": ANY, "label": "Anyone"}, *worker_options(users)]
 
     async def _fetch(self, actor: Actor) -> None:
         if not self.type_choices:
-            self.type_choices = await type_options(actor)
-        f, _ = parse_filters({**self.filters, "search": self.search}, sorts=TICKET_SORTS, default_sort="-created")
+            await self._choices(actor)
+        f, _ = parse_filters({**self.filters, "search": self.search}, sorts=TICKET_SORTS, default_sort="-created",
+                             statuses=WORKFLOW_STATUSES)
         result = await tickets.list_tickets(actor, scope="company", state=self.tab, search=f.search,
-                                            ticket_type=f.ticket_type, page=self.page, page_size=PAGE_SIZE,
-                                            sort=f.sort)
+                                            ticket_type=f.ticket_type, status=f.status, assignee_id=f.assignee_id,
+                                            created_from=f.created_from, created_to=f.created_to, page=self.page,
+                                            page_size=PAGE_SIZE, sort=f.sort)
         self.rows, self.total, self.page = [ticket_row(t) for t in result.items], result.total, result.page
 
     @rx.event
     async def do_search(self, form_data: dict[str, Any]) -> AsyncIterator[Any]:
-        raw = {k: str(form_data.get(k, ""))[:200] for k in ("search", "ticket_type", "sort")}
-        f, errors = parse_filters(raw, sorts=TICKET_SORTS, default_sort="-created")
+        raw = {k: str(form_data.get(k, "") or DEFAULTS[k])[:64] for k in FILTER_KEYS}
+        search = str(form_data.get("search", "") or "")[:200]
+        f, errors = parse_filters({**raw, "search": search}, sorts=TICKET_SORTS, default_sort="-created",
+                                  statuses=WORKFLOW_STATUSES)
         self.filter_errors = errors
         if errors:
             return
-        self.search, self.page = f.search, 1
-        self.filters = {"ticket_type": f.ticket_type or ANY, "sort": f.sort}
+        self.search, self.filters, self.page = f.search, raw, 1
+        async for step in self._reload():
+            yield step
+
+    @rx.event
+    async def clear_filters(self) -> AsyncIterator[Any]:
+        self.search, self.filters, self.filter_errors, self.page = "", dict(DEFAULTS), {}, 1
+        self.filter_key += 1
         async for step in self._reload():
             yield step

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 TASK_STATUSES = ("PENDING", "OPEN", "IN_PROGRESS", "ERROR", "COMPLETED", "CANCELLED")
+WORKFLOW_STATUSES = ("NOT_STARTED", "IN_PROGRESS", "ON_HOLD", "COMPLETED", "CANCELLED")
 TICKET_SORTS: dict[str, str] = {"-created": "Newest first", "created": "Oldest first",
                                 "-updated": "Recently updated", "title": "Title A–Z"}
 TASK_SORTS: dict[str, str] = {"created": "Oldest first", "-created": "Newest first",
@@ -73,6 +74,12 @@ def parse_filters(form: Mapping[str, Any], *, sorts: Mapping[str, str], default_
 def options(mapping: Mapping[str, str]) -> list[dict[str, str]]:
     """[{value, label}] for a select."""
     return [{"value": k, "label": v} for k, v in mapping.items()]
+
+
+def status_options(statuses: tuple[str, ...]) -> list[dict[str, str]]:
+    """'Any status' plus the statuses, labelled for people ('IN_PROGRESS' → 'In progress')."""
+    return [{"value": ANY, "label": "Any status"},
+            *({"value": s, "label": s.replace("_", " ").capitalize()} for s in statuses)]
 
 
 def worker_options(users: list[Any]) -> list[dict[str, str]]:
