@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 
@@ -34,20 +36,23 @@ async def test_seed_demo_creates_people_and_definitions_once(stack: Stack, db_en
         await seed()
 
 
-def test_doctor_reports_each_check_and_fails_without_a_worker(stack: Stack) -> None:
+def test_doctor_reports_each_check_and_fails_without_a_worker(stack: Stack, tmp_path: Path) -> None:
     import os
     import subprocess
     import sys
 
-    import redis
+    from tfai.embedded import start_redis
 
-    from tfai.redis_client import WORKER_HEARTBEAT_PREFIX
-
-    client = redis.Redis.from_url(stack.redis_url)
-    for key in client.scan_iter(match=WORKER_HEARTBEAT_PREFIX + "*"):
-        client.delete(key)  # heartbeats left by workers that earlier tests killed with -9
-    out = subprocess.run([sys.executable, "-m", "tfai.cli", "doctor"], env=dict(os.environ), capture_output=True,
-                         text=True, timeout=120)
+    # A private Redis that no worker of other tests heartbeats into.
+    redis_url, proc = start_redis(tmp_path)
+    try:
+        out = subprocess.run([sys.executable, "-m", "tfai.cli", "doctor"],
+                             env={**os.environ, "TFAI_REDIS_URL": redis_url}, capture_output=True, text=True,
+                             timeout=120)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(10)
     assert "✓ database reachable" in out.stdout
     assert "✓ migrations at head" in out.stdout
     assert "✓ redis reachable" in out.stdout
