@@ -110,3 +110,15 @@ async def test_tenant_does_not_leak_across_a_pooled_connection(world: World) -> 
             assert other.company_id not in ids
     finally:
         await engine.dispose()
+
+
+def test_security_definer_functions_are_not_executable_by_public(owner: psycopg.Connection) -> None:
+    role = get_settings().app_db_role
+    rows = owner.execute(
+        "SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE'), "
+        "has_function_privilege(%s, p.oid, 'EXECUTE') FROM pg_proc p "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.prosecdef", (role,)
+    ).fetchall()
+    assert rows, "the narrow cross-tenant functions exist"
+    assert [name for name, public, _ in rows if public] == []
+    assert [name for name, _, app in rows if not app] == [], "tfai migrate grants the app role"
