@@ -78,6 +78,8 @@ def test_designer_uploads_views_and_dry_runs(new_page: Any, app_url: str) -> Non
     shot(page, "definitions-upload-invalid")
 
     _type_in_editor(page, "")
+    # The editor's change is debounced: let the cleared text land before the upload replaces it.
+    expect(page.locator("#bundle-status")).to_contain_text("Empty")
     page.locator("input[type=file]").set_input_files(str(LAPTOP))
     expect(page.locator("#bundle-status")).to_contain_text("Valid", timeout=30_000)
     expect(page.locator("#save-bundle")).to_be_enabled()

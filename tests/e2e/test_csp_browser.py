@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import *  # noqa: F403 - the browser journeys' fixtures (app_url, new_page, ...)
-
 pytestmark = pytest.mark.e2e
 PASSWORD = "Correct-horse-battery-9"
 RECORD = ("document.addEventListener('securitypolicyviolation', e => { (window.__csp = window.__csp || [])"
