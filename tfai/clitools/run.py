@@ -92,7 +92,9 @@ def run(port: int, workers: int = 1) -> int:
     def _terminate(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
+    # Explicit for SIGINT too: a shell that starts us in the background hands us SIGINT ignored.
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     try:
         print("Migrating the database…", flush=True)
         migrate(get_settings())
