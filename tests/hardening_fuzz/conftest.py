@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import psycopg
 import pytest
 
-from tests.fixtures.fake_llm import FakeLLM, Reply, text_reply
+from tests.fixtures.fake_llm import FakeLLM, Reply, serving_as_assistant, text_reply
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Tenant, create_tenant
 from tfai.services.tokens import hash_token, new_token
@@ -57,23 +57,8 @@ class _ChattyLLM(FakeLLM):
 @pytest.fixture(scope="module")
 def fuzz_llm() -> Iterator[FakeLLM]:
     """The assistant configured against the fake model for the whole module (restored afterwards)."""
-    from tfai.settings import get_settings
-
-    server = _ChattyLLM().start()
-    names = ("TFAI_LLM_BASE_URL", "TFAI_LLM_API_KEY", "TFAI_LLM_MODEL")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update(TFAI_LLM_BASE_URL=server.base_url, TFAI_LLM_API_KEY="test-key", TFAI_LLM_MODEL="fake-model")
-    get_settings.cache_clear()
-    try:
+    with serving_as_assistant(_ChattyLLM()) as server:
         yield server
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        get_settings.cache_clear()
-        server.stop()
 
 
 @pytest.fixture(scope="module")
