@@ -20,8 +20,8 @@ class TicketTypeDTO(BaseModel):
     display_layout: dict[str, Any] | None = None
 
 
-class TaskRefDTO(BaseModel):
-    """The current task of a ticket, in short."""
+class _TaskFields(BaseModel):
+    """The fields every view of a task starts with (shared, never answered on its own)."""
 
     id: int
     key: str
@@ -30,6 +30,10 @@ class TaskRefDTO(BaseModel):
     status: str
     assignee_id: int | None = None
     assignee_email: str | None = None
+
+
+class TaskRefDTO(_TaskFields):
+    """The current task of a ticket, in short."""
 
 
 class TicketCreatedDTO(BaseModel):
@@ -53,16 +57,9 @@ class TicketSummaryDTO(BaseModel):
     current_task: TaskRefDTO | None = None
 
 
-class TimelineTaskDTO(BaseModel):
+class TimelineTaskDTO(_TaskFields):
     """One task of a ticket's history, with what it received and produced."""
 
-    id: int
-    key: str
-    title: str
-    type: str
-    status: str
-    assignee_id: int | None = None
-    assignee_email: str | None = None
     completed_by_email: str | None = None
     created_at: datetime
     assigned_at: datetime | None = None
@@ -120,14 +117,7 @@ class TicketDetailDTO(BaseModel):
     attachments: list[FileDTO] = Field(default_factory=list)
 
 
-class TaskSummaryDTO(BaseModel):
-    id: int
-    key: str
-    title: str
-    type: str
-    status: str
-    assignee_id: int | None = None
-    assignee_email: str | None = None
+class TaskSummaryDTO(_TaskFields):
     ticket_id: int
     ticket_title: str
     ticket_type: str
