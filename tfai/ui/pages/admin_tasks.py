@@ -6,35 +6,17 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.ui.components.forms import error_summary, field_error
+from tfai.ui.components.filters import filter_form
+from tfai.ui.components.forms import error_summary
 from tfai.ui.components.layout import app_page
-from tfai.ui.components.work import choice, empty_state, link_cell, loaded, pager, status_badge, tabs, time_text
+from tfai.ui.components.work import empty_state, link_cell, loaded, pager, status_badge, tabs, time_text
 from tfai.ui.state.admin_tasks import AdminTasksState
 
 S: Any = AdminTasksState
 
 
-def _day(name: str, label: str) -> rx.Component:
-    return rx.vstack(rx.text(label, size="1", color_scheme="gray"),
-                     rx.input(type="date", name=name, default_value=S.filters[name], width="160px",
-                              id=f"filter-{name}"),
-                     field_error(S.filter_errors.get(name, "")), spacing="1")
-
-
 def _filters() -> rx.Component:
-    return rx.form(
-        rx.flex(
-            choice("ticket_type", S.type_choices, S.filters["ticket_type"], label="Ticket type"),
-            choice("status", S.status_choices, S.filters["status"], width="150px", label="Status"),
-            choice("assignee", S.worker_choices, S.filters["assignee"], width="220px", label="Assignee"),
-            _day("created_from", "Created from"),
-            _day("created_to", "Created to"),
-            choice("sort", S.sort_choices, S.filters["sort"], label="Sort"),
-            rx.button(rx.icon("filter", size=16), "Apply", type="submit", variant="soft", id="apply-filters"),
-            rx.button("Clear", type="button", variant="ghost", on_click=S.clear_filters),
-            wrap="wrap", gap="3", align="end"),
-        on_submit=S.apply_filters, reset_on_submit=False, key=S.filter_key, id="task-filters", width="100%",
-    )
+    return filter_form(S, form_id="task-filters", on_submit=S.apply_filters, type_label="Ticket type")
 
 
 def _row(row: Any) -> rx.Component:

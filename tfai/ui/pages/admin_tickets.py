@@ -6,38 +6,23 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.ui.components.forms import error_summary, field_error
+from tfai.ui.components.filters import filter_form
+from tfai.ui.components.forms import error_summary
 from tfai.ui.components.layout import app_page
-from tfai.ui.components.work import choice, empty_state, link_cell, loaded, pager, status_badge, tabs, time_text
+from tfai.ui.components.work import empty_state, link_cell, loaded, pager, status_badge, tabs, time_text
 from tfai.ui.state.admin_tickets import AdminTicketsState
 
 S: Any = AdminTicketsState
 
 
-def _day(name: str, label: str) -> rx.Component:
-    return rx.vstack(rx.text(label, size="1", color_scheme="gray"),
-                     rx.input(type="date", name=name, default_value=S.filters[name], width="160px",
-                              id=f"filter-{name}"),
-                     field_error(S.filter_errors.get(name, "")), spacing="1")
+def _search() -> rx.Component:
+    return rx.vstack(rx.text("Search", size="1", color_scheme="gray"),
+                     rx.input(name="search", placeholder="Title, contents or #number", default_value=S.search,
+                              max_length=200, width="240px", id="list-search"), spacing="1")
 
 
 def _filters() -> rx.Component:
-    return rx.form(
-        rx.flex(
-            rx.vstack(rx.text("Search", size="1", color_scheme="gray"),
-                      rx.input(name="search", placeholder="Title, contents or #number", default_value=S.search,
-                               max_length=200, width="240px", id="list-search"), spacing="1"),
-            choice("ticket_type", S.type_choices, S.filters["ticket_type"], label="Type"),
-            choice("status", S.status_choices, S.filters["status"], width="150px", label="Status"),
-            choice("assignee", S.worker_choices, S.filters["assignee"], width="220px", label="Assignee"),
-            _day("created_from", "Created from"),
-            _day("created_to", "Created to"),
-            choice("sort", S.sort_choices, S.filters["sort"], label="Sort"),
-            rx.button(rx.icon("filter", size=16), "Apply", type="submit", variant="soft", id="apply-filters"),
-            rx.button("Clear", type="button", variant="ghost", on_click=S.clear_filters),
-            wrap="wrap", gap="3", align="end"),
-        on_submit=S.do_search, reset_on_submit=False, key=S.filter_key, id="ticket-filters", width="100%",
-    )
+    return filter_form(S, _search(), form_id="ticket-filters", on_submit=S.do_search, type_label="Type")
 
 
 def _row(row: Any) -> rx.Component:

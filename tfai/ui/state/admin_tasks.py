@@ -7,18 +7,15 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
-from tfai.services import accounts, tasks
-from tfai.ui.state.admin_tickets import type_options
+from tfai.services import tasks
+from tfai.ui.state.admin_filters import filter_choices, filter_defaults, raw_filters
 from tfai.ui.state.auth import AuthState
-from tfai.ui.state.list_filters import ANY, TASK_SORTS, TASK_STATUSES, options, parse_filters, worker_options
+from tfai.ui.state.list_filters import TASK_SORTS, TASK_STATUSES, options, parse_filters, status_options
 from tfai.ui.state.paged_list import PagedListMixin
 from tfai.ui.state.work_rows import PAGE_SIZE, task_row
 
-FILTER_KEYS = ("ticket_type", "status", "assignee", "created_from", "created_to", "sort")
-DEFAULTS = {"ticket_type": ANY, "status": ANY, "assignee": ANY, "created_from": "", "created_to": "",
-            "sort": "created"}
+DEFAULTS = filter_defaults("created")
 
 
 class AdminTasksState(PagedListMixin, AuthState):
@@ -29,22 +26,12 @@ class AdminTasksState(PagedListMixin, AuthState):
     filter_key: int = 0
     type_choices: list[dict[str, str]] = []
     worker_choices: list[dict[str, str]] = []
-    status_choices: list[dict[str, str]] = [{"value": ANY, "label": "Any status"},
-                                            *({"value": s, "label": s.replace("_", " ").capitalize()}
-                                              for s in TASK_STATUSES)]
+    status_choices: list[dict[str, str]] = status_options(TASK_STATUSES)
     sort_choices: list[dict[str, str]] = options(TASK_SORTS)
-
-    async def _choices(self, actor: Actor) -> None:
-        self.type_choices = await type_options(actor)
-        try:
-            users = (await accounts.list_users(actor, page=1, page_size=100)).items
-        except TfaiError:
-            users = []
-        self.worker_choices = [{"value": ANY, "label": "Anyone"}, *worker_options(users)]
 
     async def _fetch(self, actor: Actor) -> None:
         if not self.type_choices:
-            await self._choices(actor)
+            self.type_choices, self.worker_choices = await filter_choices(actor)
         f, _ = parse_filters(self.filters, sorts=TASK_SORTS, default_sort="created", statuses=TASK_STATUSES)
         result = await tasks.list_tasks(actor, scope="company", state=self.tab, status=f.status,
                                         assignee_id=f.assignee_id, ticket_type=f.ticket_type,
@@ -54,7 +41,7 @@ class AdminTasksState(PagedListMixin, AuthState):
 
     @rx.event
     async def apply_filters(self, form_data: dict[str, Any]) -> AsyncIterator[Any]:
-        raw = {k: str(form_data.get(k, "") or DEFAULTS[k])[:64] for k in FILTER_KEYS}
+        raw = raw_filters(form_data, DEFAULTS)
         _, errors = parse_filters(raw, sorts=TASK_SORTS, default_sort="created", statuses=TASK_STATUSES)
         self.filter_errors = errors
         if errors:

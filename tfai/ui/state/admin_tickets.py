@@ -7,34 +7,17 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
-from tfai.services import accounts, tickets
+from tfai.services import tickets
+from tfai.ui.state.admin_filters import FILTER_KEYS, filter_choices, filter_defaults, raw_filters
 from tfai.ui.state.auth import AuthState
-from tfai.ui.state.list_filters import (
-    ANY,
-    TICKET_SORTS,
-    WORKFLOW_STATUSES,
-    options,
-    parse_filters,
-    status_options,
-    worker_options,
-)
+from tfai.ui.state.list_filters import TICKET_SORTS, WORKFLOW_STATUSES, options, parse_filters, status_options
 from tfai.ui.state.paged_list import PagedListMixin
 from tfai.ui.state.work_rows import PAGE_SIZE, ticket_row
 
-FILTER_KEYS = ("ticket_type", "status", "assignee", "created_from", "created_to", "sort")
-DEFAULTS = {"ticket_type": ANY, "status": ANY, "assignee": ANY, "created_from": "", "created_to": "",
-            "sort": "-created"}
+__all__ = ["DEFAULTS", "FILTER_KEYS", "AdminTicketsState"]
 
-
-async def type_options(actor: Actor) -> list[dict[str, str]]:
-    """'Any type' plus the ticket types the actor can see as submittable (value = key)."""
-    try:
-        found = await tickets.submittable_types(actor)
-    except TfaiError:
-        found = []
-    return [{"value": ANY, "label": "Any type"}, *({"value": t.key, "label": t.title} for t in found)]
+DEFAULTS = filter_defaults("-created")
 
 
 class AdminTicketsState(PagedListMixin, AuthState):
@@ -49,17 +32,9 @@ class AdminTicketsState(PagedListMixin, AuthState):
     status_choices: list[dict[str, str]] = status_options(WORKFLOW_STATUSES)
     sort_choices: list[dict[str, str]] = options(TICKET_SORTS)
 
-    async def _choices(self, actor: Actor) -> None:
-        self.type_choices = await type_options(actor)
-        try:
-            users = (await accounts.list_users(actor, page=1, page_size=100)).items
-        except TfaiError:
-            users = []
-        self.worker_choices = [{"value": ANY, "label": "Anyone"}, *worker_options(users)]
-
     async def _fetch(self, actor: Actor) -> None:
         if not self.type_choices:
-            await self._choices(actor)
+            self.type_choices, self.worker_choices = await filter_choices(actor)
         f, _ = parse_filters({**self.filters, "search": self.search}, sorts=TICKET_SORTS, default_sort="-created",
                              statuses=WORKFLOW_STATUSES)
         result = await tickets.list_tickets(actor, scope="company", state=self.tab, search=f.search,
@@ -70,7 +45,7 @@ class AdminTicketsState(PagedListMixin, AuthState):
 
     @rx.event
     async def do_search(self, form_data: dict[str, Any]) -> AsyncIterator[Any]:
-        raw = {k: str(form_data.get(k, "") or DEFAULTS[k])[:64] for k in FILTER_KEYS}
+        raw = raw_filters(form_data, DEFAULTS)
         search = str(form_data.get("search", "") or "")[:200]
         f, errors = parse_filters({**raw, "search": search}, sorts=TICKET_SORTS, default_sort="-created",
                                   statuses=WORKFLOW_STATUSES)
