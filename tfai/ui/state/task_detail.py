@@ -12,10 +12,10 @@ from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
 from tfai.services import accounts, tasks
 from tfai.ui.state.auth import AuthState
-from tfai.ui.state.form_values import error_message
+from tfai.ui.state.detail_helpers import load_error, service_error, url_id
 from tfai.ui.state.list_filters import worker_options
 from tfai.ui.state.schema_form import SchemaFormMixin
-from tfai.ui.state.work_rows import EMPTY, fmt_time, id_from_path, label_values, status_color, status_text
+from tfai.ui.state.work_rows import EMPTY, fmt_time, label_values, status_color, status_text
 
 OPEN_STATES = ("OPEN", "IN_PROGRESS")
 STEERABLE = ("PENDING", "OPEN", "IN_PROGRESS")
@@ -95,19 +95,15 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         if actor is None:
             yield self._to_login()
             return
-        url = self.router.url if self.router is not None else None
-        self._kid = id_from_path(url.path if url else "", "/tasks/") or 0
-        self.notice = NEXT_NOTE if url and url.query_parameters.get("done") else ""
+        self._kid, query = url_id(self.router, "/tasks/")
+        self.notice = NEXT_NOTE if query.get("done") else ""
         self.loading, self.loaded, self.task, self.error, self.steer_error = True, False, {}, "", ""
         self.completable = self.retryable = self.reassignable = self.form_busy = False
         yield
         try:
-            if not self._kid:
-                self.error = "Task not found"
-            else:
-                await self._refresh(actor)
-        except TfaiError as exc:
-            self.task, self.error = {}, error_message(exc)
+            self.error = await load_error(lambda: self._refresh(actor), self._kid, "Task not found")
+            if self.error:
+                self.task = {}
         finally:
             self.loading, self.loaded = False, True
 
@@ -143,13 +139,8 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         actor = await self._guard()
         if actor is None:
             return self._to_login()
-        try:
-            await call(actor)
-            await self._refresh(actor)
-        except TfaiError as exc:
-            self.steer_error, self.notice = error_message(exc), ""
-            return None
-        self.steer_error, self.notice = "", notice
+        self.steer_error = await service_error(lambda: call(actor), lambda: self._refresh(actor))
+        self.notice = "" if self.steer_error else notice
         return None
 
     @rx.event

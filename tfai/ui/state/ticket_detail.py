@@ -12,13 +12,13 @@ from tfai.domain.policy import Actor
 from tfai.services import files, tickets
 from tfai.settings import get_settings
 from tfai.ui.state.auth import AuthState
+from tfai.ui.state.detail_helpers import load_error, service_error, url_id
 from tfai.ui.state.form_values import error_message
 from tfai.ui.state.work_rows import (
     comment_row,
     file_row,
     fmt_size,
     fmt_time,
-    id_from_path,
     label_values,
     status_color,
     status_text,
@@ -85,9 +85,8 @@ class TicketDetailState(AuthState):
         if actor is None:
             yield self._to_login()
             return
-        url = self.router.url if self.router is not None else None
-        self._tid = id_from_path(url.path if url else "", "/tickets/") or 0
-        submitted = bool(url and url.query_parameters.get("submitted"))
+        self._tid, query = url_id(self.router, "/tickets/")
+        submitted = bool(query.get("submitted"))
         self.loading, self.loaded, self.ticket, self.error, self.steer_error = True, False, {}, "", ""
         self.upload_error, self.comment_error, self.hold_open = "", "", False
         self.notice = "Your ticket is submitted. You can follow it here." if submitted else ""
@@ -95,12 +94,9 @@ class TicketDetailState(AuthState):
         self.max_upload, self.max_upload_text = limit, fmt_size(limit)
         yield
         try:
-            if not self._tid:
-                self.error = "Ticket not found"
-            else:
-                await self._refresh(actor)
-        except TfaiError as exc:
-            self.ticket, self.error = {}, error_message(exc)
+            self.error = await load_error(lambda: self._refresh(actor), self._tid, "Ticket not found")
+            if self.error:
+                self.ticket = {}
         finally:
             self.loading, self.loaded = False, True
 
@@ -110,13 +106,10 @@ class TicketDetailState(AuthState):
         if actor is None:
             return self._to_login()
         body = str(form_data.get("body", ""))[: tickets.MAX_COMMENT + 1]
-        try:
-            await tickets.add_comment(actor, self._tid, body=body)
-            await self._refresh(actor)
-        except TfaiError as exc:
-            self.comment_error = error_message(exc)
-            return None
-        self.comment_error, self.comment_key = "", self.comment_key + 1
+        self.comment_error = await service_error(lambda: tickets.add_comment(actor, self._tid, body=body),
+                                                 lambda: self._refresh(actor))
+        if not self.comment_error:
+            self.comment_key += 1
         return None
 
     @rx.event
@@ -155,13 +148,11 @@ class TicketDetailState(AuthState):
         actor = await self._guard()
         if actor is None:
             return self._to_login()
-        try:
-            await call(actor)
-            await self._refresh(actor)
-        except TfaiError as exc:
-            self.steer_error, self.notice = error_message(exc), ""
+        self.steer_error = await service_error(lambda: call(actor), lambda: self._refresh(actor))
+        if self.steer_error:
+            self.notice = ""
             return rx.toast.error("Not changed: " + self.steer_error)
-        self.steer_error, self.notice, self.hold_open = "", notice, False
+        self.notice, self.hold_open = notice, False
         return rx.toast.success("Saved: " + notice.removeprefix("The ticket is ").rstrip(".").capitalize())
 
     @rx.event
