@@ -113,3 +113,19 @@ async def test_summary_in_words_for_doctor(client: httpx.AsyncClient) -> None:
     assert "tickets submitted: 2" in lines and "action runs by outcome: failed 1" in lines
     assert any(line.startswith("outbox backlog: ") for line in lines)
     assert any(line.startswith("assistant tokens total (prompt): ") for line in lines)
+
+
+async def test_requests_in_an_event_loop_are_batched_into_one_redis_write() -> None:
+    """A busy web process sends its increments in one pipeline per flush interval, not one per request."""
+    from tfai.redis_client import get_async_redis
+
+    for _ in range(100):
+        metrics.observe_request("GET", "/api/v1/x", 200, 0.004)
+    assert len(metrics._timer) == 1  # one flush scheduled for the whole burst
+    assert metrics._buffer[("int", 'http_requests_total|method="GET",route="/api/v1/x",status="200"')] == 100
+    await metrics.flush()
+    assert metrics._buffer == {} and metrics._timer == []
+    raw = await get_async_redis().hget(metrics.KEY, 'http_requests_total|method="GET",route="/api/v1/x",status="200"')  # type: ignore[misc]
+    assert raw is not None and int(raw) == 100
+    text = await metrics.render(extra=None)
+    assert _value(text, 'tfai_http_request_duration_seconds_count{method="GET",route="/api/v1/x"}') == 100

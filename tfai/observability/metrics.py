@@ -29,6 +29,10 @@ METRICS: dict[str, tuple[str, str]] = {
 }
 _LABEL_VALUE = re.compile(r"[^A-Za-z0-9_./{}:+-]")
 _pending: set[asyncio.Task[None]] = set()
+# In an event loop, increments gather here and go to Redis in one pipeline every FLUSH_SECONDS (not one per request).
+FLUSH_SECONDS = 0.5
+_buffer: dict[tuple[str, str], float] = {}
+_timer: list[asyncio.TimerHandle] = []
 _sync_lock = threading.Lock()
 _sync: dict[str, redis.Redis] = {}
 Op = tuple[str, str, float]
@@ -65,9 +69,21 @@ def _write(ops: list[Op]) -> None:
         except Exception as exc:  # noqa: BLE001 - metrics never break the work they count
             log.debug("metrics write failed: %s", exc)
         return
-    task = loop.create_task(_write_async(ops))
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
+    for kind, field, amount in ops:
+        _buffer[(kind, field)] = _buffer.get((kind, field), 0) + amount
+    if not _timer or _timer[0].cancelled() or _timer[0].when() < loop.time() - FLUSH_SECONDS:
+        _timer[:] = [loop.call_later(FLUSH_SECONDS, _start_flush)]
+
+
+def _start_flush() -> None:
+    """Send the buffered increments in a background task (the timer's callback)."""
+    _timer.clear()
+    ops = [(kind, field, amount) for (kind, field), amount in _buffer.items()]
+    _buffer.clear()
+    if ops:
+        task = asyncio.get_running_loop().create_task(_write_async(ops))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
 
 
 async def _write_async(ops: list[Op]) -> None:
@@ -84,7 +100,10 @@ async def _write_async(ops: list[Op]) -> None:
 
 
 async def flush() -> None:
-    """Wait for the background writes started so far (tests, shutdown)."""
+    """Send what is buffered now and wait for every background write (before reading, tests, shutdown)."""
+    for handle in _timer:
+        handle.cancel()
+    _start_flush()
     if _pending:
         await asyncio.gather(*list(_pending), return_exceptions=True)
 
