@@ -290,3 +290,13 @@ async def test_api_token_lifecycle(world: World, owner: psycopg.Connection) -> N
     assert await auth.list_api_tokens(actor) == []
     with pytest.raises(Unauthorized):
         await auth.create_api_token(world.a.worker1.email, "wrong password here", name="x", ip="10.3.0.1")
+
+
+async def test_bearer_use_is_recorded_at_most_once_a_minute_per_process(world: World,
+                                                                        owner: psycopg.Connection) -> None:
+    token = _insert_token(owner, world.a.worker2)
+    await auth.authenticate_bearer(token)
+    owner.execute("UPDATE api_tokens SET last_used_at = NULL WHERE token_hash = %s", (hash_token(token),))
+    await auth.authenticate_bearer(token)  # within the minute: no second write
+    used = owner.execute("SELECT last_used_at FROM api_tokens WHERE token_hash = %s", (hash_token(token),)).fetchone()
+    assert used is not None and used[0] is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from http.cookies import CookieError, SimpleCookie
 
@@ -32,6 +33,9 @@ LOGIN_CODE_PREFIX = "tfai:login-code:"
 LOGIN_CODE_TTL = 60
 _TOUCH_EVERY = timedelta(minutes=1)
 _ENDED = "Your session has ended; log in again"
+# Token id -> when this process last wrote its last_used_at (monotonic): at most one write a minute per process.
+_token_touched: dict[int, float] = {}
+_TOKEN_TOUCH_CACHE = 10_000
 
 __all__ = [
     "SESSION_COOKIE", "WRONG_CREDENTIALS", "ApiTokenDTO", "actor_from_cookie_header", "authenticate_bearer",
@@ -55,11 +59,23 @@ async def authenticate_bearer(token: str) -> Actor:
             raise Unauthorized("The API token is not valid")
         await set_tenant(session, row["company_id"])
         ident = await active_identity(session, int(row["user_id"]), int(row["company_id"]))
-        await session.execute(
-            text("UPDATE api_tokens SET last_used_at = now() WHERE id = :id "
-                 "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"),
-            {"id": row["token_id"]})
+        if _should_touch(int(row["token_id"])):
+            await session.execute(
+                text("UPDATE api_tokens SET last_used_at = now() WHERE id = :id "
+                     "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"),
+                {"id": row["token_id"]})
     return ident.actor()
+
+
+def _should_touch(token_id: int) -> bool:
+    """True when this process has not recorded the token's use in the last minute (saves a write per request)."""
+    now = time.monotonic()
+    if now - _token_touched.get(token_id, -1e9) < _TOUCH_EVERY.total_seconds():
+        return False
+    if len(_token_touched) >= _TOKEN_TOUCH_CACHE:
+        _token_touched.clear()
+    _token_touched[token_id] = now
+    return True
 
 
 async def authenticate_session(token: str) -> Actor:
