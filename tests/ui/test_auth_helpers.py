@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from tfai.domain.policy import Actor, StaffGrant
-from tfai.ui.state.auth import HOME_ROUTE, header_fields, safe_next, session_redirect
+from tfai.ui.state.auth import HOME_ROUTE, header_fields, safe_next, session_hop_url
 
 
 def _actor(*roles: str, staff: StaffGrant | None = None) -> Actor:
@@ -49,9 +49,7 @@ def test_next_paths_stay_on_this_site() -> None:
         assert safe_next(bad) == HOME_ROUTE
 
 
-def test_session_redirect_is_a_full_page_load_of_the_session_route() -> None:
-    spec = session_redirect("abc_DEF-123", "//evil.example")
-    rendered = str(spec.args)
-    assert "window.location.replace" in rendered
-    assert "/api/v1/auth/session?code=abc_DEF-123" in rendered
-    assert "next=%2Fdashboard" in rendered and "evil" not in rendered
+def test_session_hop_goes_to_the_session_route_and_stays_on_this_site() -> None:
+    url = session_hop_url("abc_DEF-123", "//evil.example")
+    assert url.startswith("/api/v1/auth/session?code=abc_DEF-123")
+    assert "next=%2Fdashboard" in url and "evil" not in url

@@ -18,8 +18,6 @@ MAX_HTML_BYTES = 2 * 1024 * 1024
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
                       "interest-cohort=(), browsing-topics=()")
-# The login flow's session hop uses rx.call_script (an eval on the client): drop this once it does not.
-ALLOW_EVAL = True
 DOCS_PATH = "/api/v1/docs"
 DOCS_CDN = "https://cdn.jsdelivr.net"
 
@@ -44,7 +42,7 @@ def content_security_policy(public_url: str, hashes: list[str] | None = None, *,
     docs=True also allows the CDN that FastAPI's Swagger UI page (/api/v1/docs) loads from.
     """
     cdn = [DOCS_CDN] if docs else []
-    script = ["'self'", *(hashes or []), *cdn] + (["'unsafe-eval'"] if ALLOW_EVAL else [])
+    script = ["'self'", *(hashes or []), *cdn]  # no 'unsafe-eval': the app never uses rx.call_script
     directives = {
         "default-src": ["'self'"],
         "script-src": script,

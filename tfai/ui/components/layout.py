@@ -6,6 +6,9 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.ui.components.notices import notices
+from tfai.ui.components.session_hop import LOGOUT_URL, go_logout, session_hop
+
 BRAND = "tfai"
 
 
@@ -24,6 +27,8 @@ def header(*links: rx.Component, menu: rx.Component | None = None) -> rx.Compone
 def public_page(*children: rx.Component, title: str = "") -> rx.Component:
     """A page for visitors who are not logged in."""
     return rx.box(
+        session_hop(),
+        notices(),
         header(color_mode_toggle(), rx.link("Log in", href="/login"),
                rx.button("Sign up", on_click=rx.redirect("/signup"))),
         rx.container(
@@ -62,7 +67,6 @@ NAV: list[tuple[str, str, list[tuple[str, str, str]]]] = [
                              ("Settings", "/admin/settings", "settings")]),
     ("Ticketflower", "is_staff_console", [("Staff console", "/staff", "building-2")]),
 ]
-LOGOUT_URL = "/api/v1/auth/logout"
 
 
 def _when_flag(flag: str, child: rx.Component) -> rx.Component:
@@ -139,7 +143,7 @@ def user_menu() -> rx.Component:
                                                                spacing="2"), on_select=_go("/admin/settings"))),
             rx.menu.separator(),
             rx.menu.item(rx.hstack(rx.icon("log-out", size=16), "Log out", spacing="2"), color_scheme="red",
-                         on_select=rx.call_script(f"window.location.assign('{LOGOUT_URL}')"), id="menu-logout"),
+                         on_select=go_logout(), id="menu-logout"),
         ),
     )
 
@@ -179,6 +183,8 @@ def app_page(*children: rx.Component, title: str = "", actions: rx.Component | N
     heading = rx.hstack(rx.heading(title, size="7"), rx.spacer(), *([actions] if actions is not None else []),
                         width="100%", align="center") if title else rx.fragment()
     return rx.box(
+        session_hop(),
+        notices(),
         header(color_mode_toggle(), user_menu(), menu=mobile_nav()),
         rx.flex(
             rx.box(sidebar_nav(), width="220px", flex_shrink="0", padding="1em",

@@ -10,7 +10,7 @@ from tfai.domain.errors import TfaiError
 from tfai.services import auth
 from tfai.ui.components.forms import error_summary, submit_button, text_field
 from tfai.ui.components.layout import public_page
-from tfai.ui.state.auth import AuthState, safe_next, session_redirect
+from tfai.ui.state.auth import AuthState, safe_next
 from tfai.ui.state.form_values import error_message
 
 
@@ -45,7 +45,7 @@ class LoginState(AuthState):
             self.login_error, self.login_busy = error_message(exc), False
             return
         self.login_busy = False
-        yield session_redirect(code, self._next_path())
+        self._start_session_hop(code, self._next_path())
 
 
 @rx.page(route="/login", title="Log in · tfai", on_load=LoginState.load)

@@ -10,7 +10,7 @@ from tfai.domain.errors import TfaiError
 from tfai.services import accounts, auth
 from tfai.ui.components.forms import error_summary, submit_button, text_field
 from tfai.ui.components.layout import public_page
-from tfai.ui.state.auth import HOME_ROUTE, AuthState, session_redirect
+from tfai.ui.state.auth import HOME_ROUTE, AuthState
 from tfai.ui.state.form_values import error_message, field_errors
 
 FIELDS = ("company_name", "email", "first_name", "last_name", "password")
@@ -51,7 +51,7 @@ class SignupState(AuthState):
             self.errors, self.signup_error, self.signup_busy = field_errors(exc), error_message(exc), False
             return
         self.signup_busy = False
-        yield session_redirect(code, HOME_ROUTE)
+        self._start_session_hop(code, HOME_ROUTE)
 
 
 def _err(name: str) -> Any:

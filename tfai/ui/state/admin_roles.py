@@ -9,6 +9,7 @@ import reflex as rx
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import USER, Actor
 from tfai.services import accounts
+from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message, field_errors
 
@@ -100,6 +101,6 @@ class AdminRolesState(AuthState):
             await self._refresh(actor)
         except TfaiError as exc:
             self.error, self.notice = error_message(exc), ""
-            return rx.toast.error("Not deleted: " + self.error)
+            return toast.error("Not deleted: " + self.error)
         self.error, self.notice = "", "The role is deleted."
-        return rx.toast.success(f"Role {str(name)[:100]} deleted")
+        return toast.success(f"Role {str(name)[:100]} deleted")

@@ -8,6 +8,7 @@ import reflex as rx
 
 from tfai.domain.errors import TfaiError
 from tfai.services import actions
+from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message
 
@@ -58,7 +59,7 @@ class AdminSettingsState(AuthState):
         try:
             self.secret = await actions.get_webhook_secret(actor)
         except TfaiError as exc:
-            return rx.toast.error(error_message(exc))
+            return toast.error(error_message(exc))
         self.revealed = True
         return None
 
@@ -74,8 +75,8 @@ class AdminSettingsState(AuthState):
             secret = await actions.rotate_webhook_secret(actor)
         except TfaiError as exc:
             self.rotating = False
-            yield rx.toast.error(error_message(exc))
+            yield toast.error(error_message(exc))
             return
         self.rotating, self.masked_secret = False, masked(secret)
         self.secret, self.revealed = "", False
-        yield rx.toast.success("The signing secret is rotated. Requests are signed with the new one from now on.")
+        yield toast.success("The signing secret is rotated. Requests are signed with the new one from now on.")

@@ -10,6 +10,7 @@ from tfai.domain import policy
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Action, Actor
 from tfai.services import staff
+from tfai.ui.state import toast
 from tfai.ui.state.auth import HOME_ROUTE, AuthState
 from tfai.ui.state.form_values import error_message
 from tfai.ui.state.staff_helpers import audit_row, grant_row
@@ -40,7 +41,7 @@ class AdminStaffAccessState(AuthState):
         if actor is None:
             return None, self._to_login()
         if not policy.allowed(actor, Action.AUDIT_READ):
-            return None, [rx.toast.warning(NOT_ALLOWED), rx.redirect(HOME_ROUTE, replace=True)]
+            return None, [toast.warning(NOT_ALLOWED), rx.redirect(HOME_ROUTE, replace=True)]
         return actor, None
 
     async def _refresh(self, actor: Actor) -> None:

@@ -10,6 +10,7 @@ from reflex_base.utils.form import FormData
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import SYSTEM_ROLES, USER, Actor
 from tfai.services import accounts
+from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message, field_errors
 
@@ -86,9 +87,9 @@ class AdminUsersState(AuthState):
             await self._refresh(actor)
         except TfaiError as exc:
             self.error, self.notice = error_message(exc), ""
-            return rx.toast.error("Not changed: " + self.error) if notice else None
+            return toast.error("Not changed: " + self.error) if notice else None
         self.error, self.notice = "", notice
-        return rx.toast.success("Saved") if notice else None
+        return toast.success("Saved") if notice else None
 
     @rx.event
     async def do_search(self, form_data: dict[str, Any]) -> Any:

@@ -13,6 +13,7 @@ from tfai.domain import policy
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Action, Actor
 from tfai.services import assistant
+from tfai.ui.state import toast
 from tfai.ui.state.assistant_helpers import conversation_row, error_kind, message_row
 from tfai.ui.state.assistant_proposal import ProposalMixin, proposal_view
 from tfai.ui.state.auth import HOME_ROUTE, AuthState
@@ -52,7 +53,7 @@ class AssistantState(ProposalMixin, AuthState):
         if actor is None:
             return None, self._to_login()
         if not policy.allowed(actor, Action.ASSISTANT_USE):
-            return None, [rx.toast.warning(NOT_ALLOWED), rx.redirect(HOME_ROUTE, replace=True)]
+            return None, [toast.warning(NOT_ALLOWED), rx.redirect(HOME_ROUTE, replace=True)]
         return actor, None
 
     async def _list(self, actor: Actor) -> None:
@@ -95,7 +96,7 @@ class AssistantState(ProposalMixin, AuthState):
         if actor is None:
             return redirect
         if self.streaming:
-            return rx.toast.info("Wait for the answer, or press Stop.")
+            return toast.info("Wait for the answer, or press Stop.")
         self.reply_error = self.reply_error_kind = ""
         try:
             await self._open(actor, int(conv_id))
@@ -155,8 +156,8 @@ class AssistantState(ProposalMixin, AuthState):
                 self._clear_proposal()
         except TfaiError as exc:
             self.error = error_message(exc)
-            return rx.toast.error("Not deleted: " + self.error)
-        return rx.toast.success("Conversation deleted")
+            return toast.error("Not deleted: " + self.error)
+        return toast.success("Conversation deleted")
 
     @rx.event
     async def send(self, form_data: dict[str, Any]) -> Any:

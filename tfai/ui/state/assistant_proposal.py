@@ -12,6 +12,7 @@ from tfai.domain.policy import Actor
 from tfai.services import assistant, definitions
 from tfai.services.assistant_dto import ProposalDTO
 from tfai.ui.components.diagram import diagram_src
+from tfai.ui.state import toast
 from tfai.ui.state.assistant_helpers import (
     bundle_diff,
     fill_all,
@@ -210,6 +211,6 @@ class ProposalMixin(rx.State, mixin=True):
             result = await assistant.discard_proposal(actor, self.p_id)
         except TfaiError as exc:
             self.p_error = error_message(exc)
-            return rx.toast.error("Not discarded: " + self.p_error)
+            return toast.error("Not discarded: " + self.p_error)
         self.p_status, self.p_error, self.p_notice = result.status, "", "Discarded: nothing was saved."
-        return [type(self).after_decision, rx.toast.info("Proposal discarded")]  # type: ignore[attr-defined]
+        return [type(self).after_decision, toast.info("Proposal discarded")]  # type: ignore[attr-defined]

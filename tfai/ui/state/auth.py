@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import logging
+import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +18,8 @@ from tfai.ui.state.staff_helpers import banner_text
 log = logging.getLogger(__name__)
 LOGIN_ROUTE = "/login"
 HOME_ROUTE = "/dashboard"
+NOTICE_LEVELS = frozenset({"success", "error", "warning", "info"})
+NOTICE_MAX = 500
 
 
 def safe_next(path: str | None) -> str:
@@ -27,10 +29,9 @@ def safe_next(path: str | None) -> str:
     return path
 
 
-def session_redirect(code: str, next_path: str | None = None) -> EventSpec:
-    """A full page load of the session route: it swaps the one-time code for the HttpOnly cookie."""
-    url = "/api/v1/auth/session?" + urlencode({"code": code, "next": safe_next(next_path)})
-    return rx.call_script(f"window.location.replace({json.dumps(url)})")
+def session_hop_url(code: str, next_path: str | None = None) -> str:
+    """The session route's URL: a full page load of it swaps the one-time code for the HttpOnly cookie."""
+    return "/api/v1/auth/session?" + urlencode({"code": code, "next": safe_next(next_path)})
 
 
 def header_fields(actor: Actor, me: Any) -> dict[str, Any]:
@@ -73,6 +74,20 @@ class AuthState(rx.State):
     is_designer: rx.Field[bool] = rx.field(False)
     staff_banner: rx.Field[str] = rx.field("")
     is_staff_console: rx.Field[bool] = rx.field(False)
+    # Set once a login code is issued; the session_hop component loads it (no eval, so the CSP can forbid it).
+    hop_url: rx.Field[str] = rx.field("")
+    # The newest toast {id, level, message}; components.notices shows each id once per tab.
+    toast_notice: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+
+    @rx.event
+    def notify(self, level: str, message: str) -> None:
+        """Show a toast (see tfai.ui.state.toast)."""
+        level = level if level in NOTICE_LEVELS else "info"
+        self.toast_notice = {"id": secrets.token_hex(8), "level": level, "message": str(message)[:NOTICE_MAX]}
+
+    def _start_session_hop(self, code: str, next_path: str | None = None) -> None:
+        """Hand the browser to the session route (rendered by components.session_hop)."""
+        self.hop_url = session_hop_url(code, next_path)
 
     async def _actor(self) -> Actor | None:
         """The actor behind the websocket's Cookie header, or None (re-checked on every call)."""

@@ -8,6 +8,7 @@ import reflex as rx
 
 from tfai.domain import policy
 from tfai.domain.policy import Action, Actor
+from tfai.ui.state import toast
 from tfai.ui.state.auth import HOME_ROUTE, AuthState
 
 NOT_ALLOWED = "The definitions workspace is for workflow creators and admins."
@@ -21,7 +22,7 @@ class DesignerState(AuthState):
         if actor is None:
             return None, self._to_login()
         if not policy.allowed(actor, Action.DEFINITION_READ):
-            return None, [rx.toast.warning(NOT_ALLOWED), rx.redirect(HOME_ROUTE, replace=True)]
+            return None, [toast.warning(NOT_ALLOWED), rx.redirect(HOME_ROUTE, replace=True)]
         return actor, None
 
     def _query(self, name: str) -> str:

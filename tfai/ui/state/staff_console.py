@@ -11,7 +11,8 @@ from tfai.domain import policy
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Action
 from tfai.services import staff
-from tfai.ui.state.auth import HOME_ROUTE, AuthState, session_redirect
+from tfai.ui.state import toast
+from tfai.ui.state.auth import HOME_ROUTE, AuthState
 from tfai.ui.state.form_values import error_message, field_errors
 from tfai.ui.state.staff_helpers import DEFAULT_MINUTES, MAX_MINUTES, company_row, parse_minutes
 
@@ -42,7 +43,7 @@ class StaffConsoleState(AuthState):
         if actor is None:
             return None, self._to_login()
         if not policy.allowed(actor, Action.STAFF_CONSOLE):
-            return None, [rx.toast.warning(NOT_STAFF), rx.redirect(HOME_ROUTE, replace=True)]
+            return None, [toast.warning(NOT_STAFF), rx.redirect(HOME_ROUTE, replace=True)]
         return actor, None
 
     async def _refresh(self, actor: Any) -> None:
@@ -116,4 +117,5 @@ class StaffConsoleState(AuthState):
         finally:
             self.busy = False
         self.switch_open = False
-        return session_redirect(code, HOME_ROUTE)
+        self._start_session_hop(code, HOME_ROUTE)
+        return None

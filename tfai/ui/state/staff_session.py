@@ -8,7 +8,8 @@ import reflex as rx
 
 from tfai.domain.errors import TfaiError
 from tfai.services import staff
-from tfai.ui.state.auth import AuthState, session_redirect
+from tfai.ui.state import toast
+from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message
 
 CONSOLE_ROUTE = "/staff"
@@ -28,5 +29,6 @@ class StaffSessionState(AuthState):
             await staff.end_grant(actor)
             code = await staff.switch_code(actor, grant_id=None)
         except TfaiError as exc:
-            return rx.toast.error(error_message(exc))
-        return session_redirect(code, CONSOLE_ROUTE)
+            return toast.error(error_message(exc))
+        self._start_session_hop(code, CONSOLE_ROUTE)
+        return None

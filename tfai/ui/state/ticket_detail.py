@@ -11,6 +11,7 @@ from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
 from tfai.services import files, tickets
 from tfai.settings import get_settings
+from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.detail_helpers import load_error, service_error, url_id
 from tfai.ui.state.form_values import error_message
@@ -151,9 +152,9 @@ class TicketDetailState(AuthState):
         self.steer_error = await service_error(lambda: call(actor), lambda: self._refresh(actor))
         if self.steer_error:
             self.notice = ""
-            return rx.toast.error("Not changed: " + self.steer_error)
+            return toast.error("Not changed: " + self.steer_error)
         self.notice, self.hold_open = notice, False
-        return rx.toast.success("Saved: " + notice.removeprefix("The ticket is ").rstrip(".").capitalize())
+        return toast.success("Saved: " + notice.removeprefix("The ticket is ").rstrip(".").capitalize())
 
     @rx.event
     async def cancel(self) -> Any:
