@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import psycopg
 
+from benchmarks import cpu
 from benchmarks.bench_submit import Exhausted, run_load, submit_op
 from benchmarks.stats import throughput
 from benchmarks.tenant import Company
@@ -86,7 +87,7 @@ def run(base_url: str, owner_url: str, company: Company, *, quick: bool = False)
     if len(pool) < minimum:
         asyncio.run(_top_up(base_url, company, minimum - len(pool)))
         pool = open_triage(owner_url, company.id)
-    result = asyncio.run(run_load(base_url, CLIENTS, seconds, complete_op(company, pool)))
+    result = cpu.measured(lambda: asyncio.run(run_load(base_url, CLIENTS, seconds, complete_op(company, pool))))
     if not pool:
         result["note"] = "ran out of open tasks before the time was up"
     ceiling = asyncio.run(update_ceiling(owner_url, seconds))

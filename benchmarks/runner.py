@@ -180,6 +180,12 @@ def table(result: dict[str, Any], raw: dict[str, Any], notes: dict[str, str], *,
         if value is None and name in why:
             text = why[name]
         lines.append(f"{name:<24} {text:<52} {TARGETS.get(name, '')}")
+    for name in ("submit_10", "transition_10"):
+        split = (raw.get(name) or {}).get("cpu")
+        if split:
+            parts = ", ".join(f"{k} {v['cores']} cores ({v['cpu_ms_per_op']} ms/op)" for k, v in split.items()
+                              if isinstance(v, dict) and (v.get("cores") or 0) >= 0.02)
+            lines.append(f"\nCPU during {name}: {parts}; all {split['total_cores']} of {split['cpus']} cores")
     data = raw.get("list_data")
     if data:
         lines.append(f"\nlists: {data['tickets_in_company']:,} tickets in the measured company, "

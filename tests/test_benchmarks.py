@@ -63,3 +63,36 @@ def test_help_describes_the_command() -> None:
                           timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "--quick" in proc.stdout and "latest.json" in proc.stdout
+
+
+def test_cpu_kinds_name_the_processes_of_a_run() -> None:
+    import os
+
+    from benchmarks import cpu
+
+    assert cpu.kind(os.getpid(), "python", "python -m benchmarks") == "load generator"
+    assert cpu.kind(1, "python", "python -m celery -A tfai.actions.celery_app:celery_app worker") == "worker"
+    assert cpu.kind(1, "python", "python -m reflex run --env prod") == "web"
+    assert cpu.kind(1, "postgres", "postgres: tfai tfai_bench 127.0.0.1(5000) idle") == "postgres"
+    assert cpu.kind(1, "redis-server", "redis-server *:6379") == "redis"
+    assert cpu.kind(1, "bash", "bash") == "other"
+
+
+def test_cpu_split_is_cores_and_milliseconds_per_operation() -> None:
+    from benchmarks import cpu
+
+    out = cpu.split({"web": 10.0, "postgres": 2.0}, {"web": 20.0, "postgres": 5.0, "redis": 0.5}, 10.0, 1000)
+    assert out["web"] == {"cores": 1.0, "cpu_ms_per_op": 10.0}
+    assert out["postgres"] == {"cores": 0.3, "cpu_ms_per_op": 3.0}
+    assert out["redis"] == {"cores": 0.05, "cpu_ms_per_op": 0.5}
+    assert out["total_cores"] == 1.35
+
+
+def test_cpu_snapshot_sees_this_process() -> None:
+    from benchmarks import cpu
+
+    sum(i * i for i in range(200_000))  # some CPU for this process
+    snap = cpu.snapshot()
+    assert snap.get("load generator", 0.0) > 0.0
+    result = cpu.measured(lambda: {"samples": 4, "throughput_per_s": 1.0})
+    assert result["cpu"]["cpus"] and "total_cores" in result["cpu"]
