@@ -1,4 +1,4 @@
-"""`tfai run` and `tfai worker`: start services, migrate, and supervise the worker and the web app."""
+"""`tfai run` (migrate, then run and supervise the action workers and the web app) and `tfai worker`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tfai.clitools.supervisor import Child, Supervisor
 from tfai.db.migrate import migrate
 from tfai.embedded import ensure_services, export_env
 from tfai.settings import get_settings
@@ -51,26 +52,11 @@ def worker_command(concurrency: int = 4) -> list[str]:
     ]
 
 
-def _stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for proc in procs:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(max(0.1, deadline - time.monotonic()))
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-def _wait_healthy(port: int, procs: list[subprocess.Popen[bytes]], timeout: float = 600) -> bool:
+def _wait_healthy(port: int, supervisor: Supervisor, timeout: float = 600) -> bool:
     deadline = time.monotonic() + timeout
     url = f"http://127.0.0.1:{port}/api/v1/healthz"
     while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in procs):
+        if supervisor.exited():  # a first start that fails (a build error, a bad setting) is not retried
             return False
         with contextlib.suppress(Exception), urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310
             if resp.status == 200:
@@ -87,7 +73,7 @@ def run(port: int, workers: int = 1) -> int:
     settings, embedded = ensure_services(get_settings())
     export_env(settings)
     get_settings.cache_clear()
-    procs: list[subprocess.Popen[bytes]] = []
+    supervisor = Supervisor([])
 
     def _terminate(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
@@ -99,45 +85,25 @@ def run(port: int, workers: int = 1) -> int:
         print("Migrating the database…", flush=True)
         migrate(get_settings())
         env = reflex_env(port)
-        for _ in range(workers):
-            procs.append(subprocess.Popen(worker_command(), cwd=ROOT, env=env, start_new_session=True))
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "reflex",
-                    "run",
-                    "--env",
-                    "prod",
-                    "--single-port",
-                    "--frontend-port",
-                    str(port),
-                    "--backend-port",
-                    str(port),
-                    "--backend-host",
-                    "0.0.0.0",
-                ],
-                cwd=ROOT,
-                env=env,
-                start_new_session=True,
-            )
-        )
+        web = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port),
+               "--backend-port", str(port), "--backend-host", "0.0.0.0"]
+        supervisor.children = [Child(f"worker {i + 1}", worker_command(), ROOT, env) for i in range(workers)]
+        supervisor.children.append(Child("web app", web, ROOT, env))
+        supervisor.start_all()
         print("Building and starting the app (the first build takes a minute)…", flush=True)
-        if _wait_healthy(port, procs):
+        if _wait_healthy(port, supervisor):
             print(f"\ntfai is running at http://localhost:{port}  (Ctrl-C to stop)\n", flush=True)
         else:
             print("tfai failed to start; see the output above", file=sys.stderr, flush=True)
             return 1
-        while all(p.poll() is None for p in procs):
+        while True:  # from here on, a child that exits is started again (see supervisor.py)
+            supervisor.check()
             time.sleep(0.5)
-        print("A child process exited; stopping everything", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("\nStopping…", flush=True)
         return 0
     finally:
-        _stop_all(procs)
+        supervisor.stop_all()
         embedded.stop()
 
 
