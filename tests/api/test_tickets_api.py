@@ -99,3 +99,28 @@ async def test_comments_steering_attachments_and_cross_tenant(world: World, owne
     assert (await api.post(f"/api/v1/tickets/{tid}/cancel", json={"reason": "dup"}, headers=adm)).status_code == 204
     detail = (await api.get(f"/api/v1/tickets/{tid}", headers=req)).json()
     assert detail["workflow_status"] == "CANCELLED" and [c["body"] for c in detail["comments"]] == ["hi"]
+
+
+async def test_idempotency_key_makes_a_retried_submission_safe(world: World, owner: psycopg.Connection,
+                                                              api: httpx.AsyncClient,
+                                                              auth_headers) -> None:  # type: ignore[no-untyped-def]
+    a = world.a
+    await install(a)
+    await install(world.b)
+    req = {**auth_headers(a.requester), "Idempotency-Key": "3f7c1e0a-retry"}
+    body = {"ticket_type": "laptop", "data": LAPTOP}
+    first = await api.post("/api/v1/tickets", json=body, headers=req)
+    assert first.status_code == 201 and first.json()["replayed"] is False
+    again = await api.post("/api/v1/tickets", json=body, headers=req)
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"] and again.json()["replayed"] is True
+    before = snapshot(owner, a.company_id)
+    clash = await api.post("/api/v1/tickets", json={**body, "data": {**LAPTOP, "price": 1}}, headers=req)
+    assert clash.status_code == 409 and clash.json()["error"]["code"] == "conflict"
+    for bad in ("x" * 256, "two words"):
+        refused = await api.post("/api/v1/tickets", json=body, headers={**req, "Idempotency-Key": bad})
+        assert refused.status_code == 422 and set(refused.json()["error"]) == {"code", "message", "details"}
+    assert snapshot(owner, a.company_id) == before
+    other = await api.post("/api/v1/tickets", json=body, headers={**auth_headers(world.b.requester),
+                                                                   "Idempotency-Key": "3f7c1e0a-retry"})
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]

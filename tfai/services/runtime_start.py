@@ -48,7 +48,7 @@ async def start_workflow(session: AsyncSession, actor: Actor, ticket_def: Ticket
 
 
 async def begin_workflow(session: AsyncSession, actor: Actor, ticket_def: TicketDefinition, data: dict[str, Any], *,
-                         workflow_definition_id: int | None = None) -> Started:
+                         workflow_definition_id: int | None = None, idempotency_key: str | None = None) -> Started:
     """As start_workflow, returning everything created (no re-reads for the answer). `workflow_definition_id`:
     the newest version of the ticket type's workflow when the caller already looked it up."""
     wf_id = workflow_definition_id
@@ -70,7 +70,7 @@ async def begin_workflow(session: AsyncSession, actor: Actor, ticket_def: Ticket
     assert wi.id is not None and ticket_def.id is not None
     ticket = TicketInstance(company_id=actor.company_id, ticket_definition_id=ticket_def.id,
                             workflow_instance_id=wi.id, created_by=actor.user_id, title=_title(ticket_def, data),
-                            ticket_data=data)
+                            ticket_data=data, idempotency_key=idempotency_key)
     session.add(ticket)  # written with the start task's flush
     task = await create_task(session, actor.company_id, wi, start)
     assert ticket.id is not None

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import String, cast, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from tfai.db.tables import (
@@ -26,7 +27,7 @@ from tfai.domain import policy
 from tfai.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tfai.domain.policy import Action, Actor
 from tfai.observability import metrics
-from tfai.services import audit, runtime, runtime_start
+from tfai.services import audit, runtime, runtime_start, ticket_idempotency
 from tfai.services.definitions_cache import newest_ticket_type
 from tfai.services.pagination import Page, clamp
 from tfai.services.schema_check import require_valid
@@ -86,9 +87,24 @@ async def submittable_types(actor: Actor) -> list[TicketTypeDTO]:
         return [_type_dto(r) for r in rows if policy.can_submit(actor, list(r.company_role_access or []))]
 
 
-async def submit_ticket(actor: Actor, *, ticket_type: str, data: dict[str, Any]) -> TicketCreatedDTO:
-    """Validate and submit a ticket: ticket, workflow and start task in one transaction."""
+async def submit_ticket(actor: Actor, *, ticket_type: str, data: dict[str, Any],
+                        idempotency_key: str | None = None) -> TicketCreatedDTO:
+    """Validate and submit a ticket: ticket, workflow and start task in one transaction.
+
+    With an idempotency key, a repeat of the same request (same type and data) answers with the ticket the first
+    one created, even when both run at once; the key used for another request is a Conflict.
+    """
     policy.require(actor, Action.TICKET_SUBMIT)
+    key = ticket_idempotency.check_key(idempotency_key)
+    try:
+        return await _submit(actor, ticket_type, data, key)
+    except IntegrityError as exc:
+        if key is None or not ticket_idempotency.is_key_clash(exc):
+            raise
+    return await _submit(actor, ticket_type, data, key)  # the concurrent twin committed: this finds its ticket
+
+
+async def _submit(actor: Actor, ticket_type: str, data: dict[str, Any], key: str | None) -> TicketCreatedDTO:
     async with actor_tx(actor) as session:
         found = await newest_ticket_type(session, ticket_type) if len(ticket_type) <= 64 else None
         ttype, wf_id = found if found is not None else (None, None)
@@ -97,8 +113,13 @@ async def submit_ticket(actor: Actor, *, ticket_type: str, data: dict[str, Any])
         if not policy.can_submit(actor, list(ttype.company_role_access or [])):
             raise Forbidden(f"Your company roles do not allow submitting {ttype.title!r} tickets")
         data = with_defaults(ttype.fields, data)
+        if key is not None:
+            earlier = await ticket_idempotency.replay(session, actor, key, ticket_type=ttype.key, data=data)
+            if earlier is not None:
+                return earlier
         require_valid(ttype.fields, data, what="ticket data")
-        started = await runtime_start.begin_workflow(session, actor, ttype, data, workflow_definition_id=wf_id)
+        started = await runtime_start.begin_workflow(session, actor, ttype, data, workflow_definition_id=wf_id,
+                                                     idempotency_key=key)
         ticket, wi, task, task_def = started.ticket, started.workflow, started.task, started.task_def
         assert ticket.id is not None and task.id is not None
         current = TaskRefDTO(id=task.id, key=task_def.key, title=task_def.title, type=task_def.t_type.value,

@@ -41,6 +41,8 @@ class TicketCreatedDTO(BaseModel):
     status: str
     workflow_status: str
     current_task: TaskRefDTO | None = None
+    replayed: bool = Field(default=False, description="True when an Idempotency-Key matched an earlier submission: "
+                                                      "this is that ticket as it stands now")
 
 
 class TicketSummaryDTO(BaseModel):

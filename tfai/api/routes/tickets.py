@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from tfai.api import ratelimit
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
-from tfai.services import tickets
+from tfai.services import ticket_idempotency, tickets
 from tfai.services.pagination import Page
 from tfai.services.work_dto import CommentDTO, TicketCreatedDTO, TicketDetailDTO, TicketSummaryDTO, TicketTypeDTO
 
@@ -42,11 +42,23 @@ async def ticket_types(actor: CurrentActor) -> list[TicketTypeDTO]:
     return await tickets.submittable_types(actor)
 
 
-@router.post("/tickets", response_model=TicketCreatedDTO, status_code=201, responses=ERROR_RESPONSES,
+@router.post("/tickets", response_model=TicketCreatedDTO, status_code=201,
+             responses={**ERROR_RESPONSES, 200: {"model": TicketCreatedDTO, "description": (
+                 "A repeat of an earlier submission with the same Idempotency-Key: that ticket, as it stands now")}},
              dependencies=[ratelimit.TICKET_SUBMIT])
-async def submit(actor: CurrentActor, body: TicketIn) -> TicketCreatedDTO:
+async def submit(actor: CurrentActor, body: TicketIn, response: Response,
+                 idempotency_key: Annotated[str | None, Header(
+                     alias="Idempotency-Key", max_length=ticket_idempotency.MAX_KEY,
+                     description="Any unique string (e.g. a UUID) per ticket: a retry with the same key and body "
+                                 "answers 200 with the ticket already created instead of creating another; the "
+                                 "same key with another body is 409")] = None) -> TicketCreatedDTO:
     """Submit a ticket; 422 lists every field that does not match the type's schema."""
-    return await tickets.submit_ticket(actor, ticket_type=body.ticket_type, data=body.data)
+    created = await tickets.submit_ticket(actor, ticket_type=body.ticket_type, data=body.data,
+                                          idempotency_key=idempotency_key)
+    if created.replayed:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    return created
 
 
 @router.get("/tickets", response_model=Page[TicketSummaryDTO], responses=ERROR_RESPONSES)

@@ -35,6 +35,8 @@ class TicketInstance(SQLModel, table=True):
         Index("ix_ticket_instances_company_id", "company_id", "id"),
         Index("ix_ticket_instances_state", "company_id", "archived", "id"),
         Index("ix_ticket_instances_data", "ticket_data", postgresql_using="gin"),
+        Index("ux_ticket_instances_idempotency", "company_id", "created_by", "idempotency_key", unique=True,
+              postgresql_where=text("idempotency_key IS NOT NULL")),
     )
 
     id: int | None = pk()
@@ -48,6 +50,8 @@ class TicketInstance(SQLModel, table=True):
     ticket_data: Any = jsonb(nullable=False, default=dict)
     # Mirrors the workflow's COMPLETED/CANCELLED status (trigger tr_workflow_instances_archived, migration 0006).
     archived: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
+    # The submitter's Idempotency-Key (REST header): a retry with the same key answers with this ticket (0010).
+    idempotency_key: str | None = Field(default=None, sa_column=Column(String(255), nullable=True))
     created_at: datetime = now_col()
     updated_at: datetime = now_col()
 
