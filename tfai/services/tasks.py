@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam, text
 from sqlalchemy import select as sa_select
-from sqlalchemy import text
 from sqlmodel import col, select
 
 from tfai.db.tables import (
@@ -68,10 +68,12 @@ async def list_tasks(actor: Actor, *, scope: str = "mine", state: str = "active"
         raise InvalidInput("Unknown status", details=[{"field": "status", "message": "not a task status"}])
     page, page_size = clamp(page, page_size)
     async with actor_tx(actor) as session:
-        # Filters and the count touch task_instances only (ix_task_instances_assignee serves "mine"); the joins
+        # Filters and the count touch task_instances only (ix_task_instances_assignee_active serves "mine"); the joins
         # for the display columns run for the page's rows alone. Every task's workflow has exactly one ticket.
         wanted = _ARCHIVED if state == "archived" else _ACTIVE
-        ids = sa_select(col(TaskInstance.id)).where(col(TaskInstance.t_status).in_(wanted))
+        # Literal values, so the planner can match ix_task_instances_assignee_active's predicate in every plan.
+        ids = sa_select(col(TaskInstance.id)).where(col(TaskInstance.t_status).in_(
+            bindparam("statuses", [s.value for s in wanted], expanding=True, literal_execute=True)))
         if scope == "mine":
             ids = ids.where(col(TaskInstance.assigned_to) == actor.user_id)
         elif assignee_id is not None:

@@ -60,6 +60,10 @@ class TaskInstance(SQLModel, table=True):
     __tablename__ = "task_instances"
     __table_args__ = (
         Index("ix_task_instances_assignee", "company_id", "assigned_to", "t_status"),
+        # "My tasks" under row-level security: enum equality is not leakproof, so the status list cannot be an
+        # index condition after the tenant predicate; a partial index on it can (migration 0011).
+        Index("ix_task_instances_assignee_active", "company_id", "assigned_to", "id",
+              postgresql_where=text("t_status IN ('PENDING', 'OPEN', 'IN_PROGRESS', 'ERROR')")),
         Index("ix_task_instances_workflow", "company_id", "workflow_instance_id"),
         Index("ix_task_instances_pending", "company_id", "id",
               postgresql_where=text("t_status = 'PENDING' AND assigned_to IS NULL")),
