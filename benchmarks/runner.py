@@ -180,8 +180,9 @@ def table(result: dict[str, Any], raw: dict[str, Any], notes: dict[str, str], *,
         if value is None and name in why:
             text = why[name]
         lines.append(f"{name:<24} {text:<52} {TARGETS.get(name, '')}")
-    for name in ("submit_10", "transition_10"):
-        split = (raw.get(name) or {}).get("cpu")
+    for name in ("submit_10", "transition_10", "sync_action_10"):
+        source = ((raw.get("actions") or {}).get("c10") if name == "sync_action_10" else raw.get(name)) or {}
+        split = source.get("cpu")
         if split:
             parts = ", ".join(f"{k} {v['cores']} cores ({v['cpu_ms_per_op']} ms/op)" for k, v in split.items()
                               if isinstance(v, dict) and (v.get("cores") or 0) >= 0.02)

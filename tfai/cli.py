@@ -18,7 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run_p = sub.add_parser("run", help="start the whole product (embedded services when no URLs are set)")
     run_p.add_argument("--port", type=int, default=3000)
-    run_p.add_argument("--workers", type=int, default=1)
+    run_p.add_argument("--workers", type=int, default=None,
+                       help="action worker processes (default: one per CPU core, at most 4)")
     worker_p = sub.add_parser("worker", help="run an action worker")
     worker_p.add_argument("--concurrency", type=int, default=4)
     sub.add_parser("migrate", help="upgrade the database to the newest schema and update the app role")

@@ -33,6 +33,11 @@ def reflex_env(port: int) -> dict[str, str]:
     return env
 
 
+def default_workers() -> int:
+    """Action worker processes `tfai run` starts: one per CPU core (1–4); each runs 4 threads on one event loop."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def worker_command(concurrency: int = 4) -> list[str]:
     return [
         sys.executable,
@@ -65,7 +70,7 @@ def _wait_healthy(port: int, supervisor: Supervisor, timeout: float = 600) -> bo
     return False
 
 
-def run(port: int, workers: int = 1) -> int:
+def run(port: int, workers: int | None = None) -> int:
     """Start everything and block until Ctrl-C or SIGTERM; leave no process behind."""
     # Cookies, Origin checks and callback URLs follow the port unless the deployment names its public URL.
     os.environ.setdefault("TFAI_PUBLIC_URL", f"http://localhost:{port}")
@@ -87,7 +92,8 @@ def run(port: int, workers: int = 1) -> int:
         env = reflex_env(port)
         web = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port),
                "--backend-port", str(port), "--backend-host", "0.0.0.0"]
-        supervisor.children = [Child(f"worker {i + 1}", worker_command(), ROOT, env) for i in range(workers)]
+        count = default_workers() if workers is None else max(1, workers)
+        supervisor.children = [Child(f"worker {i + 1}", worker_command(), ROOT, env) for i in range(count)]
         supervisor.children.append(Child("web app", web, ROOT, env))
         supervisor.start_all()
         print("Building and starting the app (the first build takes a minute)…", flush=True)
