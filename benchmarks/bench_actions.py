@@ -64,7 +64,7 @@ async def _measure(quick: bool) -> dict[str, Any]:
     from tests.actions.workers import WorkerPool
     from tests.fixtures.stack import ROOT, configure_environment, drop_database, start_stack
     from tests.fixtures.tenants import create_tenant
-    from tfai.clitools.run import default_workers
+    from tfai.clitools.run import WORKER_THREADS, default_workers
     from tfai.db.migrate import migrate
     from tfai.db.session import configure_engine, dispose_engine
     from tfai.settings import get_settings
@@ -82,8 +82,8 @@ async def _measure(quick: bool) -> dict[str, Any]:
         paths = await install(tenant, "expense-reimbursement.json", server)
         server.respond(paths["check_policy"], Reply(body={"compliant": True, "rule": ""}))
         server.respond(paths["payout"], Reply(body={"payout_id": "P-1"}))
-        for _ in range(default_workers()):  # as `tfai run` starts them: one process per core, 4 threads each
-            pool.start(concurrency=4)
+        for _ in range(default_workers()):  # as `tfai run` starts them: one process per core
+            pool.start(concurrency=WORKER_THREADS)
         await _one(stack.database_url, tenant, server, paths)  # warm-up
         results: dict[str, Any] = {}
         for concurrency, rounds in ((1, 5 if quick else 30), (10, 2 if quick else 6)):

@@ -15,6 +15,26 @@ from benchmarks.tenant import TICKET_TYPE, Company, ticket_data
 
 LAPTOP = "laptop"
 MAX_CLIENT_WAIT = 5.0  # a polite client honours Retry-After, capped here
+# Requests per second over all clients. Every second laptop request orders from a target that answers after 1 s;
+# at this rate the orders stay within what the workers drain, so the run ends with the work settled.
+RATE = 40.0
+
+
+@dataclass
+class Pacer:
+    """Spaces calls 1/rate seconds apart over all clients sharing it (an open-loop rate cap)."""
+
+    rate: float
+    _next: float = 0.0
+
+    async def wait(self) -> float:
+        """Sleep until this call's slot (monotonic time), and return it."""
+        now = time.monotonic()
+        slot = max(now, self._next)
+        self._next = slot + 1.0 / self.rate
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        return slot
 
 
 @dataclass
@@ -75,9 +95,10 @@ async def _pause(call: Call) -> None:
         await asyncio.sleep(min(MAX_CLIENT_WAIT, wait))
 
 
-def chaos_op(company: Company, ledger: Ledger) -> Op:
+def chaos_op(company: Company, ledger: Ledger, rate: float | None = RATE) -> Op:
     """Every third call approves a pending laptop request (when there is one); the rest submit tickets."""
     workers = {w.id: w for w in company.workers}
+    pacer = Pacer(rate) if rate else None
 
     async def submit(client: httpx.AsyncClient, n: int) -> bool:
         who = company.requesters[n % len(company.requesters)]
@@ -119,6 +140,8 @@ def chaos_op(company: Company, ledger: Ledger) -> Op:
         return False
 
     async def op(client: httpx.AsyncClient, n: int) -> bool:
+        if pacer is not None:
+            await pacer.wait()
         if n % 3 == 2 and ledger.approvals:
             return await approve(client)
         return await submit(client, n)

@@ -120,7 +120,7 @@ def web_proc(port: int, env: dict[str, str], log_path: Path) -> Proc:
 def worker_proc(index: int, env: dict[str, str], log_path: Path) -> Proc:
     from tfai.clitools.run import worker_command
 
-    return Proc(f"worker{index}", worker_command(concurrency=4), env, log_path)
+    return Proc(f"worker{index}", worker_command(), env, log_path)
 
 
 def wait_http(url: str, timeout: float) -> float:

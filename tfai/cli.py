@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_p.add_argument("--workers", type=int, default=None,
                        help="action worker processes (default: one per CPU core, at most 4)")
     worker_p = sub.add_parser("worker", help="run an action worker")
-    worker_p.add_argument("--concurrency", type=int, default=4)
+    worker_p.add_argument("--concurrency", type=int, default=16, help="actions in flight at once (threads)")
     sub.add_parser("migrate", help="upgrade the database to the newest schema and update the app role")
     sub.add_parser("doctor", help="check the installation and say how to fix each problem")
     definitions_cli.register(sub)

@@ -33,12 +33,17 @@ def reflex_env(port: int) -> dict[str, str]:
     return env
 
 
+# Actions wait on external systems: a thread only waits for its action on the worker's event loop, so a worker
+# keeps this many in flight (16 × 1 s responses → 16 actions/s per worker) for the cost of idle threads.
+WORKER_THREADS = 16
+
+
 def default_workers() -> int:
-    """Action worker processes `tfai run` starts: one per CPU core (1–4); each runs 4 threads on one event loop."""
+    """Action worker processes `tfai run` starts: one per CPU core (1–4), each WORKER_THREADS actions at once."""
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def worker_command(concurrency: int = 4) -> list[str]:
+def worker_command(concurrency: int = WORKER_THREADS) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -113,7 +118,7 @@ def run(port: int, workers: int | None = None) -> int:
         embedded.stop()
 
 
-def worker(concurrency: int = 4) -> int:
+def worker(concurrency: int = WORKER_THREADS) -> int:
     """Run the Celery worker in the foreground (embedded services are started when URLs are unset)."""
     settings, embedded = ensure_services(get_settings())
     export_env(settings)
