@@ -76,3 +76,30 @@ async def test_availability(world: World, owner: psycopg.Connection, api: httpx.
                            headers=auth_headers(world.a.requester))
     assert denied.status_code == 403
     assert (await api.put("/api/v1/me/availability", json={"available": True})).status_code == 401
+
+
+async def test_a_file_field_takes_an_attachment_of_the_ticket(world: World, owner: psycopg.Connection,
+                                                             api: httpx.AsyncClient,
+                                                             auth_headers) -> None:  # type: ignore[no-untyped-def]
+    from tests.services.helpers import laptop_with_quote, worker_actor
+    from tfai.services import files
+
+    a = world.a
+    await install(a, bundle=laptop_with_quote())
+    created = await tickets.submit_ticket(a.requester.actor, ticket_type="laptop", data={"model": "air-13", "price": 1})
+    assert created.current_task is not None and created.current_task.assignee_id is not None
+    task_id, worker = created.current_task.id, worker_actor(a, created.current_task.assignee_id)
+    quote = await files.add_attachment(a.requester.actor, created.id, filename="quote.pdf",
+                                       content_type="application/pdf", data=b"%PDF-1.4\n%%EOF\n")
+    wh = auth_headers(next(m for m in (a.worker1, a.worker2) if m.id == worker.user_id))
+    detail = (await api.get(f"/api/v1/tasks/{task_id}", headers=wh)).json()
+    assert [(f["id"], f["filename"]) for f in detail["ticket_files"]] == [(quote.id, "quote.pdf")]
+    unknown = str(quote.id + 1000)
+    bad = await api.post(f"/api/v1/tasks/{task_id}/complete", json={"output": {"approved": True, "quote": unknown}},
+                         headers=wh)
+    assert bad.status_code == 422 and bad.json()["error"]["details"] == [
+        {"field": "quote", "message": "choose one of this ticket's attachments"}]
+    good = await api.post(f"/api/v1/tasks/{task_id}/complete",
+                          json={"output": {"approved": True, "quote": str(quote.id)}}, headers=wh)
+    assert good.status_code == 200
+    assert task_row(owner, task_id)["output_data"]["quote"] == str(quote.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import secrets
 from dataclasses import replace
@@ -86,3 +87,13 @@ def snapshot(owner: psycopg.Connection, company_id: int) -> tuple[int, ...]:
 def worker_actor(tenant: Tenant, user_id: int) -> Actor:
     member = next(m for m in tenant.members.values() if m.id == user_id)
     return member.actor
+
+
+def laptop_with_quote() -> dict[str, Any]:
+    """The laptop example whose approval also takes the signed quote, shown as a `file` field."""
+    bundle = copy.deepcopy(example("laptop-request.json"))
+    approve = next(t for t in bundle["workflow"]["tasks"] if t["key"] == "approve")
+    approve["output_schema"]["properties"]["quote"] = {"type": "string", "contentMediaType": "application/pdf"}
+    approve["edit_layout"]["sections"][0]["fields"].append("quote")
+    approve["edit_layout"]["widgets"]["quote"] = "file"
+    return bundle

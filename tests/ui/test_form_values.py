@@ -7,12 +7,16 @@ from typing import Any
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
 from tfai.ui.state.form_values import (
     GENERIC_ERROR,
+    NO_ATTACHMENTS,
     REQUIRED,
+    attachment_label,
     coerce_values,
     error_message,
     field_errors,
     ui_fields,
     unmatched_errors,
+    with_attachment_choices,
+    with_attachment_ids,
     with_errors,
     with_values,
 )
@@ -131,3 +135,20 @@ def test_errors_and_values_are_shown_on_copies_of_the_fields() -> None:
     assert by_name["model"]["error"] == ""
     assert all(f["error"] == "" for f in fields), "the original list is not modified"
     assert unmatched_errors({"count": "too many", "nowhere": "lost"}, shown) == ["nowhere: lost"]
+
+
+def test_file_fields_choose_among_the_ticket_attachments_and_submit_their_ids() -> None:
+    schema = {"type": "object", "properties": {"quote": {"type": "string", "contentMediaType": "application/pdf"},
+                                               "note": {"type": "string"}}}
+    fields = ui_fields(schema, None)
+    assert [f["widget"] for f in fields] == ["file", "text"]
+    labels = [attachment_label(7, "quote.pdf"), attachment_label(9, "quote.pdf")]
+    assert labels == ["quote.pdf (#7)", "quote.pdf (#9)"]
+    chosen = with_attachment_choices(fields, labels)
+    assert chosen[0]["widget"] == "select" and chosen[0]["options"] == labels and chosen[1] == fields[1]
+    assert with_attachment_choices(fields, [])[0] == {**fields[0], "help": NO_ATTACHMENTS}
+    choices = {labels[0]: "7", labels[1]: "9"}
+    sent = {"quote": "quote.pdf (#9)", "note": "quote.pdf (#9)"}
+    assert with_attachment_ids(sent, ["quote"], choices) == {"quote": "9", "note": "quote.pdf (#9)"}
+    assert with_attachment_ids({"quote": "forged"}, ["quote"], choices) == {"quote": "forged"}  # the service refuses it
+    assert with_attachment_ids({}, ["quote"], choices) == {}

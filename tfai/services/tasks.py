@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from tfai.db.tables import (
     ActionAttempt,
+    FileUpload,
     TaskDefinition,
     TaskInstance,
     TaskStatus,
@@ -26,7 +27,7 @@ from tfai.domain import policy
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
 from tfai.domain.expressions import ExpressionError
 from tfai.domain.policy import Action, Actor, Resource
-from tfai.services import audit, definitions_cache, runtime
+from tfai.services import audit, definitions_cache, form_files, runtime
 from tfai.services.assignment import (
     assign_pending,
     assign_task,
@@ -38,6 +39,7 @@ from tfai.services.assignment import (
     take_load,
 )
 from tfai.services.pagination import Page, clamp
+from tfai.services.tickets import file_dto
 from tfai.services.tx import actor_tx
 from tfai.services.work_dto import ActionAttemptDTO, TaskCompletedDTO, TaskDetailDTO, TaskSummaryDTO
 from tfai.services.work_queries import check_scope, check_state, emails
@@ -131,6 +133,8 @@ async def get_task(actor: Actor, task_id: int) -> TaskDetailDTO:
         assert d is not None and wi is not None and td is not None
         attempts = (await session.execute(select(ActionAttempt).where(col(ActionAttempt.task_instance_id) == t.id)
                                           .order_by(col(ActionAttempt.id)))).scalars().all()
+        uploads = (await session.execute(select(FileUpload).where(col(FileUpload.ticket_instance_id) == ticket.id)
+                                         .order_by(col(FileUpload.id)))).scalars().all()
         who = await emails(session, [t.assigned_to, t.completed_by])
         base = _summary(t, d, ticket.id or 0, ticket.title, td.key, who.get(t.assigned_to or 0))
         return TaskDetailDTO(
@@ -139,6 +143,7 @@ async def get_task(actor: Actor, task_id: int) -> TaskDetailDTO:
             edit_layout=d.edit_layout, display_layout=d.display_layout, started_at=t.started_at,
             completed_by_email=who.get(t.completed_by or 0), workflow_status=wi.w_status.value,
             hold_reason=wi.hold_reason, ticket_fields=ticket.ticket_data or {},
+            ticket_files=[file_dto(f) for f in uploads],
             action_attempts=[ActionAttemptDTO(attempt=a.attempt, started_at=a.started_at, finished_at=a.finished_at,
                                               status_code=a.status_code, duration_ms=a.duration_ms, error=a.error)
                              for a in attempts])
@@ -159,6 +164,8 @@ async def complete_form_task(actor: Actor, task_id: int, *, output: dict[str, An
         task, task_def = await _locked(session, actor, task_id, Action.TASK_COMPLETE)
         if task_def.t_type != TaskType.FORM:
             raise Conflict("Only FORM tasks are completed by people; actions complete themselves")
+        await form_files.check_file_values(session, task.workflow_instance_id, task_def.output_schema,
+                                           task_def.edit_layout, output)
         nxt, wi = await runtime.advance(session, actor, task, output)
         return TaskCompletedDTO(next_task_id=nxt.id if nxt else None, workflow_status=wi.w_status.value)
 

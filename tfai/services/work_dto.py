@@ -154,6 +154,8 @@ class TaskDetailDTO(TaskSummaryDTO):
     workflow_status: str
     hold_reason: str | None = None
     ticket_fields: dict[str, Any] = Field(default_factory=dict)
+    ticket_files: list[FileDTO] = Field(default_factory=list, description=(
+        "The ticket's attachments; an output field with the `file` widget takes one of their ids (as a string)"))
     action_attempts: list[ActionAttemptDTO] = Field(default_factory=list)
 
 

@@ -199,3 +199,30 @@ def unmatched_errors(errors: Mapping[str, str], fields: list[dict[str, Any]]) ->
     """Errors that concern no shown field, as 'field: message' lines for the summary."""
     names = {str(f["name"]) for f in fields}
     return [f"{k}: {v}" if k else v for k, v in errors.items() if k not in names]
+
+
+NO_ATTACHMENTS = "This ticket has no attachments yet: add one on the ticket page, then open this task again."
+
+
+def attachment_label(file_id: int, filename: str) -> str:
+    """How an attachment appears in a `file` field's choices (the id keeps equal names apart)."""
+    return f"{filename} (#{file_id})"
+
+
+def with_attachment_choices(fields: list[dict[str, Any]], labels: list[str]) -> list[dict[str, Any]]:
+    """`file` fields become a choice among the ticket's attachments; without any, they say how to add one."""
+    out = []
+    for f in fields:
+        if f["widget"] == "file":
+            f = {**f, "widget": "select", "options": labels} if labels else {**f, "help": NO_ATTACHMENTS}
+        out.append(f)
+    return out
+
+
+def with_attachment_ids(values: dict[str, Any], file_fields: list[str], choices: Mapping[str, str]) -> dict[str, Any]:
+    """The submitted values with each chosen attachment label replaced by its id (unknown labels stay as sent)."""
+    out = dict(values)
+    for name in file_fields:
+        if isinstance(out.get(name), str):
+            out[name] = choices.get(out[name], out[name])
+    return out

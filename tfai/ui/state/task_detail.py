@@ -13,6 +13,7 @@ from tfai.domain.policy import Actor
 from tfai.services import accounts, tasks
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.detail_helpers import load_error, service_error, url_id
+from tfai.ui.state.form_values import attachment_label, with_attachment_choices, with_attachment_ids
 from tfai.ui.state.list_filters import worker_options
 from tfai.ui.state.schema_form import SchemaFormMixin
 from tfai.ui.state.work_rows import EMPTY, fmt_time, label_values, status_color, status_text
@@ -50,6 +51,8 @@ class TaskDetailState(SchemaFormMixin, AuthState):
     """The output schema stays backend-only in the mixin; the browser gets field dicts and label/value pairs."""
 
     _kid: int = 0
+    _file_fields: list[str] = []
+    _file_choices: dict[str, str] = {}
     task: dict[str, str] = {}
     input_pairs: list[dict[str, str]] = []
     output_pairs: list[dict[str, str]] = []
@@ -78,6 +81,10 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         self.reassignable = admin and t.type == "FORM" and t.status in STEERABLE
         if self.completable:
             self._form_setup(t.output_schema or {"type": "object"}, t.edit_layout, values=None)
+            # A `file` field's value is an attachment id; the form offers the ticket's files by name.
+            self._file_fields = [f["name"] for f in self.fields if f["widget"] == "file"]
+            self._file_choices = {attachment_label(f.id, f.filename): str(f.id) for f in t.ticket_files}
+            self.fields = with_attachment_choices(self.fields, list(self._file_choices))
         self.workers = await self._workers(actor) if self.reassignable else []
 
     async def _workers(self, actor: Actor) -> list[dict[str, str]]:
@@ -123,6 +130,7 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         output = self._form_collect(form_data)
         if output is None:
             return
+        output = with_attachment_ids(output, self._file_fields, self._file_choices)
         self.form_busy = True
         yield
         try:
