@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot
+from tests.e2e.journeys import login
 
 pytestmark = pytest.mark.e2e
 
@@ -40,15 +41,6 @@ def _create_user(page: Any, email: str, first: str, last: str, roles: list[str],
         form.get_by_role("checkbox", name=role, exact=True).first.click()
     form.get_by_role("button", name="Add user").click()
     expect(page.locator("#users-table")).to_contain_text(email)
-
-
-def _login(page: Any, email: str) -> None:
-    page.goto("/login")
-    form = page.locator("#login-form")
-    form.locator("input[name=email]").fill(email)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/dashboard/?$"))
 
 
 def test_signup_people_profile_logout_login(new_page: Any) -> None:
@@ -97,7 +89,7 @@ def test_signup_people_profile_logout_login(new_page: Any) -> None:
     replay.locator("input[name=password_confirm]").fill(PASSWORD)
     replay.get_by_role("button", name="Set password").click()
     expect(replay.get_by_text("The link is not valid or has expired")).to_be_visible()
-    _login(wanda, people[2][0])
+    login(wanda, people[2][0], PASSWORD)
     expect(wanda.locator("#welcome")).to_contain_text("Wanda Worker")
     shot(wanda, "dashboard-phone")
 
@@ -126,7 +118,7 @@ def test_signup_people_profile_logout_login(new_page: Any) -> None:
     page.goto("/dashboard")
     page.wait_for_url(re.compile(r".*/login/?(\?.*)?$"))
 
-    _login(page, people[3][0])
+    login(page, people[3][0], PASSWORD)
     expect(page.locator("#dash-company")).to_have_text(company)
     expect(page.locator("#welcome")).to_contain_text("Rita Requester")
     expect(page.get_by_role("link", name="My tickets").first).to_be_visible()

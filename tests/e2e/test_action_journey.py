@@ -10,7 +10,6 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-import psycopg
 import pytest
 from playwright.sync_api import expect
 
@@ -18,10 +17,10 @@ from tests.actions.external import ExternalServer, Reply, Seen
 from tests.actions.helpers import aim
 from tests.domain.helpers import example
 from tests.e2e.conftest import shot
-from tests.e2e.test_ticket_journey import _login, _only_worker1_available
+from tests.e2e.journeys import api_token, login_as
+from tests.e2e.test_ticket_journey import _only_worker1_available
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Member, Tenant, create_tenant
-from tfai.services.tokens import hash_token, new_token
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
@@ -51,10 +50,7 @@ def _until(probe: Callable[[], T], what: str, within: float = WAIT) -> T:
 
 def _call(app_url: str, stack: Stack, member: Member, method: str, path: str, body: Any) -> Any:
     """One REST call as the member, with a personal API token inserted for it."""
-    token = new_token()
-    with psycopg.connect(stack.database_url, autocommit=True) as conn:
-        conn.execute("INSERT INTO api_tokens (company_id, user_id, name, token_hash) VALUES (%s, %s, 'e2e', %s)",
-                     (member.company_id, member.id, hash_token(token)))
+    token = api_token(stack, member)
     req = urllib.request.Request(f"{app_url}/api/v1{path}", data=json.dumps(body).encode(), method=method,
                                  headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
@@ -124,10 +120,10 @@ def test_actions_hit_the_vendor_and_the_callback_completes_the_ticket(
     _only_worker1_available(stack, tenant)
 
     _, requester, frames = new_page()
-    _login(requester, tenant.requester)
+    login_as(requester, tenant.requester)
     ticket_id = _submit(requester, "pro-14")
     _, worker, _ = new_page()
-    _login(worker, tenant.worker1)
+    login_as(worker, tenant.worker1)
     _approve(worker)
 
     orders: list[Seen] = _until(lambda: vendor.requests(paths["order"]), "the SYNC_ACTION request")
@@ -163,7 +159,7 @@ def test_ticket_admin_filters_tickets_and_reassigns_a_task(new_page: Any, app_ur
     assert first.id == first_id
 
     _, admin, _ = new_page()
-    _login(admin, tenant.ticket_admin)
+    login_as(admin, tenant.ticket_admin)
     admin.goto("/admin/tickets")
     filters = admin.locator("#ticket-filters")
     filters.locator("#filter-status").click()
@@ -194,12 +190,12 @@ def test_ticket_admin_filters_tickets_and_reassigns_a_task(new_page: Any, app_ur
     shot(admin, "task-reassigned")
 
     _, worker, _ = new_page()
-    _login(worker, other)
+    login_as(worker, other)
     worker.goto("/tasks")
     mine = worker.locator("#tasks-table tbody tr", has_text="Manager approval")
     expect(mine).to_have_count(1)
     expect(mine).to_contain_text("air-13")
     _, was, _ = new_page()
-    _login(was, first)
+    login_as(was, first)
     was.goto("/tasks")
     expect(was.locator("#tasks-table tbody tr", has_text="Manager approval")).to_have_count(0)

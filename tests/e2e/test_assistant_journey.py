@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import psycopg
@@ -10,9 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot
+from tests.e2e.journeys import login_as
 from tests.fixtures.fake_llm import FakeLLM, proposal_reply, text_reply
 from tests.fixtures.stack import Stack
-from tests.fixtures.tenants import Member, create_tenant
+from tests.fixtures.tenants import create_tenant
 
 pytestmark = pytest.mark.e2e
 
@@ -51,15 +51,6 @@ def _bundle() -> dict[str, Any]:
     }
 
 
-def _login(page: Any, member: Member) -> None:
-    page.goto("/login")
-    form = page.locator("#login-form")
-    form.locator("input[name=email]").fill(member.email)
-    form.locator("input[name=password]").fill(member.password)
-    form.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/dashboard/?$"))
-
-
 def _saved_keys(stack: Stack, company_id: int) -> list[str]:
     with psycopg.connect(stack.database_url, autocommit=True) as conn:
         rows = conn.execute("SELECT key FROM ticket_definitions WHERE company_id = %s", (company_id,)).fetchall()
@@ -70,7 +61,7 @@ def test_designer_chats_fills_a_placeholder_and_accepts(new_page: Any, app_url: 
                                                          e2e_llm: FakeLLM) -> None:
     tenant = create_tenant(stack.database_url, "assist")
     _, page, _ = new_page()
-    _login(page, tenant.designer)
+    login_as(page, tenant.designer)
 
     # A plain text answer first: streamed into a bubble, rendered as text (never as HTML).
     e2e_llm.enqueue(text_reply("Which countries do your vendors come from? <b>bold</b>"))
@@ -114,7 +105,7 @@ def test_designer_chats_fills_a_placeholder_and_accepts(new_page: Any, app_url: 
 
     # A requester of the company can now open the new ticket type.
     _, requester, _ = new_page()
-    _login(requester, tenant.requester)
+    login_as(requester, tenant.requester)
     requester.goto("/tickets/new")
     # (the only ticket type of the company is opened at once; with several it is one of the cards)
     expect(requester.get_by_text("New vendor").first).to_be_visible()

@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 
 from tests.domain.helpers import example
 from tests.e2e.conftest import shot
+from tests.e2e.journeys import api_token, login_as
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Member, create_tenant
-from tfai.services.tokens import hash_token, new_token
 
 pytestmark = pytest.mark.e2e
 
@@ -25,10 +25,7 @@ NOT_FOUND = re.compile(r"not found", re.IGNORECASE)
 
 def _api(app_url: str, stack: Stack, member: Member, path: str, body: dict[str, Any]) -> Any:
     """POST as the member through the REST API (a personal token inserted for the journey)."""
-    token = new_token()
-    with psycopg.connect(stack.database_url, autocommit=True) as conn:
-        conn.execute("INSERT INTO api_tokens (company_id, user_id, name, token_hash) VALUES (%s, %s, 'e2e', %s)",
-                     (member.company_id, member.id, hash_token(token)))
+    token = api_token(stack, member)
     req = urllib.request.Request(f"{app_url}/api/v1{path}", data=json.dumps(body).encode(), method="POST",
                                  headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
@@ -56,20 +53,11 @@ def _company_a(app_url: str, stack: Stack) -> dict[str, Any]:
     return {"tenant": a, "ticket": created["id"], "task": created["current_task"]["id"], "proposal": prop[0]}
 
 
-def _login(page: Any, member: Member) -> None:
-    page.goto("/login")
-    form = page.locator("#login-form")
-    form.locator("input[name=email]").fill(member.email)
-    form.locator("input[name=password]").fill(member.password)
-    form.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/dashboard/?$"))
-
-
 def test_another_company_cannot_reach_anything_by_url(new_page: Any, app_url: str, stack: Stack) -> None:
     a = _company_a(app_url, stack)
     b = create_tenant(stack.database_url, "xb")
     _, page, frames = new_page()
-    _login(page, b.admin)  # B's admin holds every role: the strongest outsider
+    login_as(page, b.admin)  # B's admin holds every role: the strongest outsider
 
     pages = [
         ("ticket", f"/tickets/{a['ticket']}"),

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot
+from tests.e2e.journeys import login
 from tests.fixtures.stack import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -43,19 +44,6 @@ def _company(base: str) -> tuple[str, str]:
     return designer, requester
 
 
-def _login(page: Any, email: str) -> None:
-    page.goto("/login")
-    form = page.locator("#login-form")
-    form.locator("input[name=email]").fill(email)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.get_by_role("button", name="Log in").click()
-    try:
-        page.wait_for_url(re.compile(r".*/dashboard/?$"))
-    except Exception:
-        shot(page, "designer-login-failed")
-        raise
-
-
 def _type_in_editor(page: Any, text: str) -> None:
     editor = page.locator("#bundle-editor .cm-content")
     editor.click()
@@ -67,7 +55,7 @@ def _type_in_editor(page: Any, text: str) -> None:
 def test_designer_uploads_views_and_dry_runs(new_page: Any, app_url: str) -> None:
     designer, requester = _company(app_url)
     _, page, _ = new_page()
-    _login(page, designer)
+    login(page, designer, PASSWORD, failure_shot="designer-login-failed")
 
     page.goto("/definitions/upload")
     _type_in_editor(page, '{"format": "tfai.bundle/v1", "workflow": {"key": "Bad Key", "title": "x"}}')
@@ -119,7 +107,7 @@ def test_designer_uploads_views_and_dry_runs(new_page: Any, app_url: str) -> Non
     expect(page.locator("#task-form-preview")).to_contain_text("Decision")
 
     _, other, _ = new_page()
-    _login(other, requester)
+    login(other, requester, PASSWORD, failure_shot="designer-login-failed")
     other.goto("/definitions/workflows")
     other.wait_for_url(re.compile(r".*/dashboard/?$"))
     expect(other.get_by_text("The definitions workspace is for workflow creators and admins.")).to_be_visible()

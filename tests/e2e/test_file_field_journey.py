@@ -10,32 +10,28 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_ticket_journey import _login, _only_worker1_available
+from tests.e2e.journeys import api_token, login_as
+from tests.e2e.test_ticket_journey import _only_worker1_available
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Member, create_tenant
 from tests.services.helpers import laptop_with_quote
-from tfai.services.tokens import hash_token, new_token
 
 pytestmark = pytest.mark.e2e
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 
 
-def _token(stack: Stack, member: Member) -> dict[str, str]:
-    token = new_token()
-    with psycopg.connect(stack.database_url, autocommit=True) as conn:
-        conn.execute("INSERT INTO api_tokens (company_id, user_id, name, token_hash) VALUES (%s, %s, 'e2e', %s)",
-                     (member.company_id, member.id, hash_token(token)))
-    return {"Authorization": f"Bearer {token}"}
+def _bearer(stack: Stack, member: Member) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_token(stack, member)}"}
 
 
 def test_a_worker_picks_the_quote_among_the_ticket_attachments(new_page: Any, app_url: str, stack: Stack) -> None:
     tenant = create_tenant(stack.database_url, "files")
     _only_worker1_available(stack, tenant)
     with httpx.Client(base_url=app_url, timeout=30) as api:
-        designer = _token(stack, tenant.designer)
+        designer = _bearer(stack, tenant.designer)
         saved = api.post("/api/v1/definitions/bundles", json=laptop_with_quote(), headers=designer)
         assert saved.status_code == 201, saved.text
-        req = _token(stack, tenant.requester)
+        req = _bearer(stack, tenant.requester)
         created = api.post("/api/v1/tickets", json={"ticket_type": "laptop", "data": {"model": "air-13", "price": 900}},
                            headers=req).json()
         upload = api.post(f"/api/v1/tickets/{created['id']}/attachments", headers=req,
@@ -44,7 +40,7 @@ def test_a_worker_picks_the_quote_among_the_ticket_attachments(new_page: Any, ap
     file_id, task_id = upload.json()["id"], created["current_task"]["id"]
 
     _, worker, _ = new_page()
-    _login(worker, tenant.worker1)
+    login_as(worker, tenant.worker1)
     worker.goto(f"/tasks/{task_id}")
     form = worker.locator("#task-form form")
     expect(form.get_by_text("Quote", exact=True)).to_be_visible()

@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from tests.domain.helpers import example
 from tests.e2e.conftest import shot
-from tests.e2e.test_cross_company_journey import _api, _login
+from tests.e2e.journeys import login_as
+from tests.e2e.test_cross_company_journey import _api
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Tenant, create_tenant
 
@@ -116,7 +117,7 @@ def test_every_main_page_at_desktop_and_phone_width(new_page: Any, app_url: str,
         for role, name, path, heading in _screens(ids):
             if role not in sessions:
                 _, page, _ = new_page(width=size, height=860)
-                _login(page, getattr(tenant, role))
+                login_as(page, getattr(tenant, role))
                 sessions[role] = page
             if not _visit(sessions[role], role, name, path, heading, width):
                 too_wide.append(f"{role} {path} at {size}px")
@@ -133,7 +134,7 @@ def test_every_main_page_at_desktop_and_phone_width(new_page: Any, app_url: str,
 def test_dark_mode_and_the_user_menu(new_page: Any, app_url: str, stack: Stack) -> None:
     tenant = create_tenant(stack.database_url, "dark")
     _, page, _ = new_page()
-    _login(page, tenant.admin)
+    login_as(page, tenant.admin)
     expect(page.locator("#dashboard-charts")).to_be_visible()
     page.locator("#color-mode-toggle").click()
     expect(page.locator("html")).to_have_class(re.compile(r"\bdark\b"))

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot
+from tests.e2e.journeys import login
 from tests.fixtures.stack import ROOT, Stack
 from tests.fixtures.tenants import PASSWORD, Member, create_tenant
 
@@ -26,15 +27,6 @@ def _create_staff(email: str) -> None:
                              "--password-stdin"], input=PASSWORD + "\n", capture_output=True, text=True,
                             cwd=ROOT, env=dict(os.environ), timeout=300, check=False)
     assert result.returncode == 0, result.stderr
-
-
-def _login(page: Any, email: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    form = page.locator("#login-form")
-    form.locator("input[name=email]").fill(email)
-    form.locator("input[name=password]").fill(password)
-    form.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/dashboard/?$"))
 
 
 def _switch_read_only(page: Any, company: str) -> None:
@@ -64,7 +56,7 @@ def test_staff_switches_read_only_sees_banner_cannot_write_and_exits(new_page: A
     _create_staff(staff_email)
 
     _, page, _ = new_page()
-    _login(page, staff_email)
+    login(page, staff_email, PASSWORD)
     _switch_read_only(page, tenant.name)
 
     banner = page.locator("#staff-banner")
@@ -97,7 +89,7 @@ def test_staff_switches_read_only_sees_banner_cannot_write_and_exits(new_page: A
 
 
 def _admin_sees_the_grant(page: Any, admin: Member, staff_email: str) -> None:
-    _login(page, admin.email, admin.password)
+    login(page, admin.email, admin.password)
     page.goto("/admin/staff-access")
     row = page.locator("#grants-table tbody tr", has_text=staff_email)
     expect(row).to_contain_text(REASON)

@@ -13,19 +13,16 @@ from playwright.sync_api import expect
 
 from tests.domain.helpers import example
 from tests.e2e.conftest import shot
+from tests.e2e.journeys import api_token, login_as
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Member, Tenant, create_tenant
-from tfai.services.tokens import hash_token, new_token
 
 pytestmark = pytest.mark.e2e
 
 
 def _install_laptop(app_url: str, stack: Stack, designer: Member) -> None:
     """Save the laptop bundle through the REST API with a personal token of the designer."""
-    token = new_token()
-    with psycopg.connect(stack.database_url, autocommit=True) as conn:
-        conn.execute("INSERT INTO api_tokens (company_id, user_id, name, token_hash) VALUES (%s, %s, 'e2e', %s)",
-                     (designer.company_id, designer.id, hash_token(token)))
+    token = api_token(stack, designer)
     body = json.dumps(example("laptop-request.json")).encode()
     req = urllib.request.Request(f"{app_url}/api/v1/definitions/bundles", data=body, method="POST",
                                  headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
@@ -36,15 +33,6 @@ def _install_laptop(app_url: str, stack: Stack, designer: Member) -> None:
 def _only_worker1_available(stack: Stack, tenant: Tenant) -> None:
     with psycopg.connect(stack.database_url, autocommit=True) as conn:
         conn.execute("UPDATE users SET available = false WHERE id = %s", (tenant.worker2.id,))
-
-
-def _login(page: Any, member: Member) -> None:
-    page.goto("/login")
-    form = page.locator("#login-form")
-    form.locator("input[name=email]").fill(member.email)
-    form.locator("input[name=password]").fill(member.password)
-    form.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/dashboard/?$"))
 
 
 def _submit_laptop(page: Any) -> int:
@@ -100,7 +88,7 @@ def test_submit_work_follow_and_cancel_a_ticket(new_page: Any, app_url: str, sta
     _only_worker1_available(stack, tenant)
 
     _, requester, frames = new_page()
-    _login(requester, tenant.requester)
+    login_as(requester, tenant.requester)
     ticket_id = _submit_laptop(requester)
     requester.goto("/tickets")
     expect(requester.locator("#tickets-table")).to_contain_text(f"#{ticket_id}")
@@ -108,7 +96,7 @@ def test_submit_work_follow_and_cancel_a_ticket(new_page: Any, app_url: str, sta
     shot(requester, "my-tickets", publish=True)
 
     _, worker, _ = new_page()
-    _login(worker, tenant.worker1)
+    login_as(worker, tenant.worker1)
     _work_task(worker, ticket_id)
 
     requester.goto("/tickets")
@@ -123,7 +111,7 @@ def test_submit_work_follow_and_cancel_a_ticket(new_page: Any, app_url: str, sta
     shot(requester, "ticket-timeline", publish=True)
 
     _, admin, _ = new_page()
-    _login(admin, tenant.ticket_admin)
+    login_as(admin, tenant.ticket_admin)
     admin.goto("/admin/tickets")
     filters = admin.locator("#ticket-filters")
     filters.locator("input[name=search]").fill(f"#{ticket_id}")

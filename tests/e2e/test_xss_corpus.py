@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import urllib.request
 from typing import Any
 
@@ -12,10 +11,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot
+from tests.e2e.journeys import api_token, login_as
 from tests.fixtures.fake_llm import FakeLLM, proposal_reply, text_reply
 from tests.fixtures.stack import Stack
-from tests.fixtures.tenants import Member, Tenant, create_tenant
-from tfai.services.tokens import hash_token, new_token
+from tests.fixtures.tenants import Tenant, create_tenant
 
 pytestmark = pytest.mark.e2e
 
@@ -55,14 +54,6 @@ _INJECTED = """() => {
   }
   return found;
 }"""
-
-
-def _token(stack: Stack, member: Member) -> str:
-    token = new_token()
-    with psycopg.connect(stack.database_url, autocommit=True) as conn:
-        conn.execute("INSERT INTO api_tokens (company_id, user_id, name, token_hash) VALUES (%s, %s, 'xss', %s)",
-                     (member.company_id, member.id, hash_token(token)))
-    return token
 
 
 def _call(app_url: str, token: str, method: str, path: str, body: Any) -> Any:
@@ -108,7 +99,7 @@ def _bundle() -> dict[str, Any]:
 
 def _seed(app_url: str, stack: Stack, tenant: Tenant) -> tuple[int, int, int | None]:
     """Everything through the REST API: the bundle, tickets whose data are payloads, comments, a role, a user."""
-    designer, requester, admin = (_token(stack, m) for m in (tenant.designer, tenant.requester, tenant.admin))
+    designer, requester, admin = (api_token(stack, m) for m in (tenant.designer, tenant.requester, tenant.admin))
     _call(app_url, designer, "POST", "/definitions/bundles", _bundle())
     ticket_ids = [int(_call(app_url, requester, "POST", "/tickets",
                             {"ticket_type": "xss-type", "data": {"name": name, "note": note}})["id"])
@@ -125,15 +116,6 @@ def _seed(app_url: str, stack: Stack, tenant: Tenant) -> tuple[int, int, int | N
                            (ticket_ids[0],)).fetchone()
     assert row is not None
     return ticket_ids[0], int(row[0]), row[1]
-
-
-def _login(page: Any, member: Member) -> None:
-    page.goto("/login")
-    form = page.locator("#login-form")
-    form.locator("input[name=email]").fill(member.email)
-    form.locator("input[name=password]").fill(member.password)
-    form.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/dashboard/?$"))
 
 
 class Watch:
@@ -168,7 +150,7 @@ def test_xss_corpus_renders_inert(new_page: Any, app_url: str, stack: Stack, e2e
 
     _, page, _ = new_page()
     requester = Watch(page)
-    _login(page, tenant.requester)
+    login_as(page, tenant.requester)
     requester.visit(f"/tickets/{ticket_id}", SCRIPT, *CORPUS[1:6])  # data, title, comments
     requester.visit("/tickets", f"Type {IFRAME}: {SCRIPT}")
     requester.visit("/tickets/new", IMG, ANCHOR, SVG, SCRIPT)  # labels, field titles, section titles, help
@@ -180,14 +162,14 @@ def test_xss_corpus_renders_inert(new_page: Any, app_url: str, stack: Stack, e2e
     worker = workers[0]
     _, page, _ = new_page()
     assigned = Watch(page)
-    _login(page, worker)
+    login_as(page, worker)
     assigned.visit("/tasks", f"Review {SVG}", f"Type {IFRAME}: {SCRIPT}")
     assigned.visit(f"/tasks/{task_id}", BODY, SVG, IMG, SCRIPT)  # input titles, the form's section, label, help
     assert page.locator(f'input[placeholder="{JS_URI}"]').count() >= 1
 
     _, page, _ = new_page()
     admin = Watch(page)
-    _login(page, tenant.admin)
+    login_as(page, tenant.admin)
     admin.visit("/admin/tickets", f"Type {IFRAME}: {SCRIPT}")
     admin.visit("/admin/tasks", f"Review {SVG}")
     admin.visit(f"/tasks/{task_id}", f"Review {SVG}", SCRIPT)
@@ -202,7 +184,7 @@ def test_xss_corpus_renders_inert(new_page: Any, app_url: str, stack: Stack, e2e
 
     _, page, _ = new_page()
     designer = Watch(page)
-    _login(page, tenant.designer)
+    login_as(page, tenant.designer)
     e2e_llm.enqueue(text_reply(f"Sure. {SCRIPT} {IMG} {MD_LINK} {ALERT}"))
     designer.visit("/assistant")
     composer = page.locator("#composer")

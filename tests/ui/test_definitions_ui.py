@@ -150,3 +150,15 @@ def test_yaml_detection_and_diagram_data_uri() -> None:
     src = diagram_src(json.loads(LAPTOP)["workflow"])
     assert src.startswith("data:image/svg+xml;base64,")
     assert base64.b64decode(src.split(",", 1)[1]).decode().startswith("<svg")
+
+
+def test_version_rows_show_number_time_and_author() -> None:
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from tfai.ui.state.definitions_lists import version_rows
+
+    rows = version_rows([SimpleNamespace(version=2, created_at=datetime(2026, 3, 1, 14, 5), created_by_email="d@x.io"),
+                         SimpleNamespace(version=1, created_at=None, created_by_email=None)])
+    assert rows == [{"version": "2", "created": "2026-03-01 14:05", "by": "d@x.io"},
+                    {"version": "1", "created": "", "by": ""}]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,12 @@ PAGE_SIZE = 20
 
 def when(at: datetime | None) -> str:
     return at.strftime("%Y-%m-%d %H:%M") if at is not None else ""
+
+
+def version_rows(versions: Iterable[Any]) -> list[dict[str, str]]:
+    """A definition's versions as the version tables show them: number, when and by whom."""
+    return [{"version": str(v.version), "created": when(v.created_at), "by": v.created_by_email or ""}
+            for v in versions]
 
 
 class _ListMixin(rx.State, mixin=True):

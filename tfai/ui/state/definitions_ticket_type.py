@@ -10,7 +10,7 @@ from tfai.domain.errors import TfaiError
 from tfai.services import definitions
 from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import pretty
-from tfai.ui.state.definitions_lists import when
+from tfai.ui.state.definitions_lists import version_rows
 from tfai.ui.state.form_values import error_message
 from tfai.ui.state.schema_form import SchemaFormMixin
 
@@ -45,8 +45,7 @@ class TicketTypeDetailState(SchemaFormMixin, DesignerState):
         self.title, self.description = tt.title, tt.description
         self.wf_key, self.wf_title = tt.workflow_key, tt.workflow_title or ""
         self.roles = list(tt.company_role_access)
-        self.versions = [{"version": str(v.version), "created": when(v.created_at), "by": v.created_by_email or ""}
-                         for v in tt.versions]
+        self.versions = version_rows(tt.versions)
         self.section_json = pretty(tt.section)
         self._form_setup(tt.fields, tt.edit_layout)
         return None

@@ -11,7 +11,7 @@ from tfai.services import definitions
 from tfai.ui.components.diagram import diagram_src
 from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import diff_rows, safe_href
-from tfai.ui.state.definitions_lists import when
+from tfai.ui.state.definitions_lists import version_rows, when
 from tfai.ui.state.form_values import error_message
 
 
@@ -62,8 +62,7 @@ class WorkflowDetailState(DesignerState):
                       for t in wf.tasks]
         self.transitions = [{"from": t.from_task, "to": t.to_task or "(end)", "condition": t.condition or "",
                              "priority": str(t.priority)} for t in wf.transitions]
-        self.versions = [{"version": str(v.version), "created": when(v.created_at), "by": v.created_by_email or ""}
-                         for v in wf.versions]
+        self.versions = version_rows(wf.versions)
         self.version_options = [v["version"] for v in self.versions]
         self.ticket_types = [{"key": t.key, "title": t.title, "version": str(t.version)} for t in wf.ticket_types]
         self.diagram = diagram_src(wf.bundle)
