@@ -7,9 +7,10 @@ from typing import Any
 import reflex as rx
 from reflex.constants import Dirs
 from reflex.vars.base import VarData
-from reflex.vars.function import ArgsFunctionOperation, FunctionStringVar
+from reflex.vars.function import FunctionStringVar
 from reflex_base.utils.imports import ImportVar
 
+from tfai.ui.components.mount_hook import on_new_value
 from tfai.ui.state.auth import AuthState
 
 # A tab keeps its state across page loads: remembering the last shown id keeps a reload from repeating a toast.
@@ -22,13 +23,5 @@ _SHOW: FunctionStringVar[Any] = FunctionStringVar.create(
 
 
 def notices() -> rx.Component:
-    """Mounted afresh for every new notice id (the key sits on a parent of the box owning the mount hook)."""
-    notice_id = AuthState.toast_notice.to(dict)["id"]
-    return rx.cond(
-        notice_id,
-        rx.fragment(
-            rx.box(display="none", id="notice-hook",
-                   on_mount=rx.call_function(ArgsFunctionOperation.create((), _SHOW.call(AuthState.toast_notice)))),
-            key=notice_id,
-        ),
-    )
+    """Runs for every new notice id."""
+    return on_new_value(AuthState.toast_notice.to(dict)["id"], _SHOW.call(AuthState.toast_notice), "notice-hook")

@@ -6,8 +6,9 @@ from typing import Any
 
 import reflex as rx
 from reflex.event import EventSpec
-from reflex.vars.function import ArgsFunctionOperation, FunctionStringVar
+from reflex.vars.function import FunctionStringVar
 
+from tfai.ui.components.mount_hook import on_new_value
 from tfai.ui.state.auth import AuthState
 
 # Each hop URL carries a fresh one-time code: remembering the last one per tab keeps a page that reloads with the
@@ -21,15 +22,7 @@ LOGOUT_URL = "/api/v1/auth/logout"
 
 def session_hop() -> rx.Component:
     """Mounted once a login code is issued: the browser loads the session route, which sets the cookie."""
-    # The key sits on a parent of the memoised box that owns the mount hook, so a new URL mounts it afresh.
-    return rx.cond(
-        AuthState.hop_url != "",
-        rx.fragment(
-            rx.box(display="none", id="session-hop",
-                   on_mount=rx.call_function(ArgsFunctionOperation.create((), _HOP.call(AuthState.hop_url)))),
-            key=AuthState.hop_url,
-        ),
-    )
+    return on_new_value(AuthState.hop_url, _HOP.call(AuthState.hop_url), "session-hop")
 
 
 def go_logout() -> EventSpec:
