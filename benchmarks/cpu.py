@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-T = TypeVar("T")
 PROC = Path("/proc")
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -73,8 +73,6 @@ def split(before: dict[str, float], after: dict[str, float], seconds: float, ope
 
 def measured(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run a load (its result has samples and throughput_per_s) and add its "cpu" split."""
-    import time
-
     before, t0 = snapshot(), time.perf_counter()
     result = fn()
     seconds = time.perf_counter() - t0
