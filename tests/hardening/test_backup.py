@@ -82,6 +82,9 @@ async def test_restore_refuses_a_non_empty_database(world: World, stack: Stack, 
 
 def test_tool_choice_respects_the_server_version() -> None:
     assert bk._tool_major(bk.find_tool("pg_dump", 15)) >= 15
+    # The embedded server (`make run` / `make test` without URLs) is PostgreSQL 18: its own tools must be found.
+    for name in ("pg_dump", "pg_restore"):
+        assert bk._tool_major(bk.find_tool(name, 18)) == 18
     with pytest.raises(bk.BackupError, match="no pg_dump"):
         bk.find_tool("pg_dump", 99)
 

