@@ -28,10 +28,10 @@ async def _one(owner_url: str, tenant: Any, server: Any, paths: dict[str, str]) 
     """
     import psycopg
 
-    from tfai.services import tickets
+    from tfai.services.tickets import submission
 
     async with await psycopg.AsyncConnection.connect(owner_url, autocommit=True) as conn:
-        created = await tickets.submit_ticket(tenant.requester.actor, ticket_type="expense",
+        created = await submission.submit_ticket(tenant.requester.actor, ticket_type="expense",
                                               data={"amount": 50, "currency": "EUR", "category": "meals",
                                                     "description": "bench"})
         committed, t0 = time.time(), time.perf_counter()
@@ -59,11 +59,11 @@ async def _one(owner_url: str, tenant: Any, server: Any, paths: dict[str, str]) 
 async def _measure(quick: bool) -> dict[str, Any]:
     import os
 
-    from tests.actions.external import ExternalServer, Reply
-    from tests.actions.helpers import install
-    from tests.actions.workers import WorkerPool
     from tests.fixtures.stack import ROOT, configure_environment, drop_database, start_stack
     from tests.fixtures.tenants import create_tenant
+    from tests.worker.external import ExternalServer, Reply
+    from tests.worker.helpers import install
+    from tests.worker.workers import WorkerPool
     from tfai.clitools.run import WORKER_THREADS, default_workers
     from tfai.db.migrate import migrate
     from tfai.db.session import configure_engine, dispose_engine

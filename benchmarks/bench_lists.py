@@ -115,19 +115,20 @@ async def _time(fn: Callable[[], Awaitable[Any]], runs: int) -> list[float]:
 
 
 async def service_latencies(target: Target, runs: int) -> dict[str, Any]:
-    from tfai.services import tasks, tickets
+    from tfai.services.tasks import work
+    from tfai.services.tickets import tracking
 
     admin = Actor(user_id=target.ticket_admin_id, company_id=target.company_id,
                   system_roles=frozenset({"ticket_admin", "user"}), company_roles=frozenset({"user"}))
     worker = Actor(user_id=target.busy_worker_id, company_id=target.company_id,
                    system_roles=frozenset({"task_worker", "user"}), company_roles=frozenset({"user"}))
     calls: dict[str, Callable[[], Awaitable[Any]]] = {
-        "list_first_page": lambda: tickets.list_tickets(admin, scope="company", page=1),
-        "list_page_100": lambda: tickets.list_tickets(admin, scope="company", page=100),
-        "list_custom_field": lambda: tickets.list_tickets(admin, scope="company", fields={"customer": SEARCH}),
-        "my_tasks": lambda: tasks.list_tasks(worker, scope="mine"),
+        "list_first_page": lambda: tracking.list_tickets(admin, scope="company", page=1),
+        "list_page_100": lambda: tracking.list_tickets(admin, scope="company", page=100),
+        "list_custom_field": lambda: tracking.list_tickets(admin, scope="company", fields={"customer": SEARCH}),
+        "my_tasks": lambda: work.list_tasks(worker, scope="mine"),
         # Free-text search over title and ticket data (substring: no index serves it); reported in the detail.
-        "list_search": lambda: tickets.list_tickets(admin, scope="company", search=SEARCH),
+        "list_search": lambda: tracking.list_tickets(admin, scope="company", search=SEARCH),
     }
     return {name: latency(await _time(fn, runs)) for name, fn in calls.items()}
 

@@ -69,11 +69,12 @@ class Company:
 
 async def create_company(label: str, *, workers: int = 4, requesters: int = 10) -> Company:
     """Sign up a company, add its people (only the admin and the ticket admin get passwords), save BUNDLE."""
-    from tfai.services import accounts, definitions, users
+    from tfai.services.accounts import registration, users
+    from tfai.services.definitions import bundles
 
     tag = secrets.token_hex(3)
     admin_email = f"admin.{label}.{tag}@bench.example.com"
-    result = await accounts.signup(company_name=f"Bench {label} {tag}", email=admin_email, password=PASSWORD,
+    result = await registration.signup(company_name=f"Bench {label} {tag}", email=admin_email, password=PASSWORD,
                                    first_name="Admin", last_name=label)
     cid = result.company_id
     admin = Person(result.user_id, admin_email, ("admin", "user"), cid)
@@ -88,13 +89,13 @@ async def create_company(label: str, *, workers: int = 4, requesters: int = 10) 
                       ticket_admin=await add("ticketadmin", ("ticket_admin", "user"), PASSWORD))
     company.workers = [await add(f"worker{i}", ("task_worker", "user")) for i in range(workers)]
     company.requesters = [await add(f"requester{i}", ("user",)) for i in range(requesters)]
-    await definitions.save_bundle(admin.actor, BUNDLE)
+    await bundles.save_bundle(admin.actor, BUNDLE)
     return company
 
 
 def issue_tokens(owner_url: str, company: Company) -> None:
     """A personal API token for everyone, inserted as the owner (the token route is throttled per address)."""
-    from tfai.services.tokens import hash_token, new_token
+    from tfai.domain.tokens import hash_token, new_token
 
     people = [company.admin, company.ticket_admin, *company.workers, *company.requesters]
     with psycopg.connect(owner_url, autocommit=True) as conn:

@@ -79,7 +79,7 @@ def _child_env(stack: harness.Stack, root: Path, port: int) -> dict[str, str]:
 
 async def _company(bundle: dict[str, Any]) -> Company:
     from tfai.db.session import dispose_engine
-    from tfai.services.definitions import save_bundle
+    from tfai.services.definitions.bundles import save_bundle
 
     try:
         company = await create_company("chaos", workers=4, requesters=10)

@@ -71,7 +71,7 @@ def test_cpu_kinds_name_the_processes_of_a_run() -> None:
     from benchmarks import cpu
 
     assert cpu.kind(os.getpid(), "python", "python -m benchmarks") == "load generator"
-    assert cpu.kind(1, "python", "python -m celery -A tfai.actions.celery_app:celery_app worker") == "worker"
+    assert cpu.kind(1, "python", "python -m celery -A tfai.worker.celery_app:celery_app worker") == "worker"
     assert cpu.kind(1, "python", "python -m reflex run --env prod") == "web"
     assert cpu.kind(1, "postgres", "postgres: tfai tfai_bench 127.0.0.1(5000) idle") == "postgres"
     assert cpu.kind(1, "redis-server", "redis-server *:6379") == "redis"

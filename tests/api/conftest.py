@@ -25,7 +25,7 @@ def auth_headers(stack: Stack):  # type: ignore[no-untyped-def]
     import psycopg
 
     from tests.fixtures.tenants import Member
-    from tfai.services.tokens import hash_token, new_token
+    from tfai.domain.tokens import hash_token, new_token
 
     def make(member: Member) -> dict[str, str]:
         token = new_token()

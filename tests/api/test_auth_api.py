@@ -10,8 +10,9 @@ import pytest
 
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import PASSWORD, World
-from tfai.services import auth, throttle
-from tfai.services.tokens import hash_token, new_token
+from tfai.domain.tokens import hash_token, new_token
+from tfai.services.auth import sessions
+from tfai.services.common import throttle
 
 API = "/api/v1"
 NO_ORIGIN = {"Origin": "http://localhost:3000"}
@@ -35,7 +36,7 @@ def _no_hash(*responses: httpx.Response) -> None:
 
 
 async def _cookie_login(client: httpx.AsyncClient, email: str, next_path: str = "/dashboard") -> httpx.Response:
-    code = await auth.start_login(email, PASSWORD, ip="10.7.0.1")
+    code = await sessions.start_login(email, PASSWORD, ip="10.7.0.1")
     r = await client.get(f"{API}/auth/session", params={"code": code, "next": next_path})
     client.cookies.clear()
     return r
@@ -153,7 +154,7 @@ async def test_secure_cookie_under_https(client: httpx.AsyncClient, world: World
 
 
 async def test_login_code_single_use_and_forged(client: httpx.AsyncClient, world: World) -> None:
-    code = await auth.start_login(world.b.admin.email, PASSWORD, ip="10.7.0.2")
+    code = await sessions.start_login(world.b.admin.email, PASSWORD, ip="10.7.0.2")
     first = await client.get(f"{API}/auth/session", params={"code": code})
     client.cookies.clear()
     replay = await client.get(f"{API}/auth/session", params={"code": code})
@@ -168,7 +169,7 @@ async def test_login_code_single_use_and_forged(client: httpx.AsyncClient, world
 
 async def test_login_again_rotates_and_revokes_the_old_session(client: httpx.AsyncClient, world: World) -> None:
     old = _session_token(await _cookie_login(client, world.a.worker2.email))
-    code = await auth.start_login(world.a.worker2.email, PASSWORD, ip="10.7.0.3")
+    code = await sessions.start_login(world.a.worker2.email, PASSWORD, ip="10.7.0.3")
     r = await client.get(f"{API}/auth/session", params={"code": code}, headers={"Cookie": f"tfai_session={old}"})
     client.cookies.clear()
     new = _session_token(r)

@@ -9,12 +9,13 @@ import psycopg
 
 from tests.fixtures.tenants import World
 from tests.services.helpers import count, install, snapshot, task_row
-from tfai.services import runtime, tickets
+from tfai.services.tickets import attachments, submission
+from tfai.services.workflow import _runtime
 
 
 async def _task(world: World) -> tuple[int, int]:
     await install(world.a)
-    created = await tickets.submit_ticket(world.a.requester.actor, ticket_type="laptop",
+    created = await submission.submit_ticket(world.a.requester.actor, ticket_type="laptop",
                                           data={"model": "air-13", "price": 1})
     assert created.current_task is not None and created.current_task.assignee_id is not None
     return created.current_task.id, created.current_task.assignee_id
@@ -59,7 +60,7 @@ async def test_steering_and_cross_tenant(world: World, owner: psycopg.Connection
     done = await api.post(f"/api/v1/tasks/{task_id}/complete", json={"output": {"approved": True}},
                           headers=auth_headers(other))
     order = done.json()["next_task_id"]
-    await runtime.fail_action_task(world.a.company_id, order, "boom")
+    await _runtime.fail_action_task(world.a.company_id, order, "boom")
     assert (await api.post(f"/api/v1/tasks/{order}/retry", headers=adm)).status_code == 204
     assert task_row(owner, order)["t_status"] == "PENDING"
 
@@ -82,14 +83,14 @@ async def test_a_file_field_takes_an_attachment_of_the_ticket(world: World, owne
                                                              api: httpx.AsyncClient,
                                                              auth_headers) -> None:  # type: ignore[no-untyped-def]
     from tests.services.helpers import laptop_with_quote, worker_actor
-    from tfai.services import files
 
     a = world.a
     await install(a, bundle=laptop_with_quote())
-    created = await tickets.submit_ticket(a.requester.actor, ticket_type="laptop", data={"model": "air-13", "price": 1})
+    created = await submission.submit_ticket(a.requester.actor, ticket_type="laptop",
+                                             data={"model": "air-13", "price": 1})
     assert created.current_task is not None and created.current_task.assignee_id is not None
     task_id, worker = created.current_task.id, worker_actor(a, created.current_task.assignee_id)
-    quote = await files.add_attachment(a.requester.actor, created.id, filename="quote.pdf",
+    quote = await attachments.add_attachment(a.requester.actor, created.id, filename="quote.pdf",
                                        content_type="application/pdf", data=b"%PDF-1.4\n%%EOF\n")
     wh = auth_headers(next(m for m in (a.worker1, a.worker2) if m.id == worker.user_id))
     detail = (await api.get(f"/api/v1/tasks/{task_id}", headers=wh)).json()

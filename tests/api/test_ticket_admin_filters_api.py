@@ -8,7 +8,7 @@ import httpx
 
 from tests.fixtures.tenants import World
 from tests.services.helpers import install
-from tfai.services import tickets
+from tfai.services.tickets import submission, tracking
 
 LAPTOP = {"model": "air-13", "price": 1200}
 URL = "/api/v1/tickets?scope=company"
@@ -16,9 +16,9 @@ URL = "/api/v1/tickets?scope=company"
 
 async def _two(world: World) -> tuple[int, int, int]:
     await install(world.a)
-    first = await tickets.submit_ticket(world.a.requester.actor, ticket_type="laptop", data=LAPTOP)
-    second = await tickets.submit_ticket(world.a.requester.actor, ticket_type="laptop", data=LAPTOP)
-    await tickets.hold_ticket(world.a.ticket_admin.actor, second.id, reason="budget")
+    first = await submission.submit_ticket(world.a.requester.actor, ticket_type="laptop", data=LAPTOP)
+    second = await submission.submit_ticket(world.a.requester.actor, ticket_type="laptop", data=LAPTOP)
+    await tracking.hold_ticket(world.a.ticket_admin.actor, second.id, reason="budget")
     assert first.current_task is not None and first.current_task.assignee_id is not None
     return first.id, second.id, first.current_task.assignee_id
 

@@ -8,16 +8,16 @@ import httpx
 
 from tests.fixtures.tenants import World
 from tests.services.helpers import install
-from tfai.services import tickets
+from tfai.services.tickets import submission
 
 LAPTOP = {"model": "air-13", "price": 1200}
 
 
 async def test_rest_field_filter(world: World, api: httpx.AsyncClient, auth_headers: Any) -> None:
     await install(world.a)
-    pro = await tickets.submit_ticket(world.a.requester.actor, ticket_type="laptop",
+    pro = await submission.submit_ticket(world.a.requester.actor, ticket_type="laptop",
                                       data={"model": "pro-16", "price": 2500})
-    await tickets.submit_ticket(world.a.requester.actor, ticket_type="laptop", data=LAPTOP)
+    await submission.submit_ticket(world.a.requester.actor, ticket_type="laptop", data=LAPTOP)
     headers = auth_headers(world.a.ticket_admin)
     resp = await api.get("/api/v1/tickets?scope=company&field.model=pro-16", headers=headers)
     assert resp.status_code == 200 and [t["id"] for t in resp.json()["items"]] == [pro.id]

@@ -6,7 +6,7 @@ import httpx
 import psycopg
 
 from tests.fixtures.tenants import World
-from tfai.services.tokens import new_token
+from tfai.domain.tokens import new_token
 
 API = "/api/v1"
 NEW_PASSWORD = "a brand new passphrase 42"

@@ -12,13 +12,13 @@ from tests.fixtures.fake_llm import FakeLLM, proposal_reply
 from tests.fixtures.tenants import World
 from tfai.domain.errors import Conflict, InvalidDefinition, InvalidInput
 from tfai.domain.policy import Actor
-from tfai.services import assistant
+from tfai.services.assistant import conversations
 
 
 async def _propose(actor: Actor, fake_llm: FakeLLM, *bundles: object) -> int:
-    conv = (await assistant.create_conversation(actor)).id
+    conv = (await conversations.create_conversation(actor)).id
     fake_llm.enqueue(*[proposal_reply(b) for b in bundles])
-    reply = await assistant.send_message(actor, conv, content="Draft it")
+    reply = await conversations.send_message(actor, conv, content="Draft it")
     assert reply.proposal is not None
     return reply.proposal.id
 
@@ -27,7 +27,7 @@ async def test_accept_saves_new_versions_and_audits(world: World, fake_llm: Fake
                                                     owner: psycopg.Connection) -> None:
     actor = world.a.designer.actor
     first = await _propose(actor, fake_llm, laptop_bundle())
-    saved = await assistant.accept_proposal(actor, first)
+    saved = await conversations.accept_proposal(actor, first)
     assert saved.workflow_key == "laptop-request" and saved.workflow_version == 1 and saved.created
     rows = owner.execute("SELECT key, version FROM workflow_definitions WHERE company_id = %s",
                          (world.a.company_id,)).fetchall()
@@ -39,33 +39,33 @@ async def test_accept_saves_new_versions_and_audits(world: World, fake_llm: Fake
                           (world.a.company_id, str(first))).fetchall()
     assert ("accepted", world.a.designer.id) in audit
     with pytest.raises(Conflict):
-        await assistant.accept_proposal(actor, first)
+        await conversations.accept_proposal(actor, first)
 
     changed = copy.deepcopy(laptop_bundle())
     changed["workflow"]["title"] = "Laptop request (v2)"
     second = await _propose(actor, fake_llm, changed)
-    saved = await assistant.accept_proposal(actor, second)
+    saved = await conversations.accept_proposal(actor, second)
     assert saved.workflow_version == 2 and saved.changed
 
 
 async def test_placeholders_block_accept_until_filled(world: World, fake_llm: FakeLLM,
                                                       owner: psycopg.Connection) -> None:
     actor = world.a.designer.actor
-    conv = (await assistant.create_conversation(actor)).id
+    conv = (await conversations.create_conversation(actor)).id
     fake_llm.enqueue(proposal_reply(placeholder_bundle()))
-    reply = await assistant.send_message(actor, conv, content="Laptops")
+    reply = await conversations.send_message(actor, conv, content="Laptops")
     proposal = reply.proposal
     assert proposal is not None and proposal.valid
     assert proposal.placeholders == [{"path": "/workflow/tasks/1/action_url",
                                       "question": "URL of your vendor's order API"}]
     with pytest.raises(InvalidInput) as info:
-        await assistant.accept_proposal(actor, proposal.id)
+        await conversations.accept_proposal(actor, proposal.id)
     assert info.value.details == [{"field": "/workflow/tasks/1/action_url",
                                    "message": "Fill in: URL of your vendor's order API"}]
     assert definition_count(owner, world.a.company_id) == 0
     filled = placeholder_bundle()
     filled["workflow"]["tasks"][1]["action_url"] = "https://orders.example.com/api"
-    saved = await assistant.accept_proposal(actor, proposal.id, bundle=filled)
+    saved = await conversations.accept_proposal(actor, proposal.id, bundle=filled)
     assert saved.workflow_version == 1
     url = owner.execute("SELECT action_url FROM task_definitions WHERE company_id = %s AND key = 'order'",
                         (world.a.company_id,)).fetchone()
@@ -77,7 +77,7 @@ async def test_invalid_proposal_cannot_be_accepted(world: World, fake_llm: FakeL
     actor = world.a.designer.actor
     proposal = await _propose(actor, fake_llm, *[broken_bundle() for _ in range(4)])
     with pytest.raises(InvalidDefinition):
-        await assistant.accept_proposal(actor, proposal)
+        await conversations.accept_proposal(actor, proposal)
     assert definition_count(owner, world.a.company_id) == 0
     status = owner.execute("SELECT status FROM assistant_proposals WHERE id = %s", (proposal,)).fetchone()
     assert status == ("pending",)
@@ -86,8 +86,8 @@ async def test_invalid_proposal_cannot_be_accepted(world: World, fake_llm: FakeL
 async def test_discard_drops_and_blocks_accept(world: World, fake_llm: FakeLLM, owner: psycopg.Connection) -> None:
     actor = world.a.designer.actor
     proposal = await _propose(actor, fake_llm, laptop_bundle())
-    dto = await assistant.discard_proposal(actor, proposal)
+    dto = await conversations.discard_proposal(actor, proposal)
     assert dto.status == "discarded"
     with pytest.raises(Conflict):
-        await assistant.accept_proposal(actor, proposal)
+        await conversations.accept_proposal(actor, proposal)
     assert definition_count(owner, world.a.company_id) == 0

@@ -13,7 +13,8 @@ from tests.fixtures.fake_llm import FakeLLM, proposal_reply, text_reply
 from tests.fixtures.tenants import World
 from tfai.assistant.client import AssistantUnavailable
 from tfai.domain.errors import Forbidden, InvalidInput, NotFound, RateLimited
-from tfai.services import assistant, definitions
+from tfai.services.assistant import conversations
+from tfai.services.definitions import bundles
 
 
 def _distinctive() -> dict[str, object]:
@@ -27,13 +28,14 @@ def _distinctive() -> dict[str, object]:
 
 
 async def test_context_never_contains_another_companys_definitions(world: World, fake_llm: FakeLLM) -> None:
-    await definitions.save_bundle(world.b.designer.actor, _distinctive())
+    await bundles.save_bundle(world.b.designer.actor, _distinctive())
     own = copy.deepcopy(laptop_bundle())
     own["workflow"]["title"] = "Alpaca Laptop Flow"
-    await definitions.save_bundle(world.a.designer.actor, own)
-    conv = (await assistant.create_conversation(world.a.designer.actor)).id
+    await bundles.save_bundle(world.a.designer.actor, own)
+    conv = (await conversations.create_conversation(world.a.designer.actor)).id
     fake_llm.enqueue(text_reply("ok"))
-    await assistant.send_message(world.a.designer.actor, conv, content="Change zebra-secret-flow and laptop-request")
+    await conversations.send_message(world.a.designer.actor, conv,
+                                     content="Change zebra-secret-flow and laptop-request")
     sent = fake_llm.sent_text()
     assert "Alpaca Laptop Flow" in sent and "laptop-request" in sent  # a's own definitions are there
     for secret in ("Zebra Quartermaster", "zebra-ticket", world.b.name):
@@ -45,75 +47,75 @@ async def test_context_never_contains_another_companys_definitions(world: World,
 
 async def test_another_companys_conversations_and_proposals_are_not_found(world: World, fake_llm: FakeLLM) -> None:
     b = world.b.designer.actor
-    conv = (await assistant.create_conversation(b)).id
+    conv = (await conversations.create_conversation(b)).id
     fake_llm.enqueue(proposal_reply(laptop_bundle()))
-    proposal = (await assistant.send_message(b, conv, content="Laptops")).proposal
+    proposal = (await conversations.send_message(b, conv, content="Laptops")).proposal
     assert proposal is not None
     for actor in (world.a.designer.actor, world.a.admin.actor, world.b.admin.actor):
         with pytest.raises(NotFound):
-            await assistant.get_conversation(actor, conv)
+            await conversations.get_conversation(actor, conv)
         with pytest.raises(NotFound):
-            await assistant.rename_conversation(actor, conv, title="mine")
+            await conversations.rename_conversation(actor, conv, title="mine")
         with pytest.raises(NotFound):
-            await assistant.delete_conversation(actor, conv)
+            await conversations.delete_conversation(actor, conv)
         with pytest.raises(NotFound):
-            await assistant.send_message(actor, conv, content="hello")
+            await conversations.send_message(actor, conv, content="hello")
         with pytest.raises(NotFound):
-            await assistant.accept_proposal(actor, proposal.id)
+            await conversations.accept_proposal(actor, proposal.id)
         with pytest.raises(NotFound):
-            await assistant.discard_proposal(actor, proposal.id)
-        assert conv not in [c.id for c in (await assistant.list_conversations(actor)).items]
-    detail = await assistant.get_conversation(b, conv)
+            await conversations.discard_proposal(actor, proposal.id)
+        assert conv not in [c.id for c in (await conversations.list_conversations(actor)).items]
+    detail = await conversations.get_conversation(b, conv)
     assert detail.title == "Laptops" and len(detail.messages) == 2
-    assert (await assistant.get_proposal(b, proposal.id)).status == "pending"
+    assert (await conversations.get_proposal(b, proposal.id)).status == "pending"
 
 
 @pytest.mark.parametrize("member", ["requester", "worker1", "ticket_admin"])
 async def test_roles_without_assistant_use_are_forbidden(world: World, fake_llm: FakeLLM, member: str) -> None:
     actor = getattr(world.a, member).actor
-    conv = (await assistant.create_conversation(world.a.designer.actor)).id
+    conv = (await conversations.create_conversation(world.a.designer.actor)).id
     with pytest.raises(Forbidden):
-        await assistant.create_conversation(actor)
+        await conversations.create_conversation(actor)
     with pytest.raises(Forbidden):
-        await assistant.list_conversations(actor)
+        await conversations.list_conversations(actor)
     with pytest.raises(Forbidden):
-        await assistant.send_message(actor, conv, content="hi")
+        await conversations.send_message(actor, conv, content="hi")
     with pytest.raises(Forbidden):
-        await assistant.accept_proposal(actor, 1)
+        await conversations.accept_proposal(actor, 1)
     assert fake_llm.history == []
 
 
 async def test_conversation_lifecycle(world: World) -> None:
     actor = world.a.admin.actor
-    conv = await assistant.create_conversation(actor, title="Purchasing")
-    renamed = await assistant.rename_conversation(actor, conv.id, title="  Purchasing v2 ")
+    conv = await conversations.create_conversation(actor, title="Purchasing")
+    renamed = await conversations.rename_conversation(actor, conv.id, title="  Purchasing v2 ")
     assert renamed.title == "Purchasing v2"
     with pytest.raises(InvalidInput):
-        await assistant.rename_conversation(actor, conv.id, title="   ")
-    page = await assistant.list_conversations(actor)
+        await conversations.rename_conversation(actor, conv.id, title="   ")
+    page = await conversations.list_conversations(actor)
     assert page.total == 1 and page.items[0].id == conv.id
-    await assistant.delete_conversation(actor, conv.id)
+    await conversations.delete_conversation(actor, conv.id)
     with pytest.raises(NotFound):
-        await assistant.get_conversation(actor, conv.id)
+        await conversations.get_conversation(actor, conv.id)
 
 
 async def test_daily_token_budget(world: World, fake_llm: FakeLLM, owner: psycopg.Connection) -> None:
     owner.execute("INSERT INTO assistant_usage (company_id, day, prompt_tokens, completion_tokens) "
                   "VALUES (%s, (now() AT TIME ZONE 'utc')::date, 1500000, 600000)", (world.a.company_id,))
-    conv = (await assistant.create_conversation(world.a.designer.actor)).id
+    conv = (await conversations.create_conversation(world.a.designer.actor)).id
     with pytest.raises(RateLimited) as info:
-        await assistant.send_message(world.a.designer.actor, conv, content="hi")
+        await conversations.send_message(world.a.designer.actor, conv, content="hi")
     assert info.value.retry_after > 0 and fake_llm.history == []
-    conv_b = (await assistant.create_conversation(world.b.designer.actor)).id
+    conv_b = (await conversations.create_conversation(world.b.designer.actor)).id
     fake_llm.enqueue(text_reply("fine"))
-    assert (await assistant.send_message(world.b.designer.actor, conv_b, content="hi")).text == "fine"
+    assert (await conversations.send_message(world.b.designer.actor, conv_b, content="hi")).text == "fine"
 
 
 async def test_message_limits(world: World, fake_llm: FakeLLM) -> None:
-    conv = (await assistant.create_conversation(world.a.designer.actor)).id
+    conv = (await conversations.create_conversation(world.a.designer.actor)).id
     for content in ("", "   ", "x" * 20_001):
         with pytest.raises(InvalidInput):
-            await assistant.send_message(world.a.designer.actor, conv, content=content)
+            await conversations.send_message(world.a.designer.actor, conv, content=content)
     assert fake_llm.history == []
 
 
@@ -128,9 +130,9 @@ def no_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 async def test_not_configured_explains_how(world: World, no_llm: None) -> None:
-    status = await assistant.assistant_status()
+    status = await conversations.assistant_status()
     assert not status.configured and "TFAI_LLM_BASE_URL" in status.help
-    conv = (await assistant.create_conversation(world.a.designer.actor)).id
+    conv = (await conversations.create_conversation(world.a.designer.actor)).id
     with pytest.raises(AssistantUnavailable) as info:
-        await assistant.send_message(world.a.designer.actor, conv, content="hi")
+        await conversations.send_message(world.a.designer.actor, conv, content="hi")
     assert info.value.reason == "not_configured"

@@ -12,9 +12,9 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tfai.actions.outbox import Relay
 from tfai.api.errors import UNAVAILABLE_RETRY_AFTER, install_error_handlers
 from tfai.db.session import CONNECT_ARGS, STATEMENT_TIMEOUT_MS, tenant_tx
+from tfai.worker.outbox import Relay
 
 
 def _app_on_stopped_servers(where: Path) -> FastAPI:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tfai.domain.bundle import Workflow
-from tfai.domain.diagram import END_ID, START_ID, layout, render_svg
+from tfai.ui.diagram import END_ID, START_ID, layout, render_svg
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SVG = "{http://www.w3.org/2000/svg}"

@@ -10,7 +10,7 @@ import psycopg
 from tests.e2e.conftest import shot
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Member
-from tfai.services.tokens import hash_token, new_token
+from tfai.domain.tokens import hash_token, new_token
 
 DASHBOARD = re.compile(r".*/dashboard/?$")
 

@@ -13,14 +13,14 @@ from typing import Any, TypeVar
 import pytest
 from playwright.sync_api import expect
 
-from tests.actions.external import ExternalServer, Reply, Seen
-from tests.actions.helpers import aim
 from tests.domain.helpers import example
 from tests.e2e.conftest import shot
 from tests.e2e.journeys import api_token, login_as
 from tests.e2e.test_ticket_journey import _only_worker1_available
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Member, Tenant, create_tenant
+from tests.worker.external import ExternalServer, Reply, Seen
+from tests.worker.helpers import aim
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")

@@ -86,7 +86,7 @@ async def test_windows_recover(stack, setting) -> None:  # type: ignore[no-untyp
 async def test_login_token_and_signup_throttles_answer_429_with_retry_after(world: World, client: httpx.AsyncClient,
                                                                            ) -> None:
     """The existing throttles (tfai.services.throttle) are what limits sign-up, login and token creation."""
-    from tfai.services import throttle
+    from tfai.services.common import throttle
 
     await throttle.clear_all()
     try:

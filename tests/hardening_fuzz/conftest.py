@@ -11,7 +11,7 @@ import pytest
 from tests.fixtures.fake_llm import FakeLLM, Reply, serving_as_assistant, text_reply
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Tenant, create_tenant
-from tfai.services.tokens import hash_token, new_token
+from tfai.domain.tokens import hash_token, new_token
 
 ROLES = ("anonymous", "admin", "designer", "worker1", "ticket_admin", "requester", "staff")
 DEFAULT_EXAMPLES = 25
@@ -71,7 +71,7 @@ def fuzz_staff_id(stack: Stack, fuzz_loop_engine: None) -> int:
     """A platform staff member (of the platform company, created here as the owner when missing)."""
     from schemathesis.python import asgi
 
-    from tfai.services.staff import create_staff_user
+    from tfai.services.staff.setup import create_staff_user
 
     email = f"fuzz.staff.{new_token(4).lower()}@ticketflower.example"
     created = asgi._get_portal().call(lambda: create_staff_user(email=email, first_name="Fuzz", last_name="Staff",

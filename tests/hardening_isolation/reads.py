@@ -9,7 +9,11 @@ import psycopg
 
 from tfai.domain.errors import Forbidden
 from tfai.domain.policy import Actor
-from tfai.services import company_roles, definitions_read, staff_audit, tasks, tickets, users
+from tfai.services.accounts import company_roles, users
+from tfai.services.definitions import catalog
+from tfai.services.staff import history
+from tfai.services.tasks import work
+from tfai.services.tickets import submission, tracking
 
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
 _ID_TABLES = ("ticket_instances", "task_instances", "users", "company_roles", "audit_log", "comments",
@@ -46,15 +50,15 @@ def check_reads(owner: psycopg.Connection, actor: Actor, run: Runner) -> None:
     home = home_rows(owner, actor.company_id)
     ticket_ids: set[int] = set()
     for scope, state in (("mine", "active"), ("company", "active"), ("company", "archived")):
-        page = _read(run, tickets.list_tickets(actor, scope=scope, state=state, page_size=100))
+        page = _read(run, tracking.list_tickets(actor, scope=scope, state=state, page_size=100))
         ticket_ids |= {t.id for t in page.items} if page else set()
-        page = _read(run, tasks.list_tasks(actor, scope=scope, state=state, page_size=100))
+        page = _read(run, work.list_tasks(actor, scope=scope, state=state, page_size=100))
         if page:
             _within("tasks", actor, {t.id for t in page.items}, home["task_instances"])
             _within("tickets (via tasks)", actor, {t.ticket_id for t in page.items}, home["ticket_instances"])
     _within("tickets", actor, ticket_ids, home["ticket_instances"])
     for ticket_id in sorted(ticket_ids)[-2:]:
-        detail = _read(run, tickets.get_ticket(actor, ticket_id))
+        detail = _read(run, tracking.get_ticket(actor, ticket_id))
         if detail:
             _within("comments", actor, {c.id for c in detail.comments}, home["comments"])
             _within("files", actor, {f.id for f in detail.attachments}, home["file_uploads"])
@@ -64,12 +68,12 @@ def check_reads(owner: psycopg.Connection, actor: Actor, run: Runner) -> None:
     roles = _read(run, company_roles.list_company_roles(actor))
     if roles is not None:
         _within("company roles", actor, {r.id for r in roles}, home["company_roles"])
-    page = _read(run, definitions_read.list_workflows(actor, page_size=100))
+    page = _read(run, catalog.list_workflows(actor, page_size=100))
     if page:
         _within("workflows", actor, {(w.key, w.version, w.title) for w in page.items}, home["workflows"])
-    types = _read(run, tickets.submittable_types(actor))
+    types = _read(run, submission.submittable_types(actor))
     if types is not None:
         _within("ticket types", actor, {(t.key, t.title) for t in types}, home["ticket_types"])
-    page = _read(run, staff_audit.list_audit(actor, page_size=100))
+    page = _read(run, history.list_audit(actor, page_size=100))
     if page:
         _within("audit entries", actor, {e.id for e in page.items}, home["audit_log"])

@@ -21,8 +21,9 @@ from tests.hardening_isolation.rows import COMPANY_TABLES, Seed, insert_sql, row
 from tests.hardening_isolation.snapshot import snapshot
 from tfai.db.session import tenant_tx
 from tfai.domain.policy import Actor
-from tfai.services import auth, staff
-from tfai.services.tx import actor_tx
+from tfai.services.auth import sessions
+from tfai.services.common.tx import actor_tx
+from tfai.services.staff import access, setup
 
 RLS_DENIED = INSUFFICIENT_PRIVILEGE = "42501"
 READ_ONLY = "25006"
@@ -52,9 +53,9 @@ class Raised:
 
 
 async def _staff_session(me: Actor, company_id: int, mode: str) -> tuple[str, int]:
-    grant = await staff.start_grant(me, company_id=company_id, reason="RLS matrix check", mode=mode, minutes=30)
-    code = await staff.switch_code(me, grant_id=grant.grant_id)
-    return await auth.finish_login(code, ip="10.9.9.9", user_agent="pytest"), grant.grant_id
+    grant = await access.start_grant(me, company_id=company_id, reason="RLS matrix check", mode=mode, minutes=30)
+    code = await access.switch_code(me, grant_id=grant.grant_id)
+    return await sessions.finish_login(code, ip="10.9.9.9", user_agent="pytest"), grant.grant_id
 
 
 @pytest.fixture(scope="module")
@@ -63,19 +64,20 @@ async def matrix(stack: Stack, db_engine: None) -> AsyncIterator[Matrix]:
     with psycopg.connect(stack.database_url, autocommit=True) as conn:
         seeds = seed_company(conn, a.company_id), seed_company(conn, b.company_id)
         email = f"rls.staff{next(_n)}.{secrets.token_hex(3)}@ticketflower.example"
-        created = await staff.create_staff_user(email=email, first_name="Rls", last_name="Staff", password=PASSWORD)
+        created = await setup.create_staff_user(email=email, first_name="Rls", last_name="Staff", password=PASSWORD)
         home = conn.execute("SELECT company_id FROM users WHERE id = %s", (created.user_id,)).fetchone()
         assert home is not None
-        me_token = await auth.finish_login(await auth.issue_login_code(created.user_id, int(home[0])),
+        me_token = await sessions.finish_login(await sessions.issue_login_code(created.user_id, int(home[0])),
                                            ip="10.9.9.9", user_agent="pytest")
-        me = await auth.authenticate_session(me_token)
+        me = await sessions.authenticate_session(me_token)
         read_token, _ = await _staff_session(me, a.company_id, "read")
         write_token, _ = await _staff_session(me, a.company_id, "write")
         expired_token, expired_id = await _staff_session(me, a.company_id, "read")
         conn.execute("UPDATE staff_grants SET expires_at = now() - interval '1 second' WHERE id = %s", (expired_id,))
         b_before = snapshot(conn, b.company_id)
-    read_actor, write_actor = await auth.authenticate_session(read_token), await auth.authenticate_session(write_token)
-    expired_actor = await auth.authenticate_session(expired_token)
+    read_actor = await sessions.authenticate_session(read_token)
+    write_actor = await sessions.authenticate_session(write_token)
+    expired_actor = await sessions.authenticate_session(expired_token)
     assert read_actor.staff is not None and read_actor.read_only and read_actor.company_id == a.company_id
     assert write_actor.staff is not None and not write_actor.read_only and write_actor.company_id == a.company_id
     # An expired grant no longer yields the company: the staff member is back in their own (platform) company.

@@ -13,7 +13,7 @@ import psycopg
 from tests.domain.helpers import example
 from tests.fixtures.tenants import Member, Tenant, password_hash
 from tfai.domain.policy import Actor
-from tfai.services.definitions import save_bundle
+from tfai.services.definitions.bundles import save_bundle
 
 _n = itertools.count(1)
 

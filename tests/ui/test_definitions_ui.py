@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from tfai.domain.validate import validate
-from tfai.services.definitions_dto import (
+from tfai.services.definitions.dto import (
     ConditionDTO,
     DiffLineDTO,
     DryRunDTO,

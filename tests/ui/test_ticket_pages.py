@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tfai.services.work_dto import (
+from tfai.services.tickets.dto import (
     ActionAttemptDTO,
     CommentDTO,
     FileDTO,

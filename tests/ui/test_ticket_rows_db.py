@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tests.fixtures.tenants import World
 from tests.services.helpers import install
-from tfai.services import tasks, tickets
+from tfai.services.tasks import work
+from tfai.services.tickets import submission, tracking
 from tfai.ui.state.ticket_detail import current_view, ticket_view
 from tfai.ui.state.work_rows import label_values, task_row, ticket_row, timeline_row
 
@@ -12,17 +13,18 @@ from tfai.ui.state.work_rows import label_values, task_row, ticket_row, timeline
 async def test_rows_of_an_approved_laptop_ticket(world: World) -> None:
     a = world.a
     await install(a)
-    created = await tickets.submit_ticket(a.requester.actor, ticket_type="laptop", data={"model": "pro-14", "price": 9})
+    created = await submission.submit_ticket(a.requester.actor, ticket_type="laptop",
+                                             data={"model": "pro-14", "price": 9})
     assert created.current_task is not None
     worker = next(w for w in a.workers if w.id == created.current_task.assignee_id)
-    mine = await tasks.list_tasks(worker.actor, scope="mine")
+    mine = await work.list_tasks(worker.actor, scope="mine")
     assert [task_row(t)["ticket_href"] for t in mine.items] == [f"/tickets/{created.id}"]
-    await tasks.complete_form_task(worker.actor, created.current_task.id, output={"approved": True, "comment": "ok"})
+    await work.complete_form_task(worker.actor, created.current_task.id, output={"approved": True, "comment": "ok"})
 
-    page = await tickets.list_tickets(a.requester.actor, scope="mine")
+    page = await tracking.list_tickets(a.requester.actor, scope="mine")
     rows = [ticket_row(t) for t in page.items]
     assert rows[0]["number"] == f"#{created.id}" and rows[0]["title"] == "New laptop: pro-14"
-    detail = await tickets.get_ticket(a.requester.actor, created.id)
+    detail = await tracking.get_ticket(a.requester.actor, created.id)
     assert ticket_view(detail)["status"] == "active"
     assert current_view(detail.current_task).get("assignee", "automatic") == "automatic"
     timeline = [timeline_row(x) for x in detail.timeline]

@@ -35,15 +35,15 @@ async def current_actor(request: Request) -> Actor:
 
 async def _authenticate(request: Request) -> Actor:
     """The actor from `Authorization: Bearer` or the session cookie."""
-    from tfai.services import auth
+    from tfai.services.auth import sessions
 
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return await auth.authenticate_bearer(header[7:].strip())
+        return await sessions.authenticate_bearer(header[7:].strip())
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         check_origin(request)
-        return await auth.authenticate_session(cookie)
+        return await sessions.authenticate_session(cookie)
     raise Unauthorized("Log in or send an API token")
 
 

@@ -32,7 +32,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 async def _actor(user_id: int, company_id: int) -> Actor:
-    from tfai.services.accounts import get_me
+    from tfai.services.accounts.profile import get_me
 
     probe = Actor(user_id=user_id, company_id=company_id, system_roles=frozenset({"admin", "user"}))
     me = await get_me(probe)
@@ -42,9 +42,10 @@ async def _actor(user_id: int, company_id: int) -> Actor:
 
 async def seed() -> list[tuple[str, str]]:
     """Create the company, people and definitions; return (email, role description) pairs."""
-    from tfai.services import accounts, company_roles, definitions, users
+    from tfai.services.accounts import company_roles, registration, users
+    from tfai.services.definitions import bundles
 
-    result = await accounts.signup(company_name="Demo Company", email=DEMO_ADMIN, password=DEMO_PASSWORD,
+    result = await registration.signup(company_name="Demo Company", email=DEMO_ADMIN, password=DEMO_PASSWORD,
                                    first_name="Ada", last_name="Admin")
     admin = await _actor(result.user_id, result.company_id)
     for name, description in EXTRA_ROLES.items():
@@ -59,7 +60,7 @@ async def seed() -> list[tuple[str, str]]:
             designer_actor = await _actor(created.id, result.company_id)
     for path in sorted((ROOT / "examples").glob("*.*")):
         if path.suffix in (".json", ".yaml", ".yml"):
-            await definitions.save_bundle(designer_actor, load_bundle_text(path.read_text()))
+            await bundles.save_bundle(designer_actor, load_bundle_text(path.read_text()))
     return logins
 
 

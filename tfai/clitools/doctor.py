@@ -22,7 +22,7 @@ def _checks(settings: Settings) -> list[tuple[str, str | None]]:
         )
     except Exception as exc:  # noqa: BLE001 - every failure is reported in words
         results.append(("database reachable", f"{exc.__class__.__name__}: {exc}; check TFAI_DATABASE_URL"))
-    from tfai.services import health
+    from tfai.observability import health
 
     async def _live() -> tuple[bool, bool, int, int | None, list[str]]:
         from tfai.observability.metrics import summary

@@ -49,7 +49,7 @@ def worker_command(concurrency: int = WORKER_THREADS) -> list[str]:
         "-m",
         "celery",
         "-A",
-        "tfai.actions.celery_app:celery_app",
+        "tfai.worker.celery_app:celery_app",
         "worker",
         "--loglevel",
         "WARNING",

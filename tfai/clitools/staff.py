@@ -31,7 +31,7 @@ def run_create(args: argparse.Namespace) -> int:
     """Create the staff member (starting embedded services and migrating them when no URLs are set)."""
     from tfai.domain.errors import TfaiError
     from tfai.embedded import ensure_services, export_env
-    from tfai.services.staff_setup import create_staff_user
+    from tfai.services.staff.setup import create_staff_user
     from tfai.settings import get_settings
 
     first, _, last = (args.name or "").strip().partition(" ")

@@ -176,7 +176,7 @@ async def _db_gauges() -> list[tuple[str, str, str, dict[str, Any], float]]:
     from sqlalchemy import text
 
     from tfai.db.session import system_tx
-    from tfai.services import health
+    from tfai.observability import health
 
     out: list[tuple[str, str, str, dict[str, Any], float]] = []
     backlog = await health.outbox_backlog()

@@ -1,1 +1,1 @@
-"""Use cases: every public function takes the actor first, asks the policy, and scopes by company."""
+"""Use cases by capability: public modules take the actor first; `_`-modules are in-transaction helpers."""

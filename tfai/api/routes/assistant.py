@@ -18,10 +18,10 @@ from tfai.api.errors import ERROR_RESPONSES, ErrorResponse
 from tfai.assistant.client import TextDelta
 from tfai.assistant.drafting import AssistantEvent, Progress
 from tfai.domain.errors import TfaiError
-from tfai.services import assistant
-from tfai.services.assistant_dto import ConversationDetailDTO, ConversationDTO, ProposalDTO, ReplyDTO, StatusDTO
-from tfai.services.definitions_dto import SavedBundleDTO
-from tfai.services.pagination import Page
+from tfai.services.assistant import conversations
+from tfai.services.assistant.dto import ConversationDetailDTO, ConversationDTO, ProposalDTO, ReplyDTO, StatusDTO
+from tfai.services.common.pagination import Page
+from tfai.services.definitions.dto import SavedBundleDTO
 
 router = APIRouter(prefix="/assistant", tags=["assistant"])
 
@@ -35,7 +35,7 @@ class RenameIn(BaseModel):
 
 
 class MessageIn(BaseModel):
-    content: str = Field(min_length=1, max_length=assistant.MAX_CONTENT)
+    content: str = Field(min_length=1, max_length=conversations.MAX_CONTENT)
 
 
 class AcceptIn(BaseModel):
@@ -44,33 +44,33 @@ class AcceptIn(BaseModel):
 
 @router.get("/status", response_model=StatusDTO, responses=ERROR_RESPONSES)
 async def status(actor: CurrentActor) -> StatusDTO:
-    return await assistant.assistant_status()
+    return await conversations.assistant_status()
 
 
 @router.post("/conversations", response_model=ConversationDTO, status_code=201, responses=ERROR_RESPONSES)
 async def create(actor: CurrentActor, body: ConversationIn | None = None) -> ConversationDTO:
-    return await assistant.create_conversation(actor, title=(body or ConversationIn()).title)
+    return await conversations.create_conversation(actor, title=(body or ConversationIn()).title)
 
 
 @router.get("/conversations", response_model=Page[ConversationDTO], responses=ERROR_RESPONSES)
 async def list_(actor: CurrentActor, page: Annotated[int, Query(ge=1)] = 1,
                 page_size: Annotated[int, Query(ge=1, le=100)] = 50) -> Page[ConversationDTO]:
-    return await assistant.list_conversations(actor, page=page, page_size=page_size)
+    return await conversations.list_conversations(actor, page=page, page_size=page_size)
 
 
 @router.get("/conversations/{conv_id}", response_model=ConversationDetailDTO, responses=ERROR_RESPONSES)
 async def get(conv_id: int, actor: CurrentActor) -> ConversationDetailDTO:
-    return await assistant.get_conversation(actor, conv_id)
+    return await conversations.get_conversation(actor, conv_id)
 
 
 @router.patch("/conversations/{conv_id}", response_model=ConversationDTO, responses=ERROR_RESPONSES)
 async def rename(conv_id: int, body: RenameIn, actor: CurrentActor) -> ConversationDTO:
-    return await assistant.rename_conversation(actor, conv_id, title=body.title)
+    return await conversations.rename_conversation(actor, conv_id, title=body.title)
 
 
 @router.delete("/conversations/{conv_id}", status_code=204, responses=ERROR_RESPONSES)
 async def delete(conv_id: int, actor: CurrentActor) -> Response:
-    await assistant.delete_conversation(actor, conv_id)
+    await conversations.delete_conversation(actor, conv_id)
     return Response(status_code=204)
 
 
@@ -95,7 +95,7 @@ def _event_payload(event: AssistantEvent) -> tuple[str, dict[str, Any]]:
 async def send(conv_id: int, body: MessageIn, actor: CurrentActor,
                stream: Annotated[bool, Query(description="answer with server-sent events")] = False) -> Any:
     if not stream:
-        return await assistant.send_message(actor, conv_id, content=body.content)
+        return await conversations.send_message(actor, conv_id, content=body.content)
     queue: asyncio.Queue[AssistantEvent] = asyncio.Queue()
     cancel, started = asyncio.Event(), asyncio.Event()
 
@@ -103,7 +103,7 @@ async def send(conv_id: int, body: MessageIn, actor: CurrentActor,
         queue.put_nowait(event)
         started.set()
 
-    task = asyncio.create_task(assistant.send_message(actor, conv_id, content=body.content, on_event=on_event,
+    task = asyncio.create_task(conversations.send_message(actor, conv_id, content=body.content, on_event=on_event,
                                                       cancel=cancel))
     waiter = asyncio.create_task(started.wait())
     await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
@@ -144,15 +144,15 @@ async def _events(task: asyncio.Task[ReplyDTO], queue: asyncio.Queue[AssistantEv
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalDTO, responses=ERROR_RESPONSES)
 async def get_proposal(proposal_id: int, actor: CurrentActor) -> ProposalDTO:
-    return await assistant.get_proposal(actor, proposal_id)
+    return await conversations.get_proposal(actor, proposal_id)
 
 
 @router.post("/proposals/{proposal_id}/accept", response_model=SavedBundleDTO, status_code=201,
              responses=ERROR_RESPONSES)
 async def accept(proposal_id: int, actor: CurrentActor, body: AcceptIn | None = None) -> SavedBundleDTO:
-    return await assistant.accept_proposal(actor, proposal_id, bundle=body.bundle if body else None)
+    return await conversations.accept_proposal(actor, proposal_id, bundle=body.bundle if body else None)
 
 
 @router.post("/proposals/{proposal_id}/discard", response_model=ProposalDTO, responses=ERROR_RESPONSES)
 async def discard(proposal_id: int, actor: CurrentActor) -> ProposalDTO:
-    return await assistant.discard_proposal(actor, proposal_id)
+    return await conversations.discard_proposal(actor, proposal_id)

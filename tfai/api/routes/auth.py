@@ -12,9 +12,11 @@ from pydantic import BaseModel, Field
 from tfai.api.deps import SESSION_COOKIE, CurrentActor, check_origin, client_ip
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.domain.errors import Unauthorized
-from tfai.services import accounts, auth, throttle
-from tfai.services.accounts_dto import SignupResult
-from tfai.services.api_tokens import ApiTokenDTO
+from tfai.services.accounts import registration
+from tfai.services.accounts.dto import SignupResult
+from tfai.services.auth import api_tokens, sessions
+from tfai.services.auth.api_tokens import ApiTokenDTO
+from tfai.services.common import throttle
 from tfai.settings import get_settings
 
 router = APIRouter(tags=["auth"])
@@ -62,21 +64,21 @@ def clear_session_cookie(response: Response) -> None:
 async def signup(body: SignupIn, request: Request) -> SignupResult:
     """Create a company with its first admin (throttled per client address)."""
     await throttle.hit(throttle.SIGNUP_IP, client_ip(request) or "unknown")
-    return await accounts.signup(company_name=body.company_name, email=body.email, password=body.password,
+    return await registration.signup(company_name=body.company_name, email=body.email, password=body.password,
                                  first_name=body.first_name, last_name=body.last_name)
 
 
 @router.post("/auth/tokens", status_code=201, response_model=TokenOut, responses=ERROR_RESPONSES)
 async def create_token(body: TokenIn, request: Request) -> TokenOut:
     """A personal API token for `Authorization: Bearer` (shown once; only its hash is kept)."""
-    token = await auth.create_api_token(body.email, body.password, name=body.name, ip=client_ip(request))
+    token = await api_tokens.create_api_token(body.email, body.password, name=body.name, ip=client_ip(request))
     return TokenOut(token=token)
 
 
 @router.get("/auth/tokens", response_model=list[ApiTokenDTO], responses=ERROR_RESPONSES)
 async def list_tokens(actor: CurrentActor) -> list[ApiTokenDTO]:
     """The caller's own active API tokens."""
-    return await auth.list_api_tokens(actor)
+    return await api_tokens.list_api_tokens(actor)
 
 
 @router.delete("/auth/tokens/current", status_code=204, responses=ERROR_RESPONSES)
@@ -86,15 +88,15 @@ async def revoke_current_token(request: Request) -> Response:
     if not header.lower().startswith("bearer "):
         raise Unauthorized("Send the API token to revoke as `Authorization: Bearer`")
     token = header[7:].strip()
-    await auth.authenticate_bearer(token)
-    await auth.revoke_bearer(token)
+    await sessions.authenticate_bearer(token)
+    await api_tokens.revoke_bearer(token)
     return Response(status_code=204)
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=204, responses=ERROR_RESPONSES)
 async def revoke_token(token_id: int, actor: CurrentActor) -> Response:
     """Revoke one of the caller's own API tokens."""
-    await auth.revoke_api_token(actor, token_id)
+    await api_tokens.revoke_api_token(actor, token_id)
     return Response(status_code=204)
 
 
@@ -104,13 +106,13 @@ async def start_session(request: Request, code: Annotated[str, Query(max_length=
                         next: Annotated[str, Query(max_length=2000)] = "/dashboard") -> Response:
     """Exchange a one-time login code for a new session cookie and redirect to `next` (relative paths only)."""
     try:
-        token = await auth.finish_login(code, ip=client_ip(request),
+        token = await sessions.finish_login(code, ip=client_ip(request),
                                         user_agent=request.headers.get("user-agent", ""))
     except Unauthorized:
         return RedirectResponse("/login?" + urlencode({"error": "expired"}), status_code=303)
     old = request.cookies.get(SESSION_COOKIE)
     if old:
-        await auth.logout(old)
+        await sessions.logout(old)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(response, token)
     return response
@@ -137,5 +139,5 @@ async def logout_get(request: Request) -> Response:
 async def _logout(request: Request, response: Response) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        await auth.logout(token)
+        await sessions.logout(token)
     clear_session_cookie(response)

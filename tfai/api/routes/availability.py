@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
-from tfai.services import tasks
+from tfai.services.tasks import work
 
 router = APIRouter(tags=["tasks"])
 
@@ -19,5 +19,5 @@ class AvailabilityIn(BaseModel):
 @router.put("/me/availability", status_code=204, responses=ERROR_RESPONSES)
 async def set_availability(actor: CurrentActor, body: AvailabilityIn) -> Response:
     """Available: waiting tasks flow to me. Unavailable: my OPEN tasks go to others (IN_PROGRESS stay)."""
-    await tasks.set_availability(actor, available=body.available)
+    await work.set_availability(actor, available=body.available)
     return Response(status_code=204)

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.domain.errors import InvalidInput, PayloadTooLarge
-from tfai.services import actions
+from tfai.services.actions import callbacks
 
 router = APIRouter(tags=["callbacks"])
 MAX_CALLBACK_BYTES = 1024 * 1024
@@ -40,5 +40,5 @@ async def callback(request: Request, token: str = Path(max_length=128)) -> Accep
     404: unknown or expired token. 409: the token was used, or the task no longer waits.
     422: the body does not produce a valid output (the task is now in ERROR for an admin to look at).
     """
-    await actions.handle_callback(token, await _json_body(request))
+    await callbacks.handle_callback(token, await _json_body(request))
     return Accepted()

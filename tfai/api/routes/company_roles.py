@@ -7,8 +7,8 @@ from pydantic import BaseModel, Field
 
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
-from tfai.services import company_roles
-from tfai.services.accounts_dto import CompanyRoleDTO
+from tfai.services.accounts import company_roles
+from tfai.services.accounts.dto import CompanyRoleDTO
 
 router = APIRouter(tags=["company roles"])
 

@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
-from tfai.services import definitions as defs
-from tfai.services.definitions_dto import (
+from tfai.services.common.pagination import Page
+from tfai.services.definitions import bundles, catalog
+from tfai.services.definitions.dto import (
     DiffLineDTO,
     DryRunDTO,
     SavedBundleDTO,
@@ -22,7 +23,6 @@ from tfai.services.definitions_dto import (
     WorkflowDetailDTO,
     WorkflowSummaryDTO,
 )
-from tfai.services.pagination import Page
 
 router = APIRouter(prefix="/definitions", tags=["definitions"])
 
@@ -68,33 +68,33 @@ class DryRunRequest(BaseModel):
 @router.post("/validate", response_model=ValidationDTO, responses=ERROR_RESPONSES, openapi_extra=_ANY_DOCUMENT_BODY)
 async def validate(request: Request, actor: CurrentActor) -> ValidationDTO:
     """Every error and warning of a bundle (JSON or YAML body); nothing is stored."""
-    return await defs.validate_bundle_text(actor, await request.body())
+    return await bundles.validate_bundle_text(actor, await request.body())
 
 
 @router.post("/bundles", response_model=SavedBundleDTO, status_code=201, responses=ERROR_RESPONSES,
              openapi_extra=_BUNDLE_BODY)
 async def save(request: Request, actor: CurrentActor) -> SavedBundleDTO:
     """Store a bundle: changed definitions get version n+1; 422 with the validator's errors in details."""
-    return await defs.save_bundle_text(actor, await request.body())
+    return await bundles.save_bundle_text(actor, await request.body())
 
 
 @router.get("/workflows", response_model=Page[WorkflowSummaryDTO], responses=ERROR_RESPONSES)
 async def workflows(actor: CurrentActor, search: Search = "", page: PageNo = 1,
                     page_size: PageSize = 25) -> Page[WorkflowSummaryDTO]:
     """The newest version of each workflow, searchable by key or title."""
-    return await defs.list_workflows(actor, search=search, page=page, page_size=page_size)
+    return await catalog.list_workflows(actor, search=search, page=page, page_size=page_size)
 
 
 @router.get("/workflows/{key}", response_model=WorkflowDetailDTO, responses=ERROR_RESPONSES)
 async def workflow(key: Key, actor: CurrentActor, version: Version | None = None) -> WorkflowDetailDTO:
     """One workflow version (newest by default) with tasks, transitions, versions and ticket types."""
-    return await defs.get_workflow(actor, key, version)
+    return await catalog.get_workflow(actor, key, version)
 
 
 @router.get("/workflows/{key}/diff", response_model=list[DiffLineDTO], responses=ERROR_RESPONSES)
 async def diff(key: Key, actor: CurrentActor, v1: Version, v2: Version) -> list[DiffLineDTO]:
     """A unified line diff of two versions' workflow sections."""
-    return await defs.diff_versions(actor, key, v1, v2)
+    return await catalog.diff_versions(actor, key, v1, v2)
 
 
 @router.get("/bundles/{workflow_key}", responses={**ERROR_RESPONSES, 200: {
@@ -103,7 +103,7 @@ async def diff(key: Key, actor: CurrentActor, v1: Version, v2: Version) -> list[
 async def export(workflow_key: Key, actor: CurrentActor,
                  format: Literal["json", "yaml"] = "json") -> Response:  # noqa: A002 - the query name
     """A workflow with its tasks and ticket types as a tfai.bundle/v1 download."""
-    body = await defs.export_bundle(actor, workflow_key, fmt=format)
+    body = await bundles.export_bundle(actor, workflow_key, fmt=format)
     media = "application/json" if format == "json" else "application/yaml"
     filename = f"{workflow_key}.bundle.{format}"
     return Response(body, media_type=f"{media}; charset=utf-8",
@@ -114,31 +114,31 @@ async def export(workflow_key: Key, actor: CurrentActor,
 async def ticket_types(actor: CurrentActor, search: Search = "", page: PageNo = 1,
                        page_size: PageSize = 25) -> Page[TicketTypeSummaryDTO]:
     """The newest version of each ticket type."""
-    return await defs.list_ticket_types(actor, search=search, page=page, page_size=page_size)
+    return await catalog.list_ticket_types(actor, search=search, page=page, page_size=page_size)
 
 
 @router.get("/ticket-types/{key}", response_model=TicketTypeDetailDTO, responses=ERROR_RESPONSES)
 async def ticket_type(key: Key, actor: CurrentActor, version: Version | None = None) -> TicketTypeDetailDTO:
     """One ticket type version (newest by default)."""
-    return await defs.get_ticket_type(actor, key, version)
+    return await catalog.get_ticket_type(actor, key, version)
 
 
 @router.get("/tasks", response_model=Page[TaskDefSummaryDTO], responses=ERROR_RESPONSES)
 async def tasks(actor: CurrentActor, search: Search = "", page: PageNo = 1,
                 page_size: PageSize = 25) -> Page[TaskDefSummaryDTO]:
     """The tasks of each workflow's newest version."""
-    return await defs.list_task_definitions(actor, search=search, page=page, page_size=page_size)
+    return await catalog.list_task_definitions(actor, search=search, page=page, page_size=page_size)
 
 
 @router.get("/tasks/{workflow_key}/{task_key}", response_model=TaskDefDetailDTO, responses=ERROR_RESPONSES)
 async def task(workflow_key: Key, task_key: Key, actor: CurrentActor) -> TaskDefDetailDTO:
     """One task of a workflow's newest version."""
-    return await defs.get_task_definition(actor, workflow_key, task_key)
+    return await catalog.get_task_definition(actor, workflow_key, task_key)
 
 
 @router.post("/dry-run", response_model=DryRunDTO, responses=ERROR_RESPONSES)
 async def dry_run(body: DryRunRequest, actor: CurrentActor) -> DryRunDTO:
     """Walk a workflow with sample ticket data, form outputs and action responses; writes nothing."""
-    return await defs.dry_run(actor, workflow_key=body.workflow_key, bundle=body.bundle, version=body.version,
+    return await bundles.dry_run(actor, workflow_key=body.workflow_key, bundle=body.bundle, version=body.version,
                               ticket=body.ticket, outputs=body.outputs, responses=body.responses,
                               workflow_data=body.workflow)

@@ -11,8 +11,8 @@ from fastapi.responses import FileResponse
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.domain.errors import PayloadTooLarge
-from tfai.services import files
-from tfai.services.work_dto import FileDTO
+from tfai.services.tickets import attachments
+from tfai.services.tickets.dto import FileDTO
 from tfai.settings import get_settings
 
 router = APIRouter(tags=["files"])
@@ -26,14 +26,14 @@ async def upload(actor: CurrentActor, ticket_id: int, file: Annotated[UploadFile
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise PayloadTooLarge(f"The file is larger than {limit} bytes", details={"limit": limit})
-    return await files.add_attachment(actor, ticket_id, filename=file.filename or "file",
+    return await attachments.add_attachment(actor, ticket_id, filename=file.filename or "file",
                                       content_type=file.content_type or "", data=data, task_id=task_id)
 
 
 @router.get("/files/{file_id}", response_class=FileResponse, responses=ERROR_RESPONSES)
 async def download(actor: CurrentActor, file_id: int) -> FileResponse:
     """The file's bytes, always as a download (never rendered inline)."""
-    meta, path = await files.open_file(actor, file_id)
+    meta, path = await attachments.open_file(actor, file_id)
     disposition = f"attachment; filename*=UTF-8''{quote(meta.filename, safe='')}"
     return FileResponse(path, media_type=meta.content_type,
                         headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff",

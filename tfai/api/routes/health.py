@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from tfai.services.health import health
+from tfai.observability.health import health
 
 router = APIRouter(tags=["health"])
 

@@ -14,9 +14,10 @@ from tfai.api.errors import ERROR_RESPONSES
 from tfai.api.routes.auth import set_session_cookie
 from tfai.domain.errors import NotFound
 from tfai.domain.policy import Actor
-from tfai.services import auth, staff
-from tfai.services.pagination import Page
-from tfai.services.staff_dto import AuditEntryDTO, GrantDTO, StaffAccessSettingsDTO, StaffConsoleDTO
+from tfai.services.auth import sessions
+from tfai.services.common.pagination import Page
+from tfai.services.staff import access, history
+from tfai.services.staff.dto import AuditEntryDTO, GrantDTO, StaffAccessSettingsDTO, StaffConsoleDTO
 
 router = APIRouter(tags=["staff"])
 
@@ -55,10 +56,10 @@ def _cookie_session(request: Request) -> str | None:
 async def _rotate(request: Request, response: Response, actor: Actor, old_token: str,
                   grant_id: int | None) -> None:
     """Replace the cookie's session with a new one (under grant_id, or the staff member's own identity)."""
-    code = await staff.switch_code(actor, grant_id=grant_id)
-    token = await auth.finish_login(code, ip=client_ip(request), user_agent=request.headers.get("user-agent", ""),
+    code = await access.switch_code(actor, grant_id=grant_id)
+    token = await sessions.finish_login(code, ip=client_ip(request), user_agent=request.headers.get("user-agent", ""),
                                     staff_grant_id=grant_id)
-    await auth.logout(old_token)
+    await sessions.logout(old_token)
     set_session_cookie(response, token)
 
 
@@ -66,20 +67,20 @@ async def _rotate(request: Request, response: Response, actor: Actor, old_token:
 async def staff_companies(actor: CurrentActor,
                           search: Annotated[str, Query(max_length=200)] = "") -> StaffConsoleDTO:
     """The staff console: customer companies with counts (no content) and platform totals (staff only)."""
-    return await staff.console(actor, search=search)
+    return await access.console(actor, search=search)
 
 
 @router.post("/staff/grants", status_code=201, response_model=GrantOut, responses=ERROR_RESPONSES)
 async def create_grant(body: GrantIn, request: Request, response: Response, actor: CurrentActor) -> GrantOut:
     """Start a grant into a customer company (staff only) and switch the session cookie to it."""
-    grant = await staff.start_grant(actor, company_id=body.company_id, reason=body.reason, mode=body.mode,
+    grant = await access.start_grant(actor, company_id=body.company_id, reason=body.reason, mode=body.mode,
                                     minutes=body.minutes)
     old = _cookie_session(request)
     switch_url = None
     if old:
         await _rotate(request, response, actor, old, grant.grant_id)
     else:
-        code = await staff.switch_code(actor, grant_id=grant.grant_id)
+        code = await access.switch_code(actor, grant_id=grant.grant_id)
         switch_url = "/api/v1/auth/session?" + urlencode({"code": code, "next": "/dashboard"})
     return GrantOut(grant_id=grant.grant_id, expires_at=grant.expires_at, company_id=grant.company_id,
                     company_name=grant.company_name, mode=grant.mode, session_switched=bool(old),
@@ -89,7 +90,7 @@ async def create_grant(body: GrantIn, request: Request, response: Response, acto
 @router.get("/staff/grants/current", response_model=GrantDTO, responses=ERROR_RESPONSES)
 async def get_current_grant(actor: CurrentActor) -> GrantDTO:
     """The grant this session acts under (what the banner shows); 404 when none."""
-    grant = await staff.current_grant(actor)
+    grant = await access.current_grant(actor)
     if grant is None:
         raise NotFound("You are not acting under a staff grant")
     return grant
@@ -98,7 +99,7 @@ async def get_current_grant(actor: CurrentActor) -> GrantDTO:
 @router.delete("/staff/grants/current", status_code=204, responses=ERROR_RESPONSES)
 async def end_current_grant(request: Request, actor: CurrentActor) -> Response:
     """End the session's grant now and switch the cookie back to the staff member's own identity."""
-    await staff.end_grant(actor)
+    await access.end_grant(actor)
     response = Response(status_code=204)
     old = _cookie_session(request)
     if old:
@@ -110,13 +111,13 @@ async def end_current_grant(request: Request, actor: CurrentActor) -> Response:
 async def list_grants(actor: CurrentActor, page: Annotated[int, Query(ge=1, le=100000)] = 1,
                       page_size: Annotated[int, Query(ge=1, le=100)] = 25) -> Page[GrantDTO]:
     """The company's staff grants, newest first (company admins)."""
-    return await staff.list_grants(actor, page=page, page_size=page_size)
+    return await history.list_grants(actor, page=page, page_size=page_size)
 
 
 @router.get("/staff/grants/{grant_id}/activity", response_model=list[AuditEntryDTO], responses=ERROR_RESPONSES)
 async def grant_activity(grant_id: int, actor: CurrentActor) -> list[AuditEntryDTO]:
     """What was done under one of the company's grants (company admins)."""
-    return await staff.grant_activity(actor, grant_id)
+    return await history.grant_activity(actor, grant_id)
 
 
 @router.get("/audit", response_model=Page[AuditEntryDTO], responses=ERROR_RESPONSES)
@@ -125,17 +126,17 @@ async def audit_log(actor: CurrentActor, entity: Annotated[str | None, Query(max
                     page: Annotated[int, Query(ge=1, le=100000)] = 1,
                     page_size: Annotated[int, Query(ge=1, le=100)] = 50) -> Page[AuditEntryDTO]:
     """The company's audit log (company admins; staff under a grant)."""
-    return await staff.list_audit(actor, entity=entity or None, actor_id=actor_id, page=page, page_size=page_size)
+    return await history.list_audit(actor, entity=entity or None, actor_id=actor_id, page=page, page_size=page_size)
 
 
 @router.get("/company/staff-write", response_model=StaffAccessSettingsDTO, responses=ERROR_RESPONSES)
 async def get_staff_write(actor: CurrentActor) -> StaffAccessSettingsDTO:
     """Whether Ticketflower staff may get read-write grants into this company."""
-    return await staff.staff_access_settings(actor)
+    return await access.staff_access_settings(actor)
 
 
 @router.put("/company/staff-write", response_model=StaffAccessSettingsDTO, responses=ERROR_RESPONSES)
 async def put_staff_write(body: StaffWriteIn, actor: CurrentActor) -> StaffAccessSettingsDTO:
     """Allow or refuse read-write staff grants (company admins); refusing ends live write grants."""
-    await staff.set_staff_write_allowed(actor, body.allowed)
+    await access.set_staff_write_allowed(actor, body.allowed)
     return StaffAccessSettingsDTO(staff_write_allowed=body.allowed)

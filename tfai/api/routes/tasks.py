@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
-from tfai.services import tasks
-from tfai.services.pagination import Page
-from tfai.services.work_dto import TaskCompletedDTO, TaskDetailDTO, TaskSummaryDTO
+from tfai.services.common.pagination import Page
+from tfai.services.tasks import work
+from tfai.services.tickets.dto import TaskCompletedDTO, TaskDetailDTO, TaskSummaryDTO
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 TaskStatusName = Literal["OPEN", "IN_PROGRESS", "PENDING", "COMPLETED", "CANCELLED", "ERROR"]
@@ -37,29 +37,29 @@ async def list_(actor: CurrentActor, scope: Literal["mine", "company"] = "mine",
                 page: Annotated[int, Query(ge=1)] = 1,
                 page_size: Annotated[int, Query(ge=1, le=100)] = 25) -> Page[TaskSummaryDTO]:
     """My tasks (oldest first), or the company's (ticket admins and admins)."""
-    return await tasks.list_tasks(actor, scope=scope, state=state, status=status, assignee_id=assignee_id,
+    return await work.list_tasks(actor, scope=scope, state=state, status=status, assignee_id=assignee_id,
                                   ticket_type=type, created_from=created_from, created_to=created_to, page=page,
                                   page_size=page_size, sort=sort)
 
 
 @router.get("/{task_id}", response_model=TaskDetailDTO, responses=ERROR_RESPONSES)
 async def detail(actor: CurrentActor, task_id: int) -> TaskDetailDTO:
-    return await tasks.get_task(actor, task_id)
+    return await work.get_task(actor, task_id)
 
 
 @router.post("/{task_id}/complete", response_model=TaskCompletedDTO, responses=ERROR_RESPONSES)
 async def complete(actor: CurrentActor, task_id: int, body: CompleteIn) -> TaskCompletedDTO:
     """Complete a FORM task; 409 when it was completed meanwhile, 422 lists the output's field errors."""
-    return await tasks.complete_form_task(actor, task_id, output=body.output)
+    return await work.complete_form_task(actor, task_id, output=body.output)
 
 
 @router.post("/{task_id}/assign", status_code=204, responses=ERROR_RESPONSES)
 async def assign(actor: CurrentActor, task_id: int, body: AssignIn) -> Response:
-    await tasks.reassign_task(actor, task_id, user_id=body.user_id)
+    await work.reassign_task(actor, task_id, user_id=body.user_id)
     return Response(status_code=204)
 
 
 @router.post("/{task_id}/retry", status_code=204, responses=ERROR_RESPONSES)
 async def retry(actor: CurrentActor, task_id: int) -> Response:
-    await tasks.retry_task(actor, task_id)
+    await work.retry_task(actor, task_id)
     return Response(status_code=204)

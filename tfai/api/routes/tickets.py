@@ -11,9 +11,9 @@ from pydantic import BaseModel, Field
 from tfai.api import ratelimit
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
-from tfai.services import ticket_idempotency, tickets
-from tfai.services.pagination import Page
-from tfai.services.work_dto import CommentDTO, TicketCreatedDTO, TicketDetailDTO, TicketSummaryDTO, TicketTypeDTO
+from tfai.services.common.pagination import Page
+from tfai.services.tickets import _idempotency, submission, tracking
+from tfai.services.tickets.dto import CommentDTO, TicketCreatedDTO, TicketDetailDTO, TicketSummaryDTO, TicketTypeDTO
 
 router = APIRouter(tags=["tickets"])
 WorkflowStatusName = Literal["NOT_STARTED", "IN_PROGRESS", "ON_HOLD", "COMPLETED", "CANCELLED"]
@@ -25,7 +25,7 @@ class TicketIn(BaseModel):
 
 
 class CommentIn(BaseModel):
-    body: str = Field(min_length=1, max_length=tickets.MAX_COMMENT)
+    body: str = Field(min_length=1, max_length=tracking.MAX_COMMENT)
 
 
 class ReasonIn(BaseModel):
@@ -39,7 +39,7 @@ class HoldIn(BaseModel):
 @router.get("/ticket-types", response_model=list[TicketTypeDTO], responses=ERROR_RESPONSES)
 async def ticket_types(actor: CurrentActor) -> list[TicketTypeDTO]:
     """The ticket types I may submit (newest versions), with their forms."""
-    return await tickets.submittable_types(actor)
+    return await submission.submittable_types(actor)
 
 
 @router.post("/tickets", response_model=TicketCreatedDTO, status_code=201,
@@ -48,12 +48,12 @@ async def ticket_types(actor: CurrentActor) -> list[TicketTypeDTO]:
              dependencies=[ratelimit.TICKET_SUBMIT])
 async def submit(actor: CurrentActor, body: TicketIn, response: Response,
                  idempotency_key: Annotated[str | None, Header(
-                     alias="Idempotency-Key", max_length=ticket_idempotency.MAX_KEY,
+                     alias="Idempotency-Key", max_length=_idempotency.MAX_KEY,
                      description="Any unique string (e.g. a UUID) per ticket: a retry with the same key and body "
                                  "answers 200 with the ticket already created instead of creating another; the "
                                  "same key with another body is 409")] = None) -> TicketCreatedDTO:
     """Submit a ticket; 422 lists every field that does not match the type's schema."""
-    created = await tickets.submit_ticket(actor, ticket_type=body.ticket_type, data=body.data,
+    created = await submission.submit_ticket(actor, ticket_type=body.ticket_type, data=body.data,
                                           idempotency_key=idempotency_key)
     if created.replayed:
         response.status_code = 200
@@ -86,7 +86,7 @@ async def list_(actor: CurrentActor, request: Request, scope: Literal["mine", "c
     (the submission time range) filter the company's list further.
     """
     fields = {k[len("field."):]: v for k, v in request.query_params.multi_items() if k.startswith("field.")}
-    return await tickets.list_tickets(actor, scope=scope, state=state, search=search, ticket_type=type,
+    return await tracking.list_tickets(actor, scope=scope, state=state, search=search, ticket_type=type,
                                       fields=fields or None, status=status, assignee_id=assignee_id,
                                       created_from=created_from, created_to=created_to, page=page,
                                       page_size=page_size, sort=sort)
@@ -95,28 +95,28 @@ async def list_(actor: CurrentActor, request: Request, scope: Literal["mine", "c
 @router.get("/tickets/{ticket_id}", response_model=TicketDetailDTO, responses=ERROR_RESPONSES)
 async def detail(actor: CurrentActor, ticket_id: int) -> TicketDetailDTO:
     """A ticket with its task timeline, comments and attachments."""
-    return await tickets.get_ticket(actor, ticket_id)
+    return await tracking.get_ticket(actor, ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/comments", response_model=CommentDTO, status_code=201, responses=ERROR_RESPONSES)
 async def comment(actor: CurrentActor, ticket_id: int, body: CommentIn) -> CommentDTO:
-    return await tickets.add_comment(actor, ticket_id, body=body.body)
+    return await tracking.add_comment(actor, ticket_id, body=body.body)
 
 
 @router.post("/tickets/{ticket_id}/cancel", status_code=204, responses=ERROR_RESPONSES)
 async def cancel(actor: CurrentActor, ticket_id: int, body: ReasonIn | None = None) -> Response:
     """Cancel the ticket and its unfinished tasks (ticket admins and admins)."""
-    await tickets.cancel_ticket(actor, ticket_id, reason=(body or ReasonIn()).reason)
+    await tracking.cancel_ticket(actor, ticket_id, reason=(body or ReasonIn()).reason)
     return Response(status_code=204)
 
 
 @router.post("/tickets/{ticket_id}/hold", status_code=204, responses=ERROR_RESPONSES)
 async def hold(actor: CurrentActor, ticket_id: int, body: HoldIn) -> Response:
-    await tickets.hold_ticket(actor, ticket_id, reason=body.reason)
+    await tracking.hold_ticket(actor, ticket_id, reason=body.reason)
     return Response(status_code=204)
 
 
 @router.post("/tickets/{ticket_id}/resume", status_code=204, responses=ERROR_RESPONSES)
 async def resume(actor: CurrentActor, ticket_id: int) -> Response:
-    await tickets.resume_ticket(actor, ticket_id)
+    await tracking.resume_ticket(actor, ticket_id)
     return Response(status_code=204)

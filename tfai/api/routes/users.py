@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
-from tfai.services import users
-from tfai.services.accounts_dto import CreatedUserDTO, UserDTO
-from tfai.services.pagination import Page
+from tfai.services.accounts import users
+from tfai.services.accounts.dto import CreatedUserDTO, UserDTO
+from tfai.services.common.pagination import Page
 
 router = APIRouter(tags=["users"])
 

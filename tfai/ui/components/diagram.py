@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.domain.diagram import render_svg
+from tfai.ui.diagram import render_svg
 
 
 def diagram_src(workflow: Any) -> str:

@@ -8,7 +8,7 @@ import reflex as rx
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Action, allowed
-from tfai.services import accounts, stats
+from tfai.services.dashboard import home, stats
 from tfai.ui.components.charts import chart_card, horizontal_bars, per_day_chart
 from tfai.ui.components.forms import error_summary
 from tfai.ui.components.layout import app_page
@@ -43,7 +43,7 @@ class DashboardState(AuthState):
         self.charts_loaded = False
         yield
         try:
-            dto = await accounts.dashboard(actor)
+            dto = await home.dashboard(actor)
             self.show_company = allowed(actor, Action.TICKET_LIST_COMPANY)
             if self.show_company:
                 for key, rows in company_rows(await stats.company_stats(actor)).items():

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
-from tfai.services import auth
+from tfai.services.auth import sessions
 from tfai.ui.components.forms import error_summary, submit_button, text_field
 from tfai.ui.components.layout import public_page
 from tfai.ui.state.auth import AuthState, safe_next
@@ -39,7 +39,7 @@ class LoginState(AuthState):
         self.login_error, self.login_busy = "", True
         yield
         try:
-            code = await auth.start_login(str(form_data.get("email", ""))[:254],
+            code = await sessions.start_login(str(form_data.get("email", ""))[:254],
                                           str(form_data.get("password", ""))[:1024], ip=self._client_ip())
         except TfaiError as exc:
             self.login_error, self.login_busy = error_message(exc), False

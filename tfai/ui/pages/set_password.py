@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
-from tfai.services import accounts
+from tfai.services.accounts import users
 from tfai.ui.components.forms import error_summary, submit_button, success_note, text_field
 from tfai.ui.components.layout import public_page
 from tfai.ui.state.form_values import error_message, field_errors
@@ -36,7 +36,7 @@ class SetPasswordState(rx.State):
         self.busy, self.error, self.errors = True, "", {}
         yield
         try:
-            await accounts.set_password_with_token(token, password)
+            await users.set_password_with_token(token, password)
         except TfaiError as exc:
             self.error, self.errors = error_message(exc), field_errors(exc)
         else:

@@ -7,7 +7,8 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
-from tfai.services import accounts, auth
+from tfai.services.accounts import registration
+from tfai.services.auth import sessions
 from tfai.ui.components.forms import error_summary, submit_button, text_field
 from tfai.ui.components.layout import public_page
 from tfai.ui.state.auth import HOME_ROUTE, AuthState
@@ -43,10 +44,11 @@ class SignupState(AuthState):
         self.signup_busy = True
         yield
         try:
-            result = await accounts.signup(company_name=values["company_name"].strip(), email=values["email"].strip(),
-                                           password=values["password"], first_name=values["first_name"].strip(),
-                                           last_name=values["last_name"].strip())
-            code = await auth.issue_login_code(result.user_id, result.company_id)
+            result = await registration.signup(
+                company_name=values["company_name"].strip(), email=values["email"].strip(),
+                password=values["password"], first_name=values["first_name"].strip(),
+                last_name=values["last_name"].strip())
+            code = await sessions.issue_login_code(result.user_id, result.company_id)
         except TfaiError as exc:
             self.errors, self.signup_error, self.signup_busy = field_errors(exc), error_message(exc), False
             return

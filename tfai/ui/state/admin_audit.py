@@ -8,7 +8,7 @@ import reflex as rx
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
-from tfai.services import staff
+from tfai.services.staff import history
 from tfai.ui.state.admin_staff_access import AdminStaffAccessState
 from tfai.ui.state.form_values import error_message
 from tfai.ui.state.staff_helpers import audit_row, parse_actor_filter
@@ -37,7 +37,7 @@ class AdminAuditState(AdminStaffAccessState):
         if problem:
             return
         try:
-            result = await staff.list_audit(actor, entity=self.entity or None, actor_id=actor_id,
+            result = await history.list_audit(actor, entity=self.entity or None, actor_id=actor_id,
                                             page=self.audit_page, page_size=PAGE_SIZE)
         except TfaiError as exc:
             self.entries, self.audit_total, self.audit_error = [], 0, error_message(exc)

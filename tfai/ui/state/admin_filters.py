@@ -7,7 +7,8 @@ from typing import Any
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
-from tfai.services import accounts, tickets
+from tfai.services.accounts import users
+from tfai.services.tickets import submission
 from tfai.ui.state.list_filters import ANY, worker_options
 
 FILTER_KEYS = ("ticket_type", "status", "assignee", "created_from", "created_to", "sort")
@@ -26,7 +27,7 @@ def raw_filters(form_data: Mapping[str, Any], defaults: Mapping[str, str]) -> di
 async def type_options(actor: Actor) -> list[dict[str, str]]:
     """'Any type' plus the ticket types the actor can see as submittable (value = key)."""
     try:
-        found = await tickets.submittable_types(actor)
+        found = await submission.submittable_types(actor)
     except TfaiError:
         found = []
     return [{"value": ANY, "label": "Any type"}, *({"value": t.key, "label": t.title} for t in found)]
@@ -36,7 +37,7 @@ async def filter_choices(actor: Actor) -> tuple[list[dict[str, str]], list[dict[
     """(ticket type choices, assignee choices: 'Anyone' plus the first hundred users' task workers)."""
     types = await type_options(actor)
     try:
-        users = (await accounts.list_users(actor, page=1, page_size=100)).items
+        people = (await users.list_users(actor, page=1, page_size=100)).items
     except TfaiError:
-        users = []
-    return types, [{"value": ANY, "label": "Anyone"}, *worker_options(users)]
+        people = []
+    return types, [{"value": ANY, "label": "Anyone"}, *worker_options(people)]

@@ -8,7 +8,7 @@ import reflex as rx
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import USER, Actor
-from tfai.services import accounts
+from tfai.services.accounts import company_roles
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message, field_errors
@@ -31,7 +31,7 @@ class AdminRolesState(AuthState):
 
     async def _refresh(self, actor: Actor) -> None:
         self.roles = [{"name": r.role_name, "description": r.description, "members": r.members,
-                       "protected": r.role_name == USER} for r in await accounts.list_company_roles(actor)]
+                       "protected": r.role_name == USER} for r in await company_roles.list_company_roles(actor)]
 
     @rx.event
     async def load(self) -> Any:
@@ -51,7 +51,7 @@ class AdminRolesState(AuthState):
         if actor is None:
             return self._to_login()
         try:
-            await accounts.create_company_role(actor, role_name=str(form_data.get("role_name", ""))[:100],
+            await company_roles.create_company_role(actor, role_name=str(form_data.get("role_name", ""))[:100],
                                                description=str(form_data.get("description", ""))[:2100])
             await self._refresh(actor)
         except TfaiError as exc:
@@ -81,7 +81,7 @@ class AdminRolesState(AuthState):
             return self._to_login()
         new_name = str(form_data.get("new_name", ""))[:100].strip()
         try:
-            await accounts.update_company_role(
+            await company_roles.update_company_role(
                 actor, self.edit_name, new_name=new_name if new_name and new_name != self.edit_name else None,
                 description=str(form_data.get("description", ""))[:2100])
             await self._refresh(actor)
@@ -97,7 +97,7 @@ class AdminRolesState(AuthState):
         if actor is None:
             return self._to_login()
         try:
-            await accounts.delete_company_role(actor, str(name)[:100])
+            await company_roles.delete_company_role(actor, str(name)[:100])
             await self._refresh(actor)
         except TfaiError as exc:
             self.error, self.notice = error_message(exc), ""

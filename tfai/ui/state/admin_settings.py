@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
-from tfai.services import actions
+from tfai.services.actions import callbacks
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message
@@ -42,7 +42,7 @@ class AdminSettingsState(AuthState):
         self.secret, self.revealed, self.error, self.loading = "", False, "", True
         yield
         try:
-            self.masked_secret = masked(await actions.get_webhook_secret(actor))
+            self.masked_secret = masked(await callbacks.get_webhook_secret(actor))
         except TfaiError as exc:
             self.masked_secret, self.error = "", error_message(exc)
         finally:
@@ -57,7 +57,7 @@ class AdminSettingsState(AuthState):
         if actor is None:
             return self._to_login()
         try:
-            self.secret = await actions.get_webhook_secret(actor)
+            self.secret = await callbacks.get_webhook_secret(actor)
         except TfaiError as exc:
             return toast.error(error_message(exc))
         self.revealed = True
@@ -72,7 +72,7 @@ class AdminSettingsState(AuthState):
         self.rotating = True
         yield
         try:
-            secret = await actions.rotate_webhook_secret(actor)
+            secret = await callbacks.rotate_webhook_secret(actor)
         except TfaiError as exc:
             self.rotating = False
             yield toast.error(error_message(exc))

@@ -9,7 +9,7 @@ import reflex as rx
 from tfai.domain import policy
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Action, Actor
-from tfai.services import staff
+from tfai.services.staff import access, history
 from tfai.ui.state import toast
 from tfai.ui.state.auth import HOME_ROUTE, AuthState
 from tfai.ui.state.form_values import error_message
@@ -46,8 +46,8 @@ class AdminStaffAccessState(AuthState):
 
     async def _refresh(self, actor: Actor) -> None:
         try:
-            result = await staff.list_grants(actor, page=self.page, page_size=PAGE_SIZE)
-            settings = await staff.staff_access_settings(actor)
+            result = await history.list_grants(actor, page=self.page, page_size=PAGE_SIZE)
+            settings = await access.staff_access_settings(actor)
         except TfaiError as exc:
             self.grants, self.total, self.error = [], 0, error_message(exc)
             return
@@ -82,7 +82,7 @@ class AdminStaffAccessState(AuthState):
         if not str(grant_id).isdigit():
             return None
         try:
-            entries = await staff.grant_activity(actor, int(grant_id))
+            entries = await history.grant_activity(actor, int(grant_id))
         except TfaiError as exc:
             self.error = error_message(exc)
             return None
@@ -95,7 +95,7 @@ class AdminStaffAccessState(AuthState):
         if actor is None:
             return redirect
         try:
-            await staff.set_staff_write_allowed(actor, bool(allowed))
+            await access.set_staff_write_allowed(actor, bool(allowed))
         except TfaiError as exc:
             self.error = error_message(exc)
         else:

@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.policy import Actor
-from tfai.services import tasks
+from tfai.services.tasks import work
 from tfai.ui.state.admin_filters import filter_choices, filter_defaults, raw_filters
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.list_filters import TASK_SORTS, TASK_STATUSES, options, parse_filters, status_options
@@ -33,7 +33,7 @@ class AdminTasksState(PagedListMixin, AuthState):
         if not self.type_choices:
             self.type_choices, self.worker_choices = await filter_choices(actor)
         f, _ = parse_filters(self.filters, sorts=TASK_SORTS, default_sort="created", statuses=TASK_STATUSES)
-        result = await tasks.list_tasks(actor, scope="company", state=self.tab, status=f.status,
+        result = await work.list_tasks(actor, scope="company", state=self.tab, status=f.status,
                                         assignee_id=f.assignee_id, ticket_type=f.ticket_type,
                                         created_from=f.created_from, created_to=f.created_to, page=self.page,
                                         page_size=PAGE_SIZE, sort=f.sort)

@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.policy import Actor
-from tfai.services import tickets
+from tfai.services.tickets import tracking
 from tfai.ui.state.admin_filters import FILTER_KEYS, filter_choices, filter_defaults, raw_filters
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.list_filters import TICKET_SORTS, WORKFLOW_STATUSES, options, parse_filters, status_options
@@ -37,7 +37,7 @@ class AdminTicketsState(PagedListMixin, AuthState):
             self.type_choices, self.worker_choices = await filter_choices(actor)
         f, _ = parse_filters({**self.filters, "search": self.search}, sorts=TICKET_SORTS, default_sort="-created",
                              statuses=WORKFLOW_STATUSES)
-        result = await tickets.list_tickets(actor, scope="company", state=self.tab, search=f.search,
+        result = await tracking.list_tickets(actor, scope="company", state=self.tab, search=f.search,
                                             ticket_type=f.ticket_type, status=f.status, assignee_id=f.assignee_id,
                                             created_from=f.created_from, created_to=f.created_to, page=self.page,
                                             page_size=PAGE_SIZE, sort=f.sort)

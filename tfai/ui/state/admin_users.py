@@ -9,7 +9,7 @@ from reflex_base.utils.form import FormData
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import SYSTEM_ROLES, USER, Actor
-from tfai.services import accounts
+from tfai.services.accounts import company_roles, users
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message, field_errors
@@ -58,9 +58,9 @@ class AdminUsersState(AuthState):
         return max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
 
     async def _refresh(self, actor: Actor) -> None:
-        result = await accounts.list_users(actor, search=self.search, page=self.page, page_size=PAGE_SIZE)
+        result = await users.list_users(actor, search=self.search, page=self.page, page_size=PAGE_SIZE)
         self.rows, self.total, self.page = [user_row(u) for u in result.items], result.total, result.page
-        self.all_company_roles = [r.role_name for r in await accounts.list_company_roles(actor)]
+        self.all_company_roles = [r.role_name for r in await company_roles.list_company_roles(actor)]
 
     async def _actor_or_redirect(self) -> tuple[Actor | None, Any]:
         actor = await self._guard()
@@ -104,13 +104,13 @@ class AdminUsersState(AuthState):
     @rx.event
     async def set_active(self, user_id: str, active: bool) -> Any:
         uid = int(user_id) if str(user_id).isdigit() else 0
-        return await self._change(lambda a: accounts.update_user(a, uid, is_active=bool(active)),
+        return await self._change(lambda a: users.update_user(a, uid, is_active=bool(active)),
                                   "The user is active again." if active else "The user is deactivated.")
 
     @rx.event
     async def set_available(self, user_id: str, available: bool) -> Any:
         uid = int(user_id) if str(user_id).isdigit() else 0
-        return await self._change(lambda a: accounts.update_user(a, uid, available=bool(available)),
+        return await self._change(lambda a: users.update_user(a, uid, available=bool(available)),
                                   "Availability saved.")
 
     @rx.event
@@ -123,7 +123,7 @@ class AdminUsersState(AuthState):
         yield
         password = str(form_data.get("password", ""))[:1024]
         try:
-            created = await accounts.create_user(
+            created = await users.create_user(
                 actor, email=str(form_data.get("email", ""))[:300],
                 first_name=str(form_data.get("first_name", ""))[:200],
                 last_name=str(form_data.get("last_name", ""))[:200],
@@ -161,7 +161,7 @@ class AdminUsersState(AuthState):
         uid = int(self.edit_id) if self.edit_id.isdigit() else 0
         company = sorted(set(_form_list(form_data, "company_roles")) | {USER})
         try:
-            await accounts.update_user(actor, uid, system_roles=_form_list(form_data, "system_roles"),
+            await users.update_user(actor, uid, system_roles=_form_list(form_data, "system_roles"),
                                        company_roles=company)
             await self._refresh(actor)
         except TfaiError as exc:

@@ -12,7 +12,7 @@ import reflex as rx
 from tfai.domain import policy
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Action, Actor
-from tfai.services import assistant
+from tfai.services.assistant import conversations
 from tfai.ui.state import toast
 from tfai.ui.state.assistant_helpers import conversation_row, error_kind, message_row
 from tfai.ui.state.assistant_proposal import ProposalMixin, proposal_view
@@ -57,12 +57,12 @@ class AssistantState(ProposalMixin, AuthState):
         return actor, None
 
     async def _list(self, actor: Actor) -> None:
-        page = await assistant.list_conversations(actor, page_size=100)
+        page = await conversations.list_conversations(actor, page_size=100)
         self.conversations = [conversation_row(c) for c in page.items]
 
     async def _open(self, actor: Actor, conv_id: int) -> None:
         """Show one conversation and its newest proposal."""
-        detail = await assistant.get_conversation(actor, conv_id)
+        detail = await conversations.get_conversation(actor, conv_id)
         self.conv_id, self.conv_title = detail.id, detail.title
         self.messages = [message_row(m) for m in detail.messages]
         newest = next((m.proposal for m in reversed(detail.messages) if m.proposal is not None), None)
@@ -73,7 +73,7 @@ class AssistantState(ProposalMixin, AuthState):
         actor, redirect = await self._assistant_actor()
         if actor is None:
             return redirect
-        status = await assistant.assistant_status()
+        status = await conversations.assistant_status()
         self.configured, self.config_help, self.model = status.configured, status.help, status.model
         self.error = self.reply_error = self.reply_error_kind = self.progress = self.stream_text = ""
         self.streaming = False
@@ -112,7 +112,7 @@ class AssistantState(ProposalMixin, AuthState):
         if self.streaming:
             return None
         try:
-            conv = await assistant.create_conversation(actor)
+            conv = await conversations.create_conversation(actor)
             await self._list(actor)
             await self._open(actor, conv.id)
         except TfaiError as exc:
@@ -130,7 +130,7 @@ class AssistantState(ProposalMixin, AuthState):
         if actor is None:
             return redirect
         try:
-            conv = await assistant.rename_conversation(actor, self.conv_id, title=str(form_data.get("title", "")))
+            conv = await conversations.rename_conversation(actor, self.conv_id, title=str(form_data.get("title", "")))
             await self._list(actor)
         except TfaiError as exc:
             self.error = error_message(exc)
@@ -146,7 +146,7 @@ class AssistantState(ProposalMixin, AuthState):
         if self.streaming or not self.conv_id:
             return None
         try:
-            await assistant.delete_conversation(actor, self.conv_id)
+            await conversations.delete_conversation(actor, self.conv_id)
             self.conv_id = 0
             await self._list(actor)
             if self.conversations:
@@ -173,7 +173,7 @@ class AssistantState(ProposalMixin, AuthState):
             return None
         if not self.conv_id:
             try:
-                conv = await assistant.create_conversation(actor)
+                conv = await conversations.create_conversation(actor)
             except TfaiError as exc:
                 self.error = error_message(exc)
                 return None
@@ -215,7 +215,7 @@ class AssistantState(ProposalMixin, AuthState):
         if actor is None or not self.conv_id:
             return redirect
         try:
-            detail = await assistant.get_conversation(actor, self.conv_id)
+            detail = await conversations.get_conversation(actor, self.conv_id)
         except TfaiError as exc:
             self.error = error_message(exc)
             return None
@@ -255,7 +255,7 @@ class AssistantState(ProposalMixin, AuthState):
                 await flush()
 
         try:
-            reply = await assistant.send_message(actor, conv_id, content=content, on_event=on_event, cancel=cancel)
+            reply = await conversations.send_message(actor, conv_id, content=content, on_event=on_event, cancel=cancel)
         except Exception as exc:  # noqa: BLE001 - whatever happens, the page leaves the streaming state
             if not isinstance(exc, TfaiError):
                 log.exception("assistant reply failed")
@@ -269,7 +269,7 @@ class AssistantState(ProposalMixin, AuthState):
                 del _CANCELS[token]
         view = await proposal_view(actor, reply.proposal) if reply.proposal is not None else None
         try:
-            detail = await assistant.get_conversation(actor, conv_id)
+            detail = await conversations.get_conversation(actor, conv_id)
         except TfaiError:
             detail = None
         async with self:

@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
-from tfai.services import assistant
+from tfai.services.assistant import conversations
 from tfai.ui.state.assistant import AssistantState
 from tfai.ui.state.assistant_helpers import plain
 from tfai.ui.state.definitions_editor import DefinitionsEditorState
@@ -33,7 +33,7 @@ class ProposalEditState(DefinitionsEditorState):
             bundle = plain(chat._p_bundle)
         else:
             try:
-                bundle = (await assistant.get_proposal(actor, int(raw))).bundle
+                bundle = (await conversations.get_proposal(actor, int(raw))).bundle
             except TfaiError as exc:
                 self.error = error_message(exc)
                 return None

@@ -9,8 +9,9 @@ import reflex as rx
 
 from tfai.domain.errors import InvalidDefinition, NotFound, TfaiError
 from tfai.domain.policy import Actor
-from tfai.services import assistant, definitions
-from tfai.services.assistant_dto import ProposalDTO
+from tfai.services.assistant import conversations
+from tfai.services.assistant.dto import ProposalDTO
+from tfai.services.definitions import bundles
 from tfai.ui.components.diagram import diagram_src
 from tfai.ui.state import toast
 from tfai.ui.state.assistant_helpers import (
@@ -39,7 +40,7 @@ async def proposal_view(actor: Actor, p: ProposalDTO, bundle: dict[str, Any] | N
     is_change = False
     if key:
         try:
-            current = await definitions.export_document(actor, key)
+            current = await bundles.export_document(actor, key)
         except NotFound:
             current = None
         except TfaiError:
@@ -122,7 +123,7 @@ class ProposalMixin(rx.State, mixin=True):
         if actor is None:
             return redirect
         try:
-            await self._show(actor, await assistant.get_proposal(actor, int(proposal_id)))
+            await self._show(actor, await conversations.get_proposal(actor, int(proposal_id)))
         except TfaiError as exc:
             self.p_error = error_message(exc)
         return None
@@ -136,8 +137,8 @@ class ProposalMixin(rx.State, mixin=True):
         values = {str(k): str(v) for k, v in form_data.items() if str(k).startswith("/")}
         doc, problems = fill_all(self._p_bundle, values)
         try:
-            checked = await definitions.validate_bundle(actor, doc)
-            proposal = await assistant.get_proposal(actor, self.p_id)
+            checked = await bundles.validate_bundle(actor, doc)
+            proposal = await conversations.get_proposal(actor, self.p_id)
         except TfaiError as exc:
             self.p_error = error_message(exc)
             return None
@@ -167,7 +168,7 @@ class ProposalMixin(rx.State, mixin=True):
         samples = dry_run_samples(wf.get("tasks") or [])
         outputs = {s["key"]: json.loads(s["text"]) for s in samples if s["kind"] == "output" and s["text"]}
         try:
-            result = await definitions.dry_run(actor, bundle=plain(self._p_bundle), ticket=ticket, outputs=outputs)
+            result = await bundles.dry_run(actor, bundle=plain(self._p_bundle), ticket=ticket, outputs=outputs)
         except InvalidDefinition:
             self.try_error = "The proposal has errors (or unfilled placeholders): fix them before trying it."
             self.try_outcome = ""
@@ -187,7 +188,7 @@ class ProposalMixin(rx.State, mixin=True):
             return redirect
         try:
             edited = plain(self._p_bundle) if self.p_edited else None
-            saved = await assistant.accept_proposal(actor, self.p_id, bundle=edited)
+            saved = await conversations.accept_proposal(actor, self.p_id, bundle=edited)
         except InvalidDefinition as exc:
             self.p_problems = problem_rows(pretty(plain(self._p_bundle)), exc.problems, [])
             self.p_error, self.p_valid = "Not saved: the bundle has errors.", False
@@ -208,7 +209,7 @@ class ProposalMixin(rx.State, mixin=True):
         if actor is None:
             return redirect
         try:
-            result = await assistant.discard_proposal(actor, self.p_id)
+            result = await conversations.discard_proposal(actor, self.p_id)
         except TfaiError as exc:
             self.p_error = error_message(exc)
             return toast.error("Not discarded: " + self.p_error)

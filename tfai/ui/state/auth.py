@@ -12,7 +12,9 @@ from reflex.event import EventSpec
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import ADMIN, TASK_WORKER, TICKET_ADMIN, WORKFLOW_CREATOR, Actor
-from tfai.services import accounts, auth, staff
+from tfai.services.accounts import profile
+from tfai.services.auth import sessions
+from tfai.services.staff import access
 from tfai.ui.state.staff_helpers import banner_text
 
 log = logging.getLogger(__name__)
@@ -93,7 +95,7 @@ class AuthState(rx.State):
         """The actor behind the websocket's Cookie header, or None (re-checked on every call)."""
         cookie = self.router.headers.cookie if self.router is not None else ""
         try:
-            actor = await auth.actor_from_cookie_header(cookie or None)
+            actor = await sessions.actor_from_cookie_header(cookie or None)
         except TfaiError:
             actor = None
         if actor is None:
@@ -108,14 +110,14 @@ class AuthState(rx.State):
     async def _refresh_header(self, actor: Actor) -> None:
         """Copy the header values (names, company, role flags) from the actor's profile."""
         try:
-            me = await accounts.get_me(actor)
+            me = await profile.get_me(actor)
         except TfaiError:
             me = None
         for key, value in header_fields(actor, me).items():
             setattr(self, key, value)
         if actor.staff is not None:  # the banner names the company, the reason and the end of the grant
             try:
-                grant = await staff.current_grant(actor)
+                grant = await access.current_grant(actor)
             except TfaiError:
                 grant = None
             if grant is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfai.services.stats import CompanyStatsDTO, MyStatsDTO
+from tfai.services.dashboard.stats import CompanyStatsDTO, MyStatsDTO
 
 
 def day_rows(per_day: list[Any]) -> list[dict[str, Any]]:

@@ -7,8 +7,8 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
-from tfai.services import definitions
-from tfai.services.definitions_dto import DryRunDTO
+from tfai.services.definitions import bundles, catalog
+from tfai.services.definitions.dto import DryRunDTO
 from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import dry_run_samples, parse_object, pretty, sample_value
 from tfai.ui.state.form_values import error_message
@@ -55,11 +55,11 @@ class DryRunState(DesignerState):
         self.wf_key = self._query("workflow")
         try:
             if not self.wf_key:
-                page = await definitions.list_workflows(actor, page_size=100)
+                page = await catalog.list_workflows(actor, page_size=100)
                 self.workflows = [{"key": w.key, "title": w.title} for w in page.items]
                 self.wf_title, self.samples = "", []
                 return None
-            wf = await definitions.get_workflow(actor, self.wf_key)
+            wf = await catalog.get_workflow(actor, self.wf_key)
             self.wf_title = wf.title
             self.samples = dry_run_samples(wf.tasks)
             self.ticket_type_keys = [t.key for t in wf.ticket_types]
@@ -74,7 +74,7 @@ class DryRunState(DesignerState):
         if not self.ticket_type:
             self.ticket_text = "{}"
             return
-        tt = await definitions.get_ticket_type(actor, self.ticket_type)
+        tt = await catalog.get_ticket_type(actor, self.ticket_type)
         self.ticket_text = pretty(sample_value(tt.fields) or {})
 
     @rx.event
@@ -118,7 +118,7 @@ class DryRunState(DesignerState):
             self.error, self.outcome = "; ".join(problems), ""
             return None
         try:
-            result = await definitions.dry_run(actor, workflow_key=self.wf_key, ticket=ticket, outputs=outputs,
+            result = await bundles.dry_run(actor, workflow_key=self.wf_key, ticket=ticket, outputs=outputs,
                                                responses=responses)
         except TfaiError as exc:
             self.error, self.outcome = error_message(exc), ""

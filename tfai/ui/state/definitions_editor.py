@@ -9,8 +9,8 @@ import reflex as rx
 
 from tfai.domain.bundle import MAX_DOCUMENT_BYTES
 from tfai.domain.errors import InvalidDefinition, TfaiError
-from tfai.services import definitions
-from tfai.services.definitions_dto import ProblemDTO, SavedBundleDTO
+from tfai.services.definitions import bundles
+from tfai.services.definitions.dto import ProblemDTO, SavedBundleDTO
 from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import problem_rows
 from tfai.ui.state.form_values import error_message
@@ -79,7 +79,7 @@ class DefinitionsEditorState(DesignerState):
         text = ""
         if source:
             try:
-                text = await definitions.export_bundle(actor, source, fmt="json")
+                text = await bundles.export_bundle(actor, source, fmt="json")
             except TfaiError as exc:
                 self.error = error_message(exc)
         self._load_text(text)
@@ -109,7 +109,7 @@ class DefinitionsEditorState(DesignerState):
         if actor is None:
             return
         try:
-            result = await definitions.validate_bundle_text(actor, text)
+            result = await bundles.validate_bundle_text(actor, text)
         except TfaiError as exc:
             async with self:
                 if self._seq == seq:
@@ -152,7 +152,7 @@ class DefinitionsEditorState(DesignerState):
         self.saving = True
         yield
         try:
-            saved = await definitions.save_bundle_text(actor, self._text)
+            saved = await bundles.save_bundle_text(actor, self._text)
         except InvalidDefinition as exc:
             self._show([ProblemDTO(**p) for p in exc.problems], [], False)
             self.error = "Not saved: the bundle has errors."

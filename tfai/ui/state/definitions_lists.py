@@ -10,7 +10,7 @@ import reflex as rx
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
-from tfai.services import definitions
+from tfai.services.definitions import catalog
 from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import page_count
 from tfai.ui.state.form_values import error_message
@@ -75,7 +75,7 @@ class _ListMixin(rx.State, mixin=True):
 
 class WorkflowListState(_ListMixin, DesignerState):
     async def _fetch(self, actor: Actor) -> tuple[list[dict[str, Any]], int, int]:
-        res = await definitions.list_workflows(actor, search=self.search, page=self.page, page_size=PAGE_SIZE)
+        res = await catalog.list_workflows(actor, search=self.search, page=self.page, page_size=PAGE_SIZE)
         rows = [{"key": w.key, "title": w.title, "version": str(w.version), "updated": when(w.updated_at),
                  "by": w.updated_by_email or "", "tasks": str(w.task_count), "ticket_types": list(w.ticket_type_keys)}
                 for w in res.items]
@@ -84,7 +84,7 @@ class WorkflowListState(_ListMixin, DesignerState):
 
 class TaskListState(_ListMixin, DesignerState):
     async def _fetch(self, actor: Actor) -> tuple[list[dict[str, Any]], int, int]:
-        res = await definitions.list_task_definitions(actor, search=self.search, page=self.page,
+        res = await catalog.list_task_definitions(actor, search=self.search, page=self.page,
                                                       page_size=PAGE_SIZE)
         rows = [{"workflow_key": t.workflow_key, "workflow_title": t.workflow_title,
                  "version": str(t.workflow_version), "key": t.key, "title": t.title, "type": t.type}
@@ -94,7 +94,7 @@ class TaskListState(_ListMixin, DesignerState):
 
 class TicketTypeListState(_ListMixin, DesignerState):
     async def _fetch(self, actor: Actor) -> tuple[list[dict[str, Any]], int, int]:
-        res = await definitions.list_ticket_types(actor, search=self.search, page=self.page, page_size=PAGE_SIZE)
+        res = await catalog.list_ticket_types(actor, search=self.search, page=self.page, page_size=PAGE_SIZE)
         rows = [{"key": t.key, "title": t.title, "version": str(t.version), "workflow_key": t.workflow_key,
                  "updated": when(t.updated_at), "by": t.updated_by_email or ""} for t in res.items]
         return rows, res.total, res.page

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
-from tfai.services import definitions
+from tfai.services.definitions import catalog
 from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import pretty
 from tfai.ui.state.form_values import error_message
@@ -45,7 +45,7 @@ class TaskDefinitionState(SchemaFormMixin, DesignerState):
             return redirect
         wf_key, task_key = self._query("workflow_key"), self._query("task_key")
         try:
-            t = await definitions.get_task_definition(actor, wf_key, task_key)
+            t = await catalog.get_task_definition(actor, wf_key, task_key)
         except TfaiError as exc:
             self.item_key, self.title, self.error = task_key, "", error_message(exc)
             self._form_setup({}, None)

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
-from tfai.services import definitions
+from tfai.services.definitions import catalog
 from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import pretty
 from tfai.ui.state.definitions_lists import version_rows
@@ -35,7 +35,7 @@ class TicketTypeDetailState(SchemaFormMixin, DesignerState):
             return redirect
         key, raw = self._query("ticket_type_key"), self._query("version")
         try:
-            tt = await definitions.get_ticket_type(actor, key, int(raw) if raw.isdigit() else None)
+            tt = await catalog.get_ticket_type(actor, key, int(raw) if raw.isdigit() else None)
         except TfaiError as exc:
             self.item_key, self.title, self.error = key, "", error_message(exc)
             self._form_setup({}, None)

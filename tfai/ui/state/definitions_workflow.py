@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
-from tfai.services import definitions
+from tfai.services.definitions import catalog
 from tfai.ui.components.diagram import diagram_src
 from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import diff_rows, safe_href
@@ -46,7 +46,7 @@ class WorkflowDetailState(DesignerState):
         key, raw = self._query("workflow_key"), self._query("version")
         self.diff_lines, self.diff_note = [], ""
         try:
-            wf = await definitions.get_workflow(actor, key, int(raw) if raw.isdigit() else None)
+            wf = await catalog.get_workflow(actor, key, int(raw) if raw.isdigit() else None)
         except TfaiError as exc:
             self.wf_key, self.title, self.tasks, self.diagram, self.error = key, "", [], "", error_message(exc)
             return None
@@ -77,7 +77,7 @@ class WorkflowDetailState(DesignerState):
         if not (self.diff_a.isdigit() and self.diff_b.isdigit()):
             return None
         try:
-            lines = await definitions.diff_versions(actor, self.wf_key, int(self.diff_a), int(self.diff_b))
+            lines = await catalog.diff_versions(actor, self.wf_key, int(self.diff_a), int(self.diff_b))
         except TfaiError as exc:
             self.diff_lines, self.diff_note = [], error_message(exc)
             return None

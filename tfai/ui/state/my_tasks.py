@@ -8,7 +8,8 @@ import reflex as rx
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
-from tfai.services import accounts, tasks
+from tfai.services.accounts import profile
+from tfai.services.tasks import work
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message
 from tfai.ui.state.paged_list import PagedListMixin
@@ -25,9 +26,9 @@ class MyTasksState(PagedListMixin, AuthState):
     async def _fetch(self, actor: Actor) -> None:
         if self.router is not None and self.router.url.query_parameters.get("done") and self.page == 1:
             self.notice = DONE_NOTE
-        me = await accounts.get_me(actor)
+        me = await profile.get_me(actor)
         self.available = bool(me.available)
-        result = await tasks.list_tasks(actor, scope="mine", state=self.tab, page=self.page, page_size=PAGE_SIZE,
+        result = await work.list_tasks(actor, scope="mine", state=self.tab, page=self.page, page_size=PAGE_SIZE,
                                         sort="created" if self.tab == "active" else "-completed")
         self.rows, self.total, self.page = [task_row(t) for t in result.items], result.total, result.page
 
@@ -37,7 +38,7 @@ class MyTasksState(PagedListMixin, AuthState):
         if actor is None:
             return self._to_login()
         try:
-            await tasks.set_availability(actor, available=bool(value))
+            await work.set_availability(actor, available=bool(value))
             await self._fetch(actor)
         except TfaiError as exc:
             self.list_error = error_message(exc)

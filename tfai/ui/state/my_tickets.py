@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.policy import Actor
-from tfai.services import tickets
+from tfai.services.tickets import tracking
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.paged_list import PagedListMixin
 from tfai.ui.state.work_rows import PAGE_SIZE, ticket_row
@@ -20,7 +20,7 @@ class MyTicketsState(PagedListMixin, AuthState):
     search: str = ""
 
     async def _fetch(self, actor: Actor) -> None:
-        result = await tickets.list_tickets(actor, scope="mine", state=self.tab, search=self.search,
+        result = await tracking.list_tickets(actor, scope="mine", state=self.tab, search=self.search,
                                             page=self.page, page_size=PAGE_SIZE, sort="-created")
         self.rows, self.total, self.page = [ticket_row(t) for t in result.items], result.total, result.page
 

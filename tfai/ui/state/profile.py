@@ -8,7 +8,8 @@ import reflex as rx
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
-from tfai.services import accounts, auth
+from tfai.services.accounts import profile, users
+from tfai.services.auth import api_tokens, sessions
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message, field_errors
 
@@ -31,9 +32,9 @@ class ProfileState(AuthState):
     form_key: int = 0
 
     async def _reload(self, actor: Actor) -> None:
-        me = await accounts.get_me(actor)
+        me = await profile.get_me(actor)
         self.first_name, self.last_name, self.available = me.first_name, me.last_name, me.available
-        tokens = await auth.list_api_tokens(actor)
+        tokens = await api_tokens.list_api_tokens(actor)
         self.tokens = [{"id": str(t.id), "name": t.name, "created": _when(t.created_at),
                         "last_used": _when(t.last_used_at)} for t in tokens]
         self.form_key += 1
@@ -75,14 +76,14 @@ class ProfileState(AuthState):
     @rx.event
     async def save_names(self, form_data: dict[str, Any]) -> Any:
         first, last = str(form_data.get("first_name", ""))[:200], str(form_data.get("last_name", ""))[:200]
-        async for step in self._run("names", lambda a: accounts.update_profile(a, first_name=first, last_name=last),
+        async for step in self._run("names", lambda a: profile.update_profile(a, first_name=first, last_name=last),
                                     "Your name is saved."):
             yield step
 
     @rx.event
     async def save_email(self, form_data: dict[str, Any]) -> Any:
         email, password = str(form_data.get("new_email", ""))[:300], str(form_data.get("password", ""))[:1024]
-        async for step in self._run("email", lambda a: accounts.change_email(a, new_email=email, password=password),
+        async for step in self._run("email", lambda a: profile.change_email(a, new_email=email, password=password),
                                     "Your email is changed."):
             yield step
 
@@ -94,10 +95,10 @@ class ProfileState(AuthState):
             self.errors = {"password": "Please correct the highlighted fields.",
                            "password.new_password_confirm": "The passwords do not match"}
             return
-        keep = auth.session_cookie_value(self.router.headers.cookie if self.router is not None else None)
+        keep = sessions.session_cookie_value(self.router.headers.cookie if self.router is not None else None)
 
         async def call(actor: Actor) -> None:
-            await accounts.change_password(actor, current_password=current, new_password=new,
+            await profile.change_password(actor, current_password=current, new_password=new,
                                            keep_session_token=keep)
 
         async for step in self._run("password", call, "Your password is changed; your other sessions have ended."):
@@ -106,7 +107,7 @@ class ProfileState(AuthState):
     @rx.event
     async def toggle_available(self, value: bool) -> Any:
         async for step in self._run(
-                "available", lambda a: accounts.update_user(a, a.user_id, available=bool(value)),
+                "available", lambda a: users.update_user(a, a.user_id, available=bool(value)),
                 "You are available for new tasks." if value else "You will not get new tasks."):
             yield step
 
@@ -116,7 +117,7 @@ class ProfileState(AuthState):
         created: list[str] = []
 
         async def call(actor: Actor) -> None:
-            created.append(await auth.create_api_token(actor.email, password, name=name, ip=self._client_ip()))
+            created.append(await api_tokens.create_api_token(actor.email, password, name=name, ip=self._client_ip()))
 
         async for step in self._run("token", call, "Copy the token now: it is shown only once."):
             yield step
@@ -125,7 +126,7 @@ class ProfileState(AuthState):
     @rx.event
     async def revoke_token(self, token_id: str) -> Any:
         tid = int(token_id) if str(token_id).isdigit() else 0
-        async for step in self._run("tokens", lambda a: auth.revoke_api_token(a, tid), "The token is revoked."):
+        async for step in self._run("tokens", lambda a: api_tokens.revoke_api_token(a, tid), "The token is revoked."):
             yield step
 
     @rx.event

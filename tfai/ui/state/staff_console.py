@@ -10,7 +10,7 @@ from reflex_base.utils.form import FormData
 from tfai.domain import policy
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Action
-from tfai.services import staff
+from tfai.services.staff import access
 from tfai.ui.state import toast
 from tfai.ui.state.auth import HOME_ROUTE, AuthState
 from tfai.ui.state.form_values import error_message, field_errors
@@ -48,7 +48,7 @@ class StaffConsoleState(AuthState):
 
     async def _refresh(self, actor: Any) -> None:
         try:
-            result = await staff.console(actor, search=self.search)
+            result = await access.console(actor, search=self.search)
         except TfaiError as exc:
             self.companies, self.totals, self.error = [], {}, error_message(exc)
         else:
@@ -107,9 +107,9 @@ class StaffConsoleState(AuthState):
             return None
         self.busy = True
         try:
-            grant = await staff.start_grant(actor, company_id=int(self.switch_id), reason=reason, mode=mode,
+            grant = await access.start_grant(actor, company_id=int(self.switch_id), reason=reason, mode=mode,
                                             minutes=minutes)
-            code = await staff.switch_code(actor, grant_id=grant.grant_id)
+            code = await access.switch_code(actor, grant_id=grant.grant_id)
         except TfaiError as exc:
             self.switch_errors = field_errors(exc)
             self.switch_error = "" if self.switch_errors else error_message(exc)

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
-from tfai.services import staff
+from tfai.services.staff import access
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message
@@ -26,8 +26,8 @@ class StaffSessionState(AuthState):
         if actor.staff is None:
             return rx.redirect(CONSOLE_ROUTE)
         try:
-            await staff.end_grant(actor)
-            code = await staff.switch_code(actor, grant_id=None)
+            await access.end_grant(actor)
+            code = await access.switch_code(actor, grant_id=None)
         except TfaiError as exc:
             return toast.error(error_message(exc))
         self._start_session_hop(code, CONSOLE_ROUTE)

@@ -10,7 +10,8 @@ from reflex_base.utils.form import FormData
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
-from tfai.services import accounts, tasks
+from tfai.services.accounts import users
+from tfai.services.tasks import work
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.detail_helpers import load_error, service_error, url_id
 from tfai.ui.state.form_values import attachment_label, with_attachment_choices, with_attachment_ids
@@ -69,7 +70,7 @@ class TaskDetailState(SchemaFormMixin, AuthState):
     steer_error: str = ""
 
     async def _refresh(self, actor: Actor) -> None:
-        t = await tasks.get_task(actor, self._kid)
+        t = await work.get_task(actor, self._kid)
         admin = self.is_ticket_admin
         self.task = task_view(t)
         self.input_pairs = label_values(t.input_schema, None, t.input)
@@ -88,13 +89,13 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         self.workers = await self._workers(actor) if self.reassignable else []
 
     async def _workers(self, actor: Actor) -> list[dict[str, str]]:
-        users: list[Any] = []
+        people: list[Any] = []
         for page in range(1, MAX_WORKER_PAGES + 1):
-            result = await accounts.list_users(actor, page=page, page_size=100)
-            users.extend(result.items)
+            result = await users.list_users(actor, page=page, page_size=100)
+            people.extend(result.items)
             if page * 100 >= result.total:
                 break
-        return worker_options(users)
+        return worker_options(people)
 
     @rx.event
     async def load(self) -> AsyncIterator[Any]:
@@ -116,7 +117,7 @@ class TaskDetailState(SchemaFormMixin, AuthState):
 
     async def _next_task(self, actor: Actor) -> int | None:
         """The oldest active task in my list after completing this one."""
-        result = await tasks.list_tasks(actor, scope="mine", state="active", page=1, page_size=5, sort="created")
+        result = await work.list_tasks(actor, scope="mine", state="active", page=1, page_size=5, sort="created")
         return next((t.id for t in result.items if t.id != self._kid and t.type == "FORM"), None)
 
     @rx.event
@@ -134,7 +135,7 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         self.form_busy = True
         yield
         try:
-            await tasks.complete_form_task(actor, self._kid, output=output)
+            await work.complete_form_task(actor, self._kid, output=output)
             nxt = await self._next_task(actor)
         except TfaiError as exc:
             self._form_fail(exc)
@@ -157,9 +158,9 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         if not raw.isdigit() or len(raw) > 18:
             self.steer_error = "Choose a worker."
             return None
-        return await self._steer(lambda a: tasks.reassign_task(a, self._kid, user_id=int(raw)),
+        return await self._steer(lambda a: work.reassign_task(a, self._kid, user_id=int(raw)),
                                  "The task is reassigned.")
 
     @rx.event
     async def retry(self) -> Any:
-        return await self._steer(lambda a: tasks.retry_task(a, self._kid), "The task is retried.")
+        return await self._steer(lambda a: work.retry_task(a, self._kid), "The task is retried.")

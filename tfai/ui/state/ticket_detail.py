@@ -9,7 +9,7 @@ import reflex as rx
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
-from tfai.services import files, tickets
+from tfai.services.tickets import attachments, tracking
 from tfai.settings import get_settings
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
@@ -73,7 +73,7 @@ class TicketDetailState(AuthState):
     hold_open: bool = False
 
     async def _refresh(self, actor: Actor) -> None:
-        t = await tickets.get_ticket(actor, self._tid)
+        t = await tracking.get_ticket(actor, self._tid)
         self.ticket, self.current = ticket_view(t), current_view(t.current_task)
         self.ticket_fields = label_values(t.fields_schema, t.display_layout, t.fields)
         self.timeline = [timeline_row(x) for x in t.timeline]
@@ -106,8 +106,8 @@ class TicketDetailState(AuthState):
         actor = await self._guard()
         if actor is None:
             return self._to_login()
-        body = str(form_data.get("body", ""))[: tickets.MAX_COMMENT + 1]
-        self.comment_error = await service_error(lambda: tickets.add_comment(actor, self._tid, body=body),
+        body = str(form_data.get("body", ""))[: tracking.MAX_COMMENT + 1]
+        self.comment_error = await service_error(lambda: tracking.add_comment(actor, self._tid, body=body),
                                                  lambda: self._refresh(actor))
         if not self.comment_error:
             self.comment_key += 1
@@ -132,7 +132,7 @@ class TicketDetailState(AuthState):
                 problems.append(f"{name}: larger than {self.max_upload_text}")
                 continue
             try:
-                await files.add_attachment(actor, self._tid, filename=name, content_type=f.content_type or "",
+                await attachments.add_attachment(actor, self._tid, filename=name, content_type=f.content_type or "",
                                            data=data)
             except TfaiError as exc:
                 problems.append(f"{name}: {error_message(exc)}")
@@ -158,17 +158,17 @@ class TicketDetailState(AuthState):
 
     @rx.event
     async def cancel(self) -> Any:
-        return await self._steer(lambda a: tickets.cancel_ticket(a, self._tid), "The ticket is cancelled.")
+        return await self._steer(lambda a: tracking.cancel_ticket(a, self._tid), "The ticket is cancelled.")
 
     @rx.event
     async def hold(self, form_data: dict[str, Any]) -> Any:
         reason = str(form_data.get("reason", ""))[:2001]
-        return await self._steer(lambda a: tickets.hold_ticket(a, self._tid, reason=reason),
+        return await self._steer(lambda a: tracking.hold_ticket(a, self._tid, reason=reason),
                                  "The ticket is on hold.")
 
     @rx.event
     async def resume(self) -> Any:
-        return await self._steer(lambda a: tickets.resume_ticket(a, self._tid), "The ticket is resumed.")
+        return await self._steer(lambda a: tracking.resume_ticket(a, self._tid), "The ticket is resumed.")
 
     @rx.event
     def set_hold_open(self, value: bool) -> None:

@@ -9,7 +9,7 @@ import reflex as rx
 from reflex_base.utils.form import FormData
 
 from tfai.domain.errors import TfaiError
-from tfai.services import tickets
+from tfai.services.tickets import submission
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message
 from tfai.ui.state.schema_form import SchemaFormMixin
@@ -40,7 +40,7 @@ class SubmitTicketState(SchemaFormMixin, AuthState):
         self.loading, self.loaded, self.chosen_key, self.error, self.form_busy = True, False, "", "", False
         yield
         try:
-            found = await tickets.submittable_types(actor)
+            found = await submission.submittable_types(actor)
         except TfaiError as exc:
             self.types, self.error = [], error_message(exc)
         else:
@@ -64,7 +64,7 @@ class SubmitTicketState(SchemaFormMixin, AuthState):
         if actor is None:
             return self._to_login()
         try:
-            found = await tickets.submittable_types(actor)
+            found = await submission.submittable_types(actor)
         except TfaiError as exc:
             self.error = error_message(exc)
             return None
@@ -94,7 +94,7 @@ class SubmitTicketState(SchemaFormMixin, AuthState):
         self.form_busy = True
         yield
         try:
-            created = await tickets.submit_ticket(actor, ticket_type=self.chosen_key, data=data)
+            created = await submission.submit_ticket(actor, ticket_type=self.chosen_key, data=data)
         except TfaiError as exc:
             self._form_fail(exc)
             self.form_busy = False

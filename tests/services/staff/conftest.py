@@ -1,0 +1,66 @@
+"""Staff fixtures: a platform staff member, real sessions (with and without a grant) and the API client."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+import pytest
+
+from tests.api.conftest import api, auth_headers  # noqa: F401  (shared API fixtures)
+from tests.fixtures.tenants import PASSWORD
+from tfai.domain.policy import Actor
+from tfai.services.auth import sessions
+from tfai.services.common import throttle
+from tfai.services.staff import access, setup
+
+_n = itertools.count(1)
+
+
+@dataclass
+class Staffer:
+    user_id: int
+    email: str
+    token: str  # a session token of the staff member's own identity
+
+    async def actor(self) -> Actor:
+        return await sessions.authenticate_session(self.token)
+
+
+@pytest.fixture(autouse=True)
+async def _clean_throttle(db_engine: None) -> AsyncIterator[None]:
+    await throttle.clear_all()
+    yield
+    await throttle.clear_all()
+
+
+async def login(email: str, password: str = PASSWORD) -> str:
+    code = await sessions.start_login(email, password, ip="10.9.0.1")
+    return await sessions.finish_login(code, ip="10.9.0.1", user_agent="pytest")
+
+
+@pytest.fixture
+async def staffer(db_engine: None) -> Staffer:
+    email = f"staff{next(_n)}.{secrets.token_hex(3)}@ticketflower.example"
+    created = await setup.create_staff_user(email=email, first_name="Sam", last_name="Staff", password=PASSWORD)
+    return Staffer(user_id=created.user_id, email=email, token=await login(email))
+
+
+GrantSession = Callable[..., Awaitable[tuple[str, Actor]]]
+
+
+@pytest.fixture
+def grant_session(staffer: Staffer) -> GrantSession:
+    """Start a grant for the staffer and return (session token, actor) of the rotated session under it."""
+
+    async def make(company_id: int, *, mode: str = "read", minutes: int = 60,
+                   reason: str = "Customer asked for help with a workflow") -> tuple[str, Actor]:
+        me = await staffer.actor()
+        grant = await access.start_grant(me, company_id=company_id, reason=reason, mode=mode, minutes=minutes)
+        code = await access.switch_code(me, grant_id=grant.grant_id)
+        token = await sessions.finish_login(code, ip="10.9.0.1", user_agent="pytest")
+        return token, await sessions.authenticate_session(token)
+
+    return make

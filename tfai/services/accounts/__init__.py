@@ -1,0 +1,1 @@
+"""Accounts: company sign-up, profiles, users and company roles."""

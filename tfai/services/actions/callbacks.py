@@ -1,0 +1,139 @@
+"""Actions for people and callers: ASYNC callbacks, attempt history, the webhook secret, health."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+
+from tfai.db.session import tenant_tx
+from tfai.db.tables.common import utcnow
+from tfai.domain import policy
+from tfai.domain.errors import Conflict, InvalidInput, NotFound
+from tfai.domain.expressions import ExpressionError
+from tfai.domain.policy import Action, Actor, Resource
+from tfai.domain.schema_check import require_valid
+from tfai.domain.tokens import hash_token
+from tfai.observability import health
+from tfai.services.actions.runs import callback_output
+from tfai.services.common import audit
+from tfai.services.common.tx import actor_tx
+from tfai.services.tickets.dto import ActionAttemptDTO
+from tfai.services.workflow import _runtime
+
+MAX_TOKEN_LENGTH = 128
+
+
+def new_webhook_secret() -> str:
+    """A fresh signing secret in the Standard Webhooks form: whsec_ + base64 of 32 random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+class AttemptDTO(ActionAttemptDTO):
+    """One outbound request of an action task (webhook_id is the receiver's idempotency key)."""
+
+    webhook_id: str
+
+
+class CallbackRejected(InvalidInput):
+    """The callback arrived but its body does not produce a valid output; the task is now in ERROR."""
+
+
+async def _lookup(token: str) -> tuple[int, int, int, datetime, datetime | None]:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise NotFound("Unknown or expired callback")
+    async with tenant_tx(None) as session:
+        row = (await session.execute(text("SELECT * FROM tfai_callback_lookup(:h)"),
+                                     {"h": hash_token(token)})).first()
+    if row is None or row.expires_at <= utcnow():
+        raise NotFound("Unknown or expired callback")
+    return int(row.token_id), int(row.company_id), int(row.task_instance_id), row.expires_at, row.used_at
+
+
+async def handle_callback(token: str, body: Any) -> None:
+    """Consume the single-use token and complete the ASYNC task with output_transform(callback).
+
+    NotFound: unknown or expired token. Conflict: used token, or the task no longer waits.
+    CallbackRejected: the body does not fit (the task goes to ERROR, the token is spent).
+    """
+    token_id, company_id, task_id, _, used_at = await _lookup(token)
+    if used_at is not None:
+        raise Conflict("This callback was already used")
+    failure: str | None = None
+    async with tenant_tx(company_id) as session:
+        spent = (await session.execute(text(
+            "UPDATE callback_tokens SET used_at = now() WHERE id = :id AND used_at IS NULL AND expires_at > now() "
+            "RETURNING id"), {"id": token_id})).first()
+        if spent is None:
+            raise Conflict("This callback was already used")
+        task = await _runtime.lock_task(session, task_id)
+        if task is None or task.t_status.value != "IN_PROGRESS":
+            raise Conflict("The task no longer waits for a callback")
+        row = (await session.execute(text(
+            "SELECT d.output_transform, d.output_schema, w.workflow_data FROM task_definitions d "
+            "JOIN workflow_instances w ON w.id = :wid WHERE d.id = :did"),
+            {"wid": task.workflow_instance_id, "did": task.task_definition_id})).one()
+        try:
+            output = callback_output(row.output_transform, dict(row.workflow_data or {}),
+                                     dict(task.input_data or {}), body)
+            require_valid(row.output_schema, output, what="output")
+        except ExpressionError as exc:
+            failure = f"the callback's output_transform failed: {exc.message}"
+        except InvalidInput as exc:
+            fields = "; ".join(f"{d['field'] or '(root)'}: {d['message']}" for d in exc.details or [])
+            failure = f"the callback output does not match the output schema ({fields})"
+        if failure is None:
+            await _runtime.complete_task(session, None, task, output)
+    if failure is not None:
+        await _runtime.fail_action_task(company_id, task_id, failure)
+        raise CallbackRejected(failure, details=[{"field": "", "message": failure}])
+
+
+async def task_attempts(actor: Actor, task_id: int) -> list[AttemptDTO]:
+    """Every request of an action task, oldest first (ticket admins and admins)."""
+    policy.require(actor, Action.TASK_LIST_COMPANY)
+    async with actor_tx(actor) as session:
+        exists = (await session.execute(text("SELECT company_id FROM task_instances WHERE id = :id"),
+                                        {"id": task_id})).first()
+        if exists is None:
+            raise NotFound("Task not found")
+        policy.require(actor, Action.TASK_LIST_COMPANY, Resource(company_id=int(exists[0])), what="task")
+        rows = (await session.execute(text(
+            "SELECT attempt, webhook_id, started_at, finished_at, status_code, duration_ms, error "
+            "FROM action_attempts WHERE task_instance_id = :id ORDER BY id"), {"id": task_id})).all()
+    return [AttemptDTO(**r._asdict()) for r in rows]
+
+
+async def get_webhook_secret(actor: Actor) -> str:
+    """The company's signing secret for outbound action requests (admins)."""
+    policy.require(actor, Action.COMPANY_SETTINGS)
+    async with actor_tx(actor) as session:
+        row = (await session.execute(text("SELECT webhook_secret FROM companies WHERE id = :id"),
+                                     {"id": actor.company_id})).first()
+    if row is None:
+        raise NotFound("Company not found")
+    return str(row[0])
+
+
+async def rotate_webhook_secret(actor: Actor) -> str:
+    """Replace the signing secret (requests are signed with the new one from now on); the new secret."""
+    policy.require(actor, Action.COMPANY_SETTINGS)
+    secret = new_webhook_secret()
+    async with actor_tx(actor) as session:
+        result = await session.execute(text("UPDATE companies SET webhook_secret = :s WHERE id = :id"),
+                                       {"s": secret, "id": actor.company_id})
+        if not getattr(result, "rowcount", 0):
+            raise NotFound("Company not found")
+        await audit.record(session, actor, entity="company", entity_id=actor.company_id,
+                           action="webhook_secret_rotated", after={"secret": "(rotated)"})
+    return secret
+
+
+async def action_health() -> dict[str, Any]:
+    """Whether an action worker is alive and how many outbox rows wait to be published."""
+    workers = await health.live_workers()
+    return {"workers": workers, "worker": "ok" if workers else "missing",
+            "outbox_backlog": await health.outbox_backlog()}

@@ -1,0 +1,208 @@
+"""What the action worker does to the database: claim tasks, record attempts, issue callback tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tfai.db.session import tenant_tx
+from tfai.db.tables.common import utcnow
+from tfai.domain.engine import build_scope
+from tfai.domain.expressions import evaluate_transform
+from tfai.domain.tokens import hash_token, new_token
+from tfai.settings import get_settings
+
+LEASE_GRACE_SECONDS = 15
+WEBHOOK_ID_PREFIX = "msg_"
+SYNC_TIMEOUT_MAX = 300
+ASYNC_REQUEST_TIMEOUT = 30
+_REQUEST_TIMEOUT_SQL = ("least(coalesce(d.timeout_seconds, 30), "
+                        f"CASE WHEN d.t_type = 'SYNC_ACTION' THEN {SYNC_TIMEOUT_MAX} ELSE {ASYNC_REQUEST_TIMEOUT} END)")
+_ASYNC_DELIVERED_SQL = ("d.t_type = 'ASYNC_ACTION' AND EXISTS (SELECT 1 FROM action_attempts a "
+                        "WHERE a.task_instance_id = t.id AND a.error IS NULL AND a.finished_at >= t.started_at)")
+
+_CLAIM = text(f"""
+UPDATE task_instances t SET t_status = 'IN_PROGRESS', attempts = t.attempts + 1, started_at = now()
+FROM task_definitions d
+WHERE t.id = :tid AND d.id = t.task_definition_id AND d.t_type IN ('SYNC_ACTION', 'ASYNC_ACTION')
+  AND (t.t_status = 'PENDING'
+       OR (t.t_status = 'IN_PROGRESS' AND NOT ({_ASYNC_DELIVERED_SQL})
+           AND t.started_at < now() - make_interval(secs => {_REQUEST_TIMEOUT_SQL} + :grace)))
+RETURNING t.attempts
+""")
+
+_JOB = text("""
+SELECT t.input_data, t.workflow_instance_id, d.t_type, d.title, d.action_url, d.timeout_seconds,
+       d.output_transform, w.workflow_data, c.webhook_secret
+FROM task_instances t JOIN task_definitions d ON d.id = t.task_definition_id
+JOIN workflow_instances w ON w.id = t.workflow_instance_id JOIN companies c ON c.id = t.company_id
+WHERE t.id = :tid
+""")
+
+
+@dataclass(frozen=True)
+class ActionJob:
+    """One claimed action task, with everything the request needs (read once at the claim)."""
+
+    company_id: int
+    task_id: int
+    attempt: int
+    kind: str
+    title: str
+    action_url: str
+    timeout_seconds: int
+    request_timeout: int
+    input: dict[str, Any]
+    output_transform: str | None
+    workflow_data: dict[str, Any]
+    secret: str
+    attempt_id: int = 0
+
+    @property
+    def is_sync(self) -> bool:
+        return self.kind == "SYNC_ACTION"
+
+
+async def claim(company_id: int, task_id: int) -> ActionJob | None:
+    """Take the task (PENDING, or IN_PROGRESS past its lease after a worker died); None: someone has it."""
+    async with tenant_tx(company_id) as session:
+        row = (await session.execute(_CLAIM, {"tid": task_id, "grace": LEASE_GRACE_SECONDS})).first()
+        if row is None:
+            return None
+        attempt = int(row[0])
+        await session.execute(text(
+            "UPDATE action_attempts SET finished_at = now(), error = 'the worker stopped during this attempt' "
+            "WHERE task_instance_id = :tid AND finished_at IS NULL"), {"tid": task_id})
+        job = (await session.execute(_JOB, {"tid": task_id})).one()
+        attempt_id = await _insert_attempt(session, company_id, task_id, attempt)
+    timeout = int(job.timeout_seconds or 30)
+    limit = SYNC_TIMEOUT_MAX if job.t_type == "SYNC_ACTION" else ASYNC_REQUEST_TIMEOUT
+    return ActionJob(company_id=company_id, task_id=task_id, attempt=attempt, kind=str(job.t_type),
+                     title=job.title, action_url=job.action_url or "", timeout_seconds=timeout,
+                     request_timeout=min(timeout, limit), input=dict(job.input_data or {}),
+                     output_transform=job.output_transform, workflow_data=dict(job.workflow_data or {}),
+                     secret=job.webhook_secret, attempt_id=attempt_id)
+
+
+async def next_attempt(job: ActionJob) -> ActionJob | None:
+    """Count and record the next attempt, fenced on the attempt number (None: another worker took over)."""
+    async with tenant_tx(job.company_id) as session:
+        row = (await session.execute(text(
+            "UPDATE task_instances SET attempts = attempts + 1, started_at = now() "
+            "WHERE id = :tid AND t_status = 'IN_PROGRESS' AND attempts = :n RETURNING attempts"),
+            {"tid": job.task_id, "n": job.attempt})).first()
+        if row is None:
+            return None
+        attempt_id = await _insert_attempt(session, job.company_id, job.task_id, int(row[0]))
+    return ActionJob(**{**job.__dict__, "attempt": int(row[0]), "attempt_id": attempt_id})
+
+
+async def _insert_attempt(session: AsyncSession, company_id: int, task_id: int, attempt: int) -> int:
+    """Record that an attempt starts (finished_at stays empty if the worker dies during it)."""
+    row = (await session.execute(text(
+        "INSERT INTO action_attempts (company_id, task_instance_id, attempt, webhook_id) "
+        "VALUES (:cid, :tid, :n, :wid) RETURNING id"),
+        {"cid": company_id, "tid": task_id, "n": attempt, "wid": webhook_id(company_id, task_id)})).one()
+    return int(row[0])
+
+
+async def finish_attempt(job: ActionJob, *, status_code: int | None, duration_ms: int,
+                         error: str | None) -> None:
+    async with tenant_tx(job.company_id) as session:
+        await session.execute(text(
+            "UPDATE action_attempts SET finished_at = now(), status_code = :code, duration_ms = :ms, "
+            "error = :err WHERE id = :id"),
+            {"code": status_code, "ms": duration_ms, "err": error[:2000] if error else None, "id": job.attempt_id})
+
+
+async def new_callback_token(job: ActionJob) -> str:
+    """A single-use callback token for the task (256 bits; only its SHA-256 is stored)."""
+    token = new_token(32)
+    async with tenant_tx(job.company_id) as session:
+        await session.execute(text(
+            "INSERT INTO callback_tokens (company_id, task_instance_id, token_hash, expires_at) "
+            "VALUES (:cid, :tid, :h, :exp)"),
+            {"cid": job.company_id, "tid": job.task_id, "h": hash_token(token),
+             "exp": utcnow() + timedelta(seconds=job.timeout_seconds)})
+    return token
+
+
+def webhook_id(company_id: int, task_id: int) -> str:
+    """The message id of one task: stable across every attempt and retry (the receiver's idempotency key)."""
+    tag = hmac.new(get_settings().secret_key.encode(), f"webhook:{company_id}:{task_id}".encode(),
+                   hashlib.sha256).hexdigest()[:24]
+    return f"{WEBHOOK_ID_PREFIX}{task_id}_{tag}"
+
+
+def sync_output(job: ActionJob, response: dict[str, Any]) -> Any:
+    """output_transform over `response` = {status, headers, body} (no transform: the body)."""
+    if not job.output_transform:
+        return response.get("body")
+    scope = build_scope(job.workflow_data, input=job.input, response=response)
+    scope.setdefault("response", response)
+    return evaluate_transform(job.output_transform, scope)
+
+
+def callback_output(output_transform: str | None, workflow_data: dict[str, Any], input_data: dict[str, Any],
+                    callback: Any) -> Any:
+    """output_transform over `callback` (the callback body; no transform: the body itself)."""
+    if not output_transform:
+        return callback
+    scope = build_scope(workflow_data, input=input_data, callback=callback)
+    scope.setdefault("callback", callback)
+    return evaluate_transform(output_transform, scope)
+
+
+# --- the relay and the sweeps (cross-tenant reads go through SECURITY DEFINER functions) -------------
+
+async def pending_outbox(limit: int = 100) -> list[tuple[int, int, int]]:
+    """Unpublished outbox rows as (outbox_id, company_id, task_id), oldest first."""
+    async with tenant_tx(None) as session:
+        rows = (await session.execute(text("SELECT * FROM tfai_outbox_pending(:n)"), {"n": limit})).all()
+    return [(int(r.outbox_id), int(r.company_id), int(r.task_instance_id)) for r in rows]
+
+
+async def mark_published(company_id: int, outbox_ids: list[int]) -> int:
+    """Mark rows published (only those still unpublished); how many were marked."""
+    async with tenant_tx(company_id) as session:
+        result = await session.execute(text(
+            "UPDATE outbox SET published_at = now(), publish_attempts = publish_attempts + 1 "
+            "WHERE id = ANY(:ids) AND published_at IS NULL"), {"ids": outbox_ids})
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def note_publish_failure(company_id: int, outbox_ids: list[int]) -> None:
+    async with tenant_tx(company_id) as session:
+        await session.execute(text(
+            "UPDATE outbox SET publish_attempts = publish_attempts + 1 "
+            "WHERE id = ANY(:ids) AND published_at IS NULL"), {"ids": outbox_ids})
+
+
+async def overdue_callbacks(limit: int = 100) -> list[tuple[int, int]]:
+    """(company_id, task_id) of ASYNC tasks whose callback is overdue (no unexpired token left)."""
+    async with tenant_tx(None) as session:
+        rows = (await session.execute(text("SELECT * FROM tfai_overdue_callbacks(:n)"), {"n": limit})).all()
+    out: list[tuple[int, int]] = []
+    for cid, tid in {(int(r.company_id), int(r.task_instance_id)) for r in rows}:
+        async with tenant_tx(cid) as session:
+            alive = (await session.execute(text(
+                "SELECT 1 FROM callback_tokens WHERE task_instance_id = :tid AND used_at IS NULL "
+                "AND expires_at > now() LIMIT 1"), {"tid": tid})).first()
+        if alive is None:
+            out.append((cid, tid))
+    return sorted(out)
+
+
+async def stale_actions(*, grace: int = LEASE_GRACE_SECONDS, lost_after: int = 600,
+                        limit: int = 100) -> list[tuple[int, int]]:
+    """(company_id, task_id) of action tasks a dead worker or a lost message left behind."""
+    async with tenant_tx(None) as session:
+        rows = (await session.execute(text("SELECT * FROM tfai_stale_actions(:g, :l, :n)"),
+                                      {"g": grace, "l": lost_after, "n": limit})).all()
+    return [(int(r.company_id), int(r.task_instance_id)) for r in rows]

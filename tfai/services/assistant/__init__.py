@@ -1,0 +1,1 @@
+"""Assistant use cases: conversations, drafting replies, proposals."""

@@ -1,0 +1,1 @@
+"""Authentication: sessions, login codes, API tokens and credential checks."""

@@ -1,0 +1,209 @@
+"""Authentication: bearer tokens, server-side sessions, login with one-time codes, logout and revocation."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from http.cookies import CookieError, SimpleCookie
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tfai.db.session import system_tx, tenant_tx
+from tfai.db.tables import Session
+from tfai.domain.errors import Forbidden, Unauthorized
+from tfai.domain.policy import ADMIN, USER, Actor, StaffGrant
+from tfai.domain.tokens import hash_token, new_token
+from tfai.redis_client import get_async_redis
+from tfai.services.auth._credentials import WRONG_CREDENTIALS, verify_credentials
+from tfai.services.auth.api_tokens import (
+    ApiTokenDTO,
+    create_api_token,
+    list_api_tokens,
+    revoke_api_token,
+    revoke_bearer,
+)
+from tfai.services.common import audit
+from tfai.services.common.identity import active_identity, set_tenant
+from tfai.settings import get_settings
+
+SESSION_COOKIE = "tfai_session"
+LOGIN_CODE_PREFIX = "tfai:login-code:"
+LOGIN_CODE_TTL = 60
+_TOUCH_EVERY = timedelta(minutes=1)
+_ENDED = "Your session has ended; log in again"
+# Token id -> when this process last wrote its last_used_at (monotonic): at most one write a minute per process.
+_token_touched: dict[int, float] = {}
+_TOKEN_TOUCH_CACHE = 10_000
+
+__all__ = [
+    "SESSION_COOKIE", "WRONG_CREDENTIALS", "ApiTokenDTO", "actor_from_cookie_header", "authenticate_bearer",
+    "authenticate_session", "create_api_token", "finish_login", "issue_login_code", "list_api_tokens", "logout",
+    "revoke_api_token", "revoke_bearer", "revoke_user_sessions", "session_cookie_value", "start_login",
+]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def authenticate_bearer(token: str) -> Actor:
+    """The actor behind a personal API token; Unauthorized for unknown, revoked or deactivated."""
+    if not token or len(token) > 200:
+        raise Unauthorized("The API token is not valid")
+    async with system_tx() as session:
+        row = (await session.execute(text("SELECT * FROM tfai_api_token_lookup(:h)"),
+                                     {"h": hash_token(token)})).mappings().first()
+        if row is None or row["revoked_at"] is not None:
+            raise Unauthorized("The API token is not valid")
+        await set_tenant(session, row["company_id"])
+        ident = await active_identity(session, int(row["user_id"]), int(row["company_id"]))
+        if _should_touch(int(row["token_id"])):
+            await session.execute(
+                text("UPDATE api_tokens SET last_used_at = now() WHERE id = :id "
+                     "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"),
+                {"id": row["token_id"]})
+    return ident.actor()
+
+
+def _should_touch(token_id: int) -> bool:
+    """True when this process has not recorded the token's use in the last minute (saves a write per request)."""
+    now = time.monotonic()
+    if now - _token_touched.get(token_id, -1e9) < _TOUCH_EVERY.total_seconds():
+        return False
+    if len(_token_touched) >= _TOKEN_TOUCH_CACHE:
+        _token_touched.clear()
+    _token_touched[token_id] = now
+    return True
+
+
+async def authenticate_session(token: str) -> Actor:
+    """The actor behind a session token; Unauthorized when revoked, expired, idle too long or deactivated."""
+    if not token or len(token) > 200:
+        raise Unauthorized(_ENDED)
+    settings = get_settings()
+    now = _now()
+    async with system_tx() as session:
+        row = (await session.execute(text("SELECT * FROM tfai_session_lookup(:h)"),
+                                     {"h": hash_token(token)})).mappings().first()
+        if (row is None or row["revoked_at"] is not None or row["expires_at"] <= now
+                or row["last_seen_at"] + timedelta(hours=settings.session_idle_hours) <= now):
+            raise Unauthorized(_ENDED)
+        await set_tenant(session, row["company_id"])
+        ident = await active_identity(session, int(row["user_id"]), int(row["company_id"]))
+        if row["last_seen_at"] + _TOUCH_EVERY <= now:
+            await session.execute(text("UPDATE sessions SET last_seen_at = now() WHERE id = :id"),
+                                  {"id": row["session_id"]})
+    if row["staff_grant_id"] is not None and ident.is_platform:
+        if row["grant_ended_at"] is None and row["grant_expires_at"] is not None and row["grant_expires_at"] > now:
+            grant = StaffGrant(grant_id=int(row["staff_grant_id"]), company_id=int(row["grant_company_id"]),
+                               mode=str(row["grant_mode"]), expires_at=row["grant_expires_at"],
+                               staff_user_id=ident.user_id)
+            return Actor(user_id=ident.user_id, company_id=grant.company_id, system_roles=frozenset({ADMIN, USER}),
+                         company_roles=frozenset({USER}), email=ident.email, is_platform_staff=True, staff=grant)
+    return ident.actor()
+
+
+def session_cookie_value(cookie_header: str | None) -> str | None:
+    """The tfai_session value from a Cookie header, or None."""
+    if not cookie_header:
+        return None
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except CookieError:
+        return None
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel is not None and morsel.value else None
+
+
+async def actor_from_cookie_header(cookie_header: str | None) -> Actor | None:
+    """The actor behind the Cookie header's tfai_session, or None when absent or no longer valid."""
+    token = session_cookie_value(cookie_header)
+    if token is None:
+        return None
+    try:
+        return await authenticate_session(token)
+    except Unauthorized:
+        return None
+
+
+async def start_login(email: str, password: str, *, ip: str) -> str:
+    """Check the credentials (throttled) and return a one-time login code for finish_login."""
+    user_id, company_id = await verify_credentials(email, password, ip=ip)
+    return await issue_login_code(user_id, company_id)
+
+
+async def issue_login_code(user_id: int, company_id: int, *, staff_grant_id: int | None = None) -> str:
+    """A random code valid once for LOGIN_CODE_TTL seconds, bound to the user (and a staff grant)."""
+    code = new_token()
+    payload = json.dumps({"user_id": int(user_id), "company_id": int(company_id), "staff_grant_id": staff_grant_id})
+    await get_async_redis().set(LOGIN_CODE_PREFIX + hash_token(code), payload, ex=LOGIN_CODE_TTL)
+    return code
+
+
+async def finish_login(code: str, *, ip: str, user_agent: str, staff_grant_id: int | None = None) -> str:
+    """Consume a login code once and start a new session; returns the session token."""
+    if not code or len(code) > 200:
+        raise Unauthorized("The login link is not valid or has expired")
+    raw = await get_async_redis().getdel(LOGIN_CODE_PREFIX + hash_token(code))
+    if raw is None:
+        raise Unauthorized("The login link is not valid or has expired")
+    data = json.loads(raw)
+    grant_id = staff_grant_id if staff_grant_id is not None else data.get("staff_grant_id")
+    user_id, company_id = int(data["user_id"]), int(data["company_id"])
+    token = new_token()
+    async with tenant_tx(company_id) as session:
+        ident = await active_identity(session, user_id, company_id)
+        if grant_id is not None and not ident.is_platform:
+            raise Forbidden("Only platform staff can act under a staff grant")
+        row = Session(company_id=company_id, user_id=user_id, token_hash=hash_token(token), staff_grant_id=grant_id,
+                      user_agent=(user_agent or "")[:300], ip=(ip or "")[:64],
+                      expires_at=_now() + timedelta(days=get_settings().session_absolute_days))
+        session.add(row)
+        await session.flush()
+        if grant_id is not None:
+            await _check_grant(session, row.token_hash, int(grant_id), user_id)
+            await set_tenant(session, company_id)
+        await audit.record(session, ident.actor(), entity="session", entity_id=row.id or 0, action="login",
+                           after={"ip": row.ip, "staff_grant_id": grant_id})
+    return token
+
+
+async def _check_grant(session: AsyncSession, token_hash: str, grant_id: int, staff_user_id: int) -> None:
+    """The grant must be live and belong to this staff member (checked inside the grant's company)."""
+    row = (await session.execute(text("SELECT grant_company_id FROM tfai_session_lookup(:h)"),
+                                 {"h": token_hash})).first()
+    if row is None or row[0] is None:
+        raise Forbidden("The staff grant is not valid")
+    await set_tenant(session, int(row[0]))
+    owner = (await session.execute(
+        text("SELECT staff_user_id FROM staff_grants WHERE id = :gid AND ended_at IS NULL AND expires_at > now()"),
+        {"gid": grant_id})).scalar_one_or_none()
+    if owner is None or int(owner) != staff_user_id:
+        raise Forbidden("The staff grant is not valid")
+
+
+async def logout(session_token: str) -> None:
+    """Revoke the session at once (no error when it is already gone)."""
+    if not session_token or len(session_token) > 200:
+        return
+    async with system_tx() as session:
+        row = (await session.execute(text("SELECT session_id, company_id FROM tfai_session_lookup(:h)"),
+                                     {"h": hash_token(session_token)})).mappings().first()
+        if row is None:
+            return
+        await set_tenant(session, row["company_id"])
+        await session.execute(text("UPDATE sessions SET revoked_at = now() WHERE id = :id AND revoked_at IS NULL"),
+                              {"id": row["session_id"]})
+
+
+async def revoke_user_sessions(session: AsyncSession, company_id: int, user_id: int, *,
+                               except_token_hash: str | None = None) -> None:
+    """End every session of the user, in the caller's transaction (optionally keeping one)."""
+    await session.execute(
+        text("UPDATE sessions SET revoked_at = now() WHERE company_id = :cid AND user_id = :uid "
+             "AND revoked_at IS NULL AND token_hash <> :keep"),
+        {"cid": company_id, "uid": user_id, "keep": except_token_hash or ""})
+

@@ -1,0 +1,1 @@
+"""Infrastructure every capability shares: transactions, audit, pagination, problems, identity, throttling."""

@@ -1,0 +1,1 @@
+"""Dashboard numbers for the home page and the charts."""

@@ -1,0 +1,34 @@
+"""The home page's counts: my open tickets and tasks, and the company's for those who may list them."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from tfai.domain.policy import Action, Actor, allowed
+from tfai.services.accounts._me import load_me
+from tfai.services.accounts.dto import DashboardDTO
+from tfai.services.common.tx import actor_tx
+
+_OPEN_WF = "('NOT_STARTED', 'IN_PROGRESS', 'ON_HOLD')"
+_COUNTS = text(f"""
+SELECT
+  (SELECT count(*) FROM ticket_instances t JOIN workflow_instances w ON w.id = t.workflow_instance_id
+    WHERE t.created_by = :uid AND w.w_status IN {_OPEN_WF}) AS my_open_tickets,
+  (SELECT count(*) FROM task_instances k WHERE k.assigned_to = :uid
+    AND k.t_status IN ('OPEN', 'IN_PROGRESS')) AS my_open_tasks,
+  (SELECT count(*) FROM ticket_instances t JOIN workflow_instances w ON w.id = t.workflow_instance_id
+    WHERE w.w_status IN {_OPEN_WF}) AS company_open_tickets,
+  (SELECT count(*) FROM task_instances k WHERE k.t_status IN ('OPEN', 'IN_PROGRESS', 'PENDING'))
+    AS company_open_tasks
+""")
+
+
+async def dashboard(actor: Actor) -> DashboardDTO:
+    """Me plus counts; company-wide counts only for those who may list the company's tickets."""
+    async with actor_tx(actor) as session:
+        me = await load_me(session, actor)
+        counts = (await session.execute(_COUNTS, {"uid": actor.user_id})).mappings().one()
+    company = allowed(actor, Action.TICKET_LIST_COMPANY)
+    return DashboardDTO(me=me, my_open_tickets=counts["my_open_tickets"], my_open_tasks=counts["my_open_tasks"],
+                        company_open_tickets=counts["company_open_tickets"] if company else None,
+                        company_open_tasks=counts["company_open_tasks"] if company else None)

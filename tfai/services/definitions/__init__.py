@@ -1,0 +1,1 @@
+"""Definitions: validating, saving, reading and dry-running bundles."""

@@ -1,0 +1,214 @@
+"""Definitions use cases: validate, save (versioned), export and dry-run bundles; reads re-exported here."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from tfai.domain import policy
+from tfai.domain.bundle import load_bundle_text
+from tfai.domain.dry_run import DryRunResult
+from tfai.domain.dry_run import dry_run as domain_dry_run
+from tfai.domain.errors import InvalidDefinition, InvalidInput, NotFound
+from tfai.domain.policy import Action, Actor
+from tfai.domain.validate import ExistingDefinitions, Report, validate
+from tfai.services.common.tx import actor_tx
+from tfai.services.definitions._store import (
+    bundle_document,
+    current_ticket_type,
+    current_ticket_types_for,
+    current_workflow,
+    existing_definitions,
+    lock_keys,
+    store_bundle,
+    workflow_tasks,
+    workflow_version,
+)
+from tfai.services.definitions.catalog import (
+    diff_versions,
+    get_task_definition,
+    get_ticket_type,
+    get_workflow,
+    list_task_definitions,
+    list_ticket_types,
+    list_workflows,
+    ticket_type_section_ordered,
+    workflow_section,
+)
+from tfai.services.definitions.dto import (
+    ConditionDTO,
+    DryRunDTO,
+    DryRunStepDTO,
+    ProblemDTO,
+    SavedBundleDTO,
+    ValidationDTO,
+)
+from tfai.settings import get_settings
+
+__all__ = [
+    "current_ticket_type", "current_workflow", "diff_versions", "dry_run", "export_bundle", "get_task_definition",
+    "get_ticket_type", "get_workflow", "list_task_definitions", "list_ticket_types", "list_workflows",
+    "save_bundle", "save_bundle_text", "validate_bundle", "validate_bundle_text", "workflow_tasks",
+]
+
+EXPORT_FORMATS = ("json", "yaml")
+
+
+def _problems(report: Report) -> tuple[list[ProblemDTO], list[ProblemDTO]]:
+    return ([ProblemDTO(**p.to_dict()) for p in report.errors], [ProblemDTO(**p.to_dict()) for p in report.warnings])
+
+
+async def _check(bundle: Any, existing: ExistingDefinitions) -> Report:
+    allow_private = get_settings().actions_allow_private_networks
+    return await asyncio.to_thread(validate, bundle, existing, allow_private_networks=allow_private)
+
+
+async def validate_bundle(actor: Actor, bundle: dict[str, Any]) -> ValidationDTO:
+    """Every error and warning of a bundle, judged against the company's saved definitions; writes nothing."""
+    policy.require(actor, Action.DEFINITION_READ)
+    async with actor_tx(actor) as session:
+        existing = await existing_definitions(session)
+    report = await _check(bundle, existing)
+    errors, warnings = _problems(report)
+    return ValidationDTO(valid=report.valid, errors=errors, warnings=warnings)
+
+
+def _parse(text: str | bytes) -> dict[str, Any]:
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput("The document is not UTF-8 text") from exc
+    return load_bundle_text(text)
+
+
+async def validate_bundle_text(actor: Actor, text: str | bytes) -> ValidationDTO:
+    """Like validate_bundle for JSON or YAML text; a syntax error is reported as an error at the root."""
+    policy.require(actor, Action.DEFINITION_READ)
+    try:
+        bundle = _parse(text)
+    except InvalidInput as exc:
+        return ValidationDTO(valid=False, errors=[ProblemDTO(path="", code="document.syntax", message=exc.message)])
+    return await validate_bundle(actor, bundle)
+
+
+async def save_bundle_text(actor: Actor, text: str | bytes) -> SavedBundleDTO:
+    """Like save_bundle for JSON or YAML text; a syntax error raises InvalidDefinition with one root problem."""
+    policy.require(actor, Action.DEFINITION_MANAGE)
+    try:
+        bundle = _parse(text)
+    except InvalidInput as exc:
+        raise InvalidDefinition([{"path": "", "code": "document.syntax", "message": exc.message}]) from exc
+    return await save_bundle(actor, bundle)
+
+
+def _lock_names(bundle: Any) -> list[str]:
+    if not isinstance(bundle, dict):
+        return []
+    names: list[str] = []
+    wf = bundle.get("workflow")
+    if isinstance(wf, dict) and isinstance(wf.get("key"), str):
+        names.append("wf:" + wf["key"][:64])
+    tts = bundle.get("ticket_types")
+    for tt in tts[:500] if isinstance(tts, list) else []:
+        if isinstance(tt, dict) and isinstance(tt.get("key"), str):
+            names.append("tt:" + tt["key"][:64])
+    return names
+
+
+async def save_bundle(actor: Actor, bundle: dict[str, Any]) -> SavedBundleDTO:
+    """Validate and store a bundle: a changed workflow or ticket type gets version n+1, an unchanged one keeps its.
+
+    Raises InvalidDefinition(problems) when the validator finds errors; nothing is written then.
+    """
+    policy.require(actor, Action.DEFINITION_MANAGE)
+    async with actor_tx(actor) as session:
+        await lock_keys(session, actor.company_id, _lock_names(bundle))
+        report = await _check(bundle, await existing_definitions(session))
+        if not report.valid:
+            raise InvalidDefinition([p.to_dict() for p in report.errors])
+        result = await store_bundle(session, actor, bundle)
+    result.warnings = _problems(report)[1]
+    return result
+
+
+async def export_document(actor: Actor, workflow_key: str) -> dict[str, Any]:
+    """The newest version of a workflow and every current ticket type starting it, as a bundle document."""
+    policy.require(actor, Action.DEFINITION_READ)
+    async with actor_tx(actor) as session:
+        wf = await current_workflow(session, workflow_key)
+        if wf is None:
+            raise NotFound("Workflow not found")
+        tts = await current_ticket_types_for(session, workflow_key)
+    return bundle_document(workflow_section(wf), [ticket_type_section_ordered(t) for t in tts])
+
+
+class _NoAliasDumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def render_bundle(document: dict[str, Any], fmt: str) -> str:
+    """A bundle document as JSON or YAML text."""
+    if fmt == "json":
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "yaml":
+        return str(yaml.dump(document, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True, width=120))
+    raise InvalidInput("Unknown export format", details=[{"field": "format", "message": "use json or yaml"}])
+
+
+async def export_bundle(actor: Actor, workflow_key: str, *, fmt: str = "json") -> str:
+    """A workflow with its tasks and current ticket types as tfai.bundle/v1 text (json or yaml)."""
+    policy.require(actor, Action.DEFINITION_READ)
+    if fmt not in EXPORT_FORMATS:
+        render_bundle({}, fmt)
+    return render_bundle(await export_document(actor, workflow_key), fmt)
+
+
+def _dry_run_dto(key: str, result: DryRunResult) -> DryRunDTO:
+    steps = []
+    for step in result.steps:
+        d = step.decision
+        steps.append(DryRunStepDTO(
+            task=step.task, input=step.input, output=step.output, decision=d.kind if d else None,
+            next_task=d.to if d else None, reason=d.reason if d else None,
+            conditions=[ConditionDTO(index=c.index, to=c.to, condition=c.condition, value=c.value, error=c.error)
+                        for c in (d.evaluated if d else ())],
+        ))
+    return DryRunDTO(workflow_key=key, outcome=result.outcome, path=result.path, steps=steps,
+                     stopped_at=result.stopped_at, reason=result.reason, workflow_data=result.workflow_data)
+
+
+async def dry_run(actor: Actor, *, workflow_key: str | None = None, bundle: dict[str, Any] | None = None,
+                  version: int | None = None, ticket: Mapping[str, Any] | None = None,
+                  outputs: Mapping[str, Any] | None = None, responses: Mapping[str, Any] | None = None,
+                  workflow_data: Mapping[str, Any] | None = None) -> DryRunDTO:
+    """Walk a saved workflow (by key, newest or given version) or a raw bundle's workflow; writes nothing."""
+    policy.require(actor, Action.DEFINITION_READ)
+    async with actor_tx(actor) as session:
+        if bundle is not None:
+            report = await _check(bundle, await existing_definitions(session))
+            if not report.valid:
+                raise InvalidDefinition([p.to_dict() for p in report.errors])
+            wf = bundle.get("workflow")
+            key = workflow_key or (wf.get("key") if isinstance(wf, dict) else None)
+            if not isinstance(key, str):
+                raise InvalidInput("The bundle has no workflow to run",
+                                   details=[{"field": "bundle.workflow", "message": "required for a dry run"}])
+            document = bundle
+        elif workflow_key is not None:
+            row = (await current_workflow(session, workflow_key) if version is None
+                   else await workflow_version(session, workflow_key, version))
+            if row is None:
+                raise NotFound("Workflow not found")
+            key, document = workflow_key, bundle_document(row.bundle, [])
+        else:
+            raise InvalidInput("Give a workflow_key or a bundle",
+                               details=[{"field": "workflow_key", "message": "a workflow_key or a bundle is required"}])
+    result = await asyncio.to_thread(domain_dry_run, document, key, dict(ticket or {}), dict(outputs or {}),
+                                     dict(responses or {}), workflow=dict(workflow_data or {}))
+    return _dry_run_dto(key, result)

@@ -1,0 +1,1 @@
+"""Ticketflower staff: the console, access grants into a company, the audit log."""

@@ -1,0 +1,1 @@
+"""Tasks: work lists, detail, working forms, and admin steering of tasks."""

@@ -1,0 +1,1 @@
+"""Tickets: submission, tracking, comments, attachments and admin steering."""

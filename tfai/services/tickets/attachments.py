@@ -1,0 +1,138 @@
+"""Ticket attachments: stored by content key under settings.files_dir, read only through access checks."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from sqlmodel import col, select
+
+from tfai.db.tables import FileUpload, TaskInstance
+from tfai.domain import policy
+from tfai.domain.errors import InvalidInput, NotFound, PayloadTooLarge
+from tfai.domain.policy import Action, Actor
+from tfai.services.common import audit
+from tfai.services.common.tx import actor_tx
+from tfai.services.tickets._queries import load_ticket
+from tfai.services.tickets.dto import FileDTO
+from tfai.services.tickets.tracking import file_dto
+from tfai.settings import get_settings
+
+_OFFICE_ZIP = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+               "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+               "application/zip", "application/x-zip-compressed")
+_OLE = ("application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint")
+_TEXT = ("text/plain", "text/csv", "text/markdown", "application/json")
+_MAGIC: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+    **{ct: (b"PK\x03\x04", b"PK\x05\x06") for ct in _OFFICE_ZIP},
+    **{ct: (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",) for ct in _OLE},
+}
+ALLOWED_TYPES = frozenset({*_MAGIC, *_TEXT})
+_MARKUP = re.compile(rb"^\s*(<!doctype|<html|<script|<svg|<\?xml)", re.IGNORECASE)
+
+
+def clean_filename(name: str) -> str:
+    """A display-safe file name: last path part, no control characters, at most 255 characters."""
+    base = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    return base[:255] or "file"
+
+
+def check_content(content_type: str, data: bytes) -> str:
+    """The normalised content type when allowed and the bytes look like it; InvalidInput otherwise."""
+    ctype = content_type.split(";", 1)[0].strip().lower()
+    if ctype not in ALLOWED_TYPES:
+        raise InvalidInput(f"Files of type {ctype or 'unknown'!r} are not accepted",
+                           details=[{"field": "file", "message": "allowed: images, PDF, text, office documents, zip"}])
+    mismatch = InvalidInput("The file's content does not match its type",
+                            details=[{"field": "file", "message": f"not a {ctype} file"}])
+    if ctype in _TEXT:
+        head = data[:4096]
+        if b"\x00" in head or _MARKUP.match(head):
+            raise mismatch
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if len(data) <= 4096 or exc.start < len(head) - 4:
+                raise mismatch from exc
+        return ctype
+    if not data.startswith(_MAGIC[ctype]) or (ctype == "image/webp" and data[8:12] != b"WEBP"):
+        raise mismatch
+    return ctype
+
+
+def content_path(content_key: str) -> Path:
+    return get_settings().files_dir / content_key[:2] / content_key
+
+
+def _write(path: Path, data: bytes) -> None:
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+async def add_attachment(actor: Actor, ticket_id: int, *, filename: str, content_type: str, data: bytes,
+                         task_id: int | None = None) -> FileDTO:
+    """Attach a file to a ticket (anyone who may comment on it); checked for size and type."""
+    policy.require(actor, Action.TICKET_COMMENT)
+    limit = get_settings().max_upload_bytes
+    if len(data) > limit:
+        raise PayloadTooLarge(f"The file is larger than {limit} bytes", details={"limit": limit})
+    if not data:
+        raise InvalidInput("The file is empty", details=[{"field": "file", "message": "empty"}])
+    ctype = check_content(content_type, data)
+    name = clean_filename(filename)
+    async with actor_tx(actor) as session:
+        ticket = await load_ticket(session, actor, ticket_id, Action.TICKET_COMMENT)
+        if task_id is not None:
+            task = await session.get(TaskInstance, task_id)
+            if task is None or task.workflow_instance_id != ticket.workflow_instance_id:
+                raise InvalidInput("The task is not part of this ticket",
+                                   details=[{"field": "task_id", "message": "not a task of this ticket"}])
+        key = hashlib.sha256(data).hexdigest()
+        await asyncio.to_thread(_write, content_path(key), data)
+        row = FileUpload(company_id=actor.company_id, ticket_instance_id=ticket.id, task_instance_id=task_id,
+                         uploaded_by=actor.user_id, filename=name, content_type=ctype, size=len(data),
+                         content_key=key)
+        session.add(row)
+        await session.flush()
+        await audit.record(session, actor, entity="file", entity_id=row.id or 0, action="uploaded",
+                           after={"ticket": ticket.id, "filename": name, "size": len(data), "type": ctype})
+        return file_dto(row)
+
+
+async def open_file(actor: Actor, file_id: int) -> tuple[FileDTO, Path]:
+    """A file's metadata and where its bytes are, for those who may read its ticket."""
+    policy.require(actor, Action.TICKET_READ)
+    async with actor_tx(actor) as session:
+        row = (await session.execute(select(FileUpload).where(col(FileUpload.id) == file_id))).scalars().first()
+        if row is None or row.ticket_instance_id is None:
+            raise NotFound("File not found")
+        try:
+            await load_ticket(session, actor, row.ticket_instance_id, Action.TICKET_READ)
+        except NotFound as exc:
+            raise NotFound("File not found") from exc
+        path = content_path(row.content_key)
+        if not await asyncio.to_thread(path.is_file):
+            raise NotFound("File not found")
+        return file_dto(row), path

@@ -1,0 +1,94 @@
+"""Submitting tickets: the types a user may submit, defaults, and idempotent submission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from tfai.db.tables import (
+    TicketDefinition,
+)
+from tfai.domain import policy
+from tfai.domain.errors import Forbidden, NotFound
+from tfai.domain.policy import Action, Actor
+from tfai.domain.schema_check import require_valid
+from tfai.observability import metrics
+from tfai.services.common.tx import actor_tx
+from tfai.services.definitions._cache import newest_ticket_type
+from tfai.services.tickets import _idempotency
+from tfai.services.tickets._queries import people_status
+from tfai.services.tickets.dto import TaskRefDTO, TicketCreatedDTO, TicketTypeDTO
+from tfai.services.workflow import _runtime, _start
+
+
+def with_defaults(schema: dict[str, Any] | None, data: Any) -> Any:
+    """Fill missing top-level fields that declare a default in the schema (like a form would)."""
+    if not isinstance(data, dict) or not isinstance(schema, dict):
+        return data
+    props = schema.get("properties") or {}
+    defaults = {k: p["default"] for k, p in props.items() if isinstance(p, dict) and "default" in p and k not in data}
+    return {**data, **defaults} if defaults else data
+
+
+def _type_dto(row: TicketDefinition) -> TicketTypeDTO:
+    return TicketTypeDTO(key=row.key, version=row.version, title=row.title, description=row.description,
+                         fields=row.fields or {}, edit_layout=row.edit_layout, display_layout=row.display_layout)
+
+
+async def submittable_types(actor: Actor) -> list[TicketTypeDTO]:
+    """The newest version of every ticket type the actor's company roles may submit."""
+    policy.require(actor, Action.TICKET_SUBMIT)
+    async with actor_tx(actor) as session:
+        newest = (select(col(TicketDefinition.key), func.max(col(TicketDefinition.version)).label("v"))
+                  .group_by(col(TicketDefinition.key)).subquery())
+        stmt = (select(TicketDefinition).join(newest, (col(TicketDefinition.key) == newest.c.key)
+                                              & (col(TicketDefinition.version) == newest.c.v))
+                .order_by(col(TicketDefinition.title), col(TicketDefinition.key)))
+        rows = (await session.execute(stmt)).scalars().all()
+        return [_type_dto(r) for r in rows if policy.can_submit(actor, list(r.company_role_access or []))]
+
+
+async def submit_ticket(actor: Actor, *, ticket_type: str, data: dict[str, Any],
+                        idempotency_key: str | None = None) -> TicketCreatedDTO:
+    """Validate and submit a ticket: ticket, workflow and start task in one transaction.
+
+    With an idempotency key, a repeat of the same request (same type and data) answers with the ticket the first
+    one created, even when both run at once; the key used for another request is a Conflict.
+    """
+    policy.require(actor, Action.TICKET_SUBMIT)
+    key = _idempotency.check_key(idempotency_key)
+    try:
+        return await _submit(actor, ticket_type, data, key)
+    except IntegrityError as exc:
+        if key is None or not _idempotency.is_key_clash(exc):
+            raise
+    return await _submit(actor, ticket_type, data, key)  # the concurrent twin committed: this finds its ticket
+
+
+async def _submit(actor: Actor, ticket_type: str, data: dict[str, Any], key: str | None) -> TicketCreatedDTO:
+    async with actor_tx(actor) as session:
+        found = await newest_ticket_type(session, ticket_type) if len(ticket_type) <= 64 else None
+        ttype, wf_id = found if found is not None else (None, None)
+        if ttype is None:
+            raise NotFound(f"Ticket type {ticket_type[:64]!r} not found")
+        if not policy.can_submit(actor, list(ttype.company_role_access or [])):
+            raise Forbidden(f"Your company roles do not allow submitting {ttype.title!r} tickets")
+        data = with_defaults(ttype.fields, data)
+        if key is not None:
+            earlier = await _idempotency.replay(session, actor, key, ticket_type=ttype.key, data=data)
+            if earlier is not None:
+                return earlier
+        require_valid(ttype.fields, data, what="ticket data")
+        started = await _start.begin_workflow(session, actor, ttype, data, workflow_definition_id=wf_id,
+                                                     idempotency_key=key)
+        ticket, wi, task, task_def = started.ticket, started.workflow, started.task, started.task_def
+        assert ticket.id is not None and task.id is not None
+        current = TaskRefDTO(id=task.id, key=task_def.key, title=task_def.title, type=task_def.t_type.value,
+                             status=task.t_status.value, assignee_id=task.assigned_to,
+                             assignee_email=_runtime.assignee_email(session, task.id))
+        metrics.inc("tickets_submitted_total")
+        return TicketCreatedDTO(id=ticket.id, status=people_status(wi.w_status), workflow_status=wi.w_status.value,
+                                current_task=current)

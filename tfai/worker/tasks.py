@@ -1,0 +1,41 @@
+"""Celery tasks: run_action hands each action task to the process's persistent event loop."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from tfai.observability import metrics
+from tfai.settings import get_settings
+from tfai.worker import loop
+from tfai.worker.celery_app import celery_app, run_time_limit
+
+log = logging.getLogger(__name__)
+
+
+@celery_app.task(name="tfai.ping")
+def ping() -> str:
+    """A trivial task the doctor and tests use to prove a worker consumes the queue."""
+    return "pong"
+
+
+@celery_app.task(name="tfai.run_action", bind=True, acks_late=True, reject_on_worker_lost=True,
+                 max_retries=5, ignore_result=True)
+def run_action(self: Any, company_id: int, task_id: int) -> str:
+    """Claim and run one action task (a duplicate message for a claimed or finished task does nothing).
+
+    The run is bounded here (thread pools do not enforce Celery time limits); an unexpected error (the
+    database restarting) retries the message with back-off; a run cut short is recovered by the sweep.
+    """
+    from tfai.worker.execute import run_action as execute
+
+    future = loop.submit(execute(int(company_id), int(task_id)))
+    try:
+        return metrics.count_outcome(future.result(run_time_limit(get_settings().action_max_attempts)))
+    except TimeoutError:
+        future.cancel()
+        log.error("run_action %s/%s exceeded its time limit", company_id, task_id)
+        return "timeout"
+    except Exception as exc:
+        log.warning("run_action %s/%s failed: %s", company_id, task_id, exc, exc_info=True)
+        raise self.retry(exc=exc, countdown=min(60, 2 ** self.request.retries)) from exc
