@@ -75,7 +75,7 @@ async def create_company(label: str, *, workers: int = 4, requesters: int = 10) 
     tag = secrets.token_hex(3)
     admin_email = f"admin.{label}.{tag}@bench.example.com"
     result = await registration.signup(company_name=f"Bench {label} {tag}", email=admin_email, password=PASSWORD,
-                                   first_name="Admin", last_name=label)
+                                       first_name="Admin", last_name=label, ip=None)
     cid = result.company_id
     admin = Person(result.user_id, admin_email, ("admin", "user"), cid)
 

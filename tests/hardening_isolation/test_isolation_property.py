@@ -156,7 +156,7 @@ class IsolationMachine(RuleBasedStateMachine):
         email = f"founder{next(_n)}.{secrets.token_hex(3)}@example.com"
         with self.acting("c"):
             result = self.run(registration.signup(company_name=f"Signed Up {next(_n)}", email=email, password=PASSWORD,
-                                              first_name="Cee", last_name="Founder"))
+                                              first_name="Cee", last_name="Founder", ip=None))
             code = self.run(sessions.issue_login_code(result.user_id, result.company_id))
             token = self.run(sessions.finish_login(code, ip="10.7.0.2", user_agent="pytest"))
             admin = self.run(sessions.authenticate_session(token))

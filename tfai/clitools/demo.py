@@ -46,7 +46,7 @@ async def seed() -> list[tuple[str, str]]:
     from tfai.services.definitions import bundles
 
     result = await registration.signup(company_name="Demo Company", email=DEMO_ADMIN, password=DEMO_PASSWORD,
-                                   first_name="Ada", last_name="Admin")
+                                       first_name="Ada", last_name="Admin", ip=None)
     admin = await _actor(result.user_id, result.company_id)
     for name, description in EXTRA_ROLES.items():
         await company_roles.create_company_role(admin, role_name=name, description=description)

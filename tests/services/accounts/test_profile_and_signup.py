@@ -11,7 +11,7 @@ import pytest
 
 from tests.fixtures.tenants import PASSWORD, World
 from tests.services.rows import ticket_with_task
-from tfai.domain.errors import Conflict, Forbidden, InvalidInput, Unauthorized
+from tfai.domain.errors import Conflict, Forbidden, InvalidInput, RateLimited, Unauthorized
 from tfai.domain.policy import StaffGrant
 from tfai.domain.tokens import new_token
 from tfai.services.accounts import profile, registration
@@ -39,7 +39,7 @@ def _fields(exc: pytest.ExceptionInfo[InvalidInput]) -> set[str]:
 async def test_signup_creates_company_role_and_admin(owner: psycopg.Connection, db_engine: None) -> None:
     email = _email()
     result = await registration.signup(company_name=" Acme ", email=email, password=PASSWORD, first_name="Ada",
-                                   last_name="Lovelace")
+                                       last_name="Lovelace", ip="10.9.1.1")
     company = owner.execute("SELECT name, is_platform, length(webhook_secret) FROM companies WHERE id = %s",
                             (result.company_id,)).fetchone()
     assert company is not None and company[:2] == ("Acme", False) and company[2] >= 32
@@ -64,7 +64,7 @@ async def test_signup_duplicate_email_conflicts_and_writes_nothing(world: World,
     before = owner.execute("SELECT count(*) FROM companies").fetchone()
     with pytest.raises(Conflict) as exc:
         await registration.signup(company_name="Dup", email=world.b.admin.email.upper(), password=PASSWORD,
-                              first_name="A", last_name="B")
+                                  first_name="A", last_name="B", ip="10.9.1.2")
     assert exc.value.message == "An account with this email already exists"
     assert owner.execute("SELECT count(*) FROM companies").fetchone() == before
 
@@ -73,13 +73,31 @@ async def test_signup_field_errors(owner: psycopg.Connection, db_engine: None) -
     before = owner.execute("SELECT count(*) FROM companies").fetchone()
     with pytest.raises(InvalidInput) as exc:
         await registration.signup(company_name="", email="not-an-email", password="short", first_name=" ",
-                              last_name="x" * 101)
+                                  last_name="x" * 101, ip="10.9.1.3")
     assert _fields(exc) == {"company_name", "email", "password", "first_name", "last_name"}
     with pytest.raises(InvalidInput) as exc:
         await registration.signup(company_name="C", email=_email(), password="password123", first_name="A",
-                                  last_name="B")
+                                  last_name="B", ip="10.9.1.3")
     assert _fields(exc) == {"password"}
     assert owner.execute("SELECT count(*) FROM companies").fetchone() == before
+
+
+async def test_signup_is_throttled_per_address_in_the_service(owner: psycopg.Connection, db_engine: None) -> None:
+    """Every entry point (API and UI pass the client address) shares one per-address allowance, failures included."""
+    ip = f"10.9.2.{datetime.now(UTC).microsecond % 250}"
+    await throttle.reset(throttle.SIGNUP_IP, ip)
+    before = owner.execute("SELECT count(*) FROM companies").fetchone()
+    for _ in range(throttle.SIGNUP_IP.free + 1):  # the event past the free allowance starts the back-off
+        with pytest.raises(InvalidInput):
+            await registration.signup(company_name="", email="bad", password="x", first_name="", last_name="", ip=ip)
+    with pytest.raises(RateLimited):
+        await registration.signup(company_name="Acme", email=_email(), password=PASSWORD, first_name="A",
+                                  last_name="B", ip=ip)
+    assert owner.execute("SELECT count(*) FROM companies").fetchone() == before
+    created = await registration.signup(company_name="Other address", email=_email(), password=PASSWORD,
+                                        first_name="A", last_name="B", ip=ip + "1")
+    assert created.company_id
+    await throttle.reset(throttle.SIGNUP_IP, ip)
 
 
 async def test_get_me(world: World) -> None:

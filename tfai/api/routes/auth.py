@@ -16,7 +16,6 @@ from tfai.services.accounts import registration
 from tfai.services.accounts.dto import SignupResult
 from tfai.services.auth import api_tokens, sessions
 from tfai.services.auth.api_tokens import ApiTokenDTO
-from tfai.services.common import throttle
 from tfai.settings import get_settings
 
 router = APIRouter(tags=["auth"])
@@ -63,9 +62,8 @@ def clear_session_cookie(response: Response) -> None:
 @router.post("/signup", status_code=201, response_model=SignupResult, responses=ERROR_RESPONSES)
 async def signup(body: SignupIn, request: Request) -> SignupResult:
     """Create a company with its first admin (throttled per client address)."""
-    await throttle.hit(throttle.SIGNUP_IP, client_ip(request) or "unknown")
     return await registration.signup(company_name=body.company_name, email=body.email, password=body.password,
-                                 first_name=body.first_name, last_name=body.last_name)
+                                     first_name=body.first_name, last_name=body.last_name, ip=client_ip(request))
 
 
 @router.post("/auth/tokens", status_code=201, response_model=TokenOut, responses=ERROR_RESPONSES)

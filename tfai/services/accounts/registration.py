@@ -13,15 +13,22 @@ from tfai.domain.errors import Conflict
 from tfai.domain.policy import Actor
 from tfai.services.accounts.dto import SignupResult
 from tfai.services.accounts.users import EMAIL_TAKEN, email_taken, is_email_conflict
-from tfai.services.common import audit, passwords
+from tfai.services.common import audit, passwords, throttle
 from tfai.services.common.identity import set_tenant
 from tfai.services.common.problems import Problems
 
 USER_ROLE_DESCRIPTION = "Everyone in the company"
 
 
-async def signup(*, company_name: str, email: str, password: str, first_name: str, last_name: str) -> SignupResult:
-    """Create a company, its role `user` and its first admin; Conflict when the email is taken."""
+async def signup(*, company_name: str, email: str, password: str, first_name: str, last_name: str,
+                 ip: str | None) -> SignupResult:
+    """Create a company, its role `user` and its first admin; Conflict when the email is taken.
+
+    `ip` is the client address of a network entry point (API, UI), throttled per address whatever the outcome;
+    None only for trusted in-process callers (the demo seed, benchmarks).
+    """
+    if ip is not None:
+        await throttle.hit(throttle.SIGNUP_IP, ip or "unknown")
     p = Problems()
     company_name = p.text("company_name", company_name, max_length=200, label="Company name")
     email = p.email("email", email)

@@ -47,7 +47,7 @@ class SignupState(AuthState):
             result = await registration.signup(
                 company_name=values["company_name"].strip(), email=values["email"].strip(),
                 password=values["password"], first_name=values["first_name"].strip(),
-                last_name=values["last_name"].strip())
+                last_name=values["last_name"].strip(), ip=self._client_ip())
             code = await sessions.issue_login_code(result.user_id, result.company_id)
         except TfaiError as exc:
             self.errors, self.signup_error, self.signup_busy = field_errors(exc), error_message(exc), False
