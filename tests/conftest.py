@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -63,3 +63,18 @@ def tenant_factory(stack: Stack, db_engine: None) -> object:
         return create_tenant(stack.database_url, label)
 
     return make
+
+
+@pytest.fixture
+def setting(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Change TFAI_* settings for one test (the cached settings are re-read before and after)."""
+    from tfai.settings import get_settings
+
+    def change(**values: object) -> None:
+        for key, value in values.items():
+            monkeypatch.setenv(f"TFAI_{key.upper()}", str(value))
+        get_settings.cache_clear()
+
+    yield change
+    monkeypatch.undo()
+    get_settings.cache_clear()

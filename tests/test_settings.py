@@ -18,8 +18,16 @@ def test_production_refuses_default_or_short_secret(secret: str) -> None:
         Settings(env="production", secret_key=secret)
 
 
-def test_production_accepts_a_long_random_secret() -> None:
-    assert Settings(env="production", secret_key="x" * 40).env == "production"
+def test_production_accepts_a_long_random_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TFAI_PASSWORD_HASH_COST", raising=False)  # the test stack sets the minimal cost
+    settings = Settings(env="production", secret_key="x" * 40)
+    assert settings.env == "production" and settings.password_hash_cost == "standard"
+
+
+def test_only_development_accepts_the_minimal_password_hash_cost() -> None:
+    assert Settings(env="development", password_hash_cost="minimal").password_hash_cost == "minimal"
+    with pytest.raises(ValidationError, match="TFAI_PASSWORD_HASH_COST"):
+        Settings(env="production", secret_key="x" * 40, password_hash_cost="minimal")
 
 
 def test_environment_prefix(monkeypatch: pytest.MonkeyPatch) -> None:

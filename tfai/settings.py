@@ -11,6 +11,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me-development-only-secret"
+# "minimal" makes argon2 cheap for test runs; production refuses it.
+PasswordHashCost = Literal["standard", "minimal"]
 
 
 class Settings(BaseSettings):
@@ -22,6 +24,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     redis_url: str | None = None
     secret_key: str = DEFAULT_SECRET
+    password_hash_cost: PasswordHashCost = "standard"
     public_url: str = "http://localhost:3000"
     data_dir: Path = Path(".tfai")
     app_db_role: str = "tfai_app"
@@ -52,6 +55,8 @@ class Settings(BaseSettings):
                     "TFAI_SECRET_KEY must be set to a random value of at least 32 characters in production "
                     f"(for example: {secrets.token_urlsafe(32)})"
                 )
+            if self.password_hash_cost != "standard":
+                raise ValueError("TFAI_PASSWORD_HASH_COST must be 'standard' in production (minimal is for tests)")
         return self
 
     @property

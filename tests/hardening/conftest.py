@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -33,18 +33,3 @@ async def remote_client(hardened) -> AsyncIterator[httpx.AsyncClient]:  # type: 
     transport = httpx.ASGITransport(app=hardened, client=("203.0.113.9", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3000") as c:
         yield c
-
-
-@pytest.fixture
-def setting(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """Change TFAI_* settings for one test (the cached settings are re-read before and after)."""
-    from tfai.settings import get_settings
-
-    def change(**values: object) -> None:
-        for key, value in values.items():
-            monkeypatch.setenv(f"TFAI_{key.upper()}", str(value))
-        get_settings.cache_clear()
-
-    yield change
-    monkeypatch.undo()
-    get_settings.cache_clear()
