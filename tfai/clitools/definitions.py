@@ -10,7 +10,8 @@ from typing import Any
 
 from tfai.domain.bundle import MAX_DOCUMENT_BYTES, load_bundle_text
 from tfai.domain.errors import InvalidInput
-from tfai.domain.validate import Report, validate
+from tfai.domain.problems import Report
+from tfai.domain.validate import validate
 
 EXIT_VALID, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 

@@ -8,20 +8,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tfai.domain.bundle import MAX_DOCUMENT_BYTES
+from tfai.domain.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, MAX_NODES, MAX_TASKS, MAX_TRANSITIONS
 from tfai.domain.problems import Problem, Report, did_you_mean, join_pointer, pointer
 from tfai.domain.validate_actions import check_task_rules
 from tfai.domain.validate_exprs import check_expressions
 from tfai.domain.validate_graph import check_graph, check_keys, items
 from tfai.domain.validate_layouts import check_layouts
 from tfai.domain.validate_structure import embedded_schema_problems, structure_problems
-
-__all__ = ["MAX_TASKS", "MAX_TRANSITIONS", "ExistingDefinitions", "Problem", "Report", "validate"]
-
-MAX_TASKS = 200
-MAX_TRANSITIONS = 1000
-MAX_DOCUMENT_DEPTH = 64
-MAX_NODES = 200_000
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlmodel import col, delete, select
 from tfai.assistant import drafting
 from tfai.assistant.client import AssistantUnavailable, LLMClient, Usage
 from tfai.assistant.context import CEL_RULES, SCHEMA_SUMMARY, render_company_context
-from tfai.assistant.drafting import AssistantEvent, Checked, DraftResult, EventSink, Validator
+from tfai.assistant.drafting import Checked, DraftResult, EventSink, Validator
 from tfai.assistant.placeholders import find_placeholders
 from tfai.assistant.prompts import system_prompt
 from tfai.db.tables import AssistantConversation, AssistantMessage, AssistantProposal
@@ -28,11 +28,6 @@ from tfai.services.common.tx import actor_tx
 from tfai.services.definitions import bundles
 from tfai.services.definitions.dto import SavedBundleDTO
 from tfai.settings import get_settings
-
-__all__ = [
-    "AssistantEvent", "accept_proposal", "assistant_status", "create_conversation", "delete_conversation",
-    "discard_proposal", "get_conversation", "get_proposal", "list_conversations", "rename_conversation", "send_message",
-]
 
 MAX_CONTENT = 20_000
 MAX_TITLE = 200

@@ -16,14 +16,7 @@ from tfai.domain.errors import Forbidden, Unauthorized
 from tfai.domain.policy import ADMIN, USER, Actor, StaffGrant
 from tfai.domain.tokens import hash_token, new_token
 from tfai.redis_client import get_async_redis
-from tfai.services.auth._credentials import WRONG_CREDENTIALS, verify_credentials
-from tfai.services.auth.api_tokens import (
-    ApiTokenDTO,
-    create_api_token,
-    list_api_tokens,
-    revoke_api_token,
-    revoke_bearer,
-)
+from tfai.services.auth._credentials import verify_credentials
 from tfai.services.common import audit
 from tfai.services.common.identity import active_identity, set_tenant
 from tfai.settings import get_settings
@@ -36,12 +29,6 @@ _ENDED = "Your session has ended; log in again"
 # Token id -> when this process last wrote its last_used_at (monotonic): at most one write a minute per process.
 _token_touched: dict[int, float] = {}
 _TOKEN_TOUCH_CACHE = 10_000
-
-__all__ = [
-    "SESSION_COOKIE", "WRONG_CREDENTIALS", "ApiTokenDTO", "actor_from_cookie_header", "authenticate_bearer",
-    "authenticate_session", "create_api_token", "finish_login", "issue_login_code", "list_api_tokens", "logout",
-    "revoke_api_token", "revoke_bearer", "revoke_user_sessions", "session_cookie_value", "start_login",
-]
 
 
 def _now() -> datetime:

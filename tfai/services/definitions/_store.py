@@ -10,8 +10,14 @@ from sqlalchemy import func, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tfai.db.tables import CompanyRole, TaskDefinition, TicketDefinition, WorkflowDefinition, WorkflowTransition
-from tfai.db.tables.enums import TaskType
+from tfai.db.tables import (
+    CompanyRole,
+    TaskDefinition,
+    TaskType,
+    TicketDefinition,
+    WorkflowDefinition,
+    WorkflowTransition,
+)
 from tfai.domain.bundle import FORMAT, TicketType, Workflow
 from tfai.domain.policy import Actor
 from tfai.domain.validate import ExistingDefinitions

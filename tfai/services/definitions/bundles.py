@@ -15,27 +15,19 @@ from tfai.domain.dry_run import DryRunResult
 from tfai.domain.dry_run import dry_run as domain_dry_run
 from tfai.domain.errors import InvalidDefinition, InvalidInput, NotFound
 from tfai.domain.policy import Action, Actor
-from tfai.domain.validate import ExistingDefinitions, Report, validate
+from tfai.domain.problems import Report
+from tfai.domain.validate import ExistingDefinitions, validate
 from tfai.services.common.tx import actor_tx
 from tfai.services.definitions._store import (
     bundle_document,
-    current_ticket_type,
     current_ticket_types_for,
     current_workflow,
     existing_definitions,
     lock_keys,
     store_bundle,
-    workflow_tasks,
     workflow_version,
 )
 from tfai.services.definitions.catalog import (
-    diff_versions,
-    get_task_definition,
-    get_ticket_type,
-    get_workflow,
-    list_task_definitions,
-    list_ticket_types,
-    list_workflows,
     ticket_type_section_ordered,
     workflow_section,
 )
@@ -48,12 +40,6 @@ from tfai.services.definitions.dto import (
     ValidationDTO,
 )
 from tfai.settings import get_settings
-
-__all__ = [
-    "current_ticket_type", "current_workflow", "diff_versions", "dry_run", "export_bundle", "get_task_definition",
-    "get_ticket_type", "get_workflow", "list_task_definitions", "list_ticket_types", "list_workflows",
-    "save_bundle", "save_bundle_text", "validate_bundle", "validate_bundle_text", "workflow_tasks",
-]
 
 EXPORT_FORMATS = ("json", "yaml")
 

@@ -15,27 +15,17 @@ from tfai.services.common.identity import set_tenant
 from tfai.services.common.problems import Problems
 from tfai.services.common.tx import actor_tx
 from tfai.services.staff.dto import (
-    AuditEntryDTO,
     CompanyStatsDTO,
-    CreatedStaffDTO,
     GrantDTO,
     PlatformTotalsDTO,
     StaffAccessSettingsDTO,
     StaffConsoleDTO,
 )
-from tfai.services.staff.history import grant_activity, grant_row, list_audit, list_grants
-from tfai.services.staff.setup import create_staff_user
+from tfai.services.staff.history import grant_row
 
 MODES = ("read", "write")
 MAX_MINUTES = 480
 DEFAULT_MINUTES = 60
-
-__all__ = [
-    "AuditEntryDTO", "CompanyStatsDTO", "CreatedStaffDTO", "GrantDTO", "PlatformTotalsDTO", "StaffAccessSettingsDTO",
-    "StaffConsoleDTO", "console", "create_staff_user", "current_grant", "end_grant", "grant_activity",
-    "list_audit", "list_companies", "list_grants", "platform_totals", "set_staff_write_allowed",
-    "staff_access_settings", "start_grant", "switch_code",
-]
 
 
 def _like(search: str) -> str:

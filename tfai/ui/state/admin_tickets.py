@@ -9,13 +9,11 @@ import reflex as rx
 
 from tfai.domain.policy import Actor
 from tfai.services.tickets import tracking
-from tfai.ui.state.admin_filters import FILTER_KEYS, filter_choices, filter_defaults, raw_filters
+from tfai.ui.state.admin_filters import filter_choices, filter_defaults, raw_filters
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.list_filters import TICKET_SORTS, WORKFLOW_STATUSES, options, parse_filters, status_options
 from tfai.ui.state.paged_list import PagedListMixin
 from tfai.ui.state.work_rows import PAGE_SIZE, ticket_row
-
-__all__ = ["DEFAULTS", "FILTER_KEYS", "AdminTicketsState"]
 
 DEFAULTS = filter_defaults("-created")
 
