@@ -147,12 +147,13 @@ def reexport_violations(modules: Mapping[str, str]) -> list[str]:
         for node in tree.body:
             if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__"
                                                     for t in node.targets) and name not in FACADES:
-                listed = {e.value for e in ast.walk(node.value) if isinstance(e, ast.Constant)}
+                listed = {e.value for e in ast.walk(node.value) if isinstance(e, ast.Constant)
+                          and isinstance(e.value, str)}
                 out += [f"{name} re-exports {n} in __all__" for n in sorted(listed & imported)]
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom | ast.Import):
-                out += [f"{name}:{node.lineno} re-exports {a.name} (import as itself)"
-                        for a in node.names if a.asname is not None and a.asname == a.name.rpartition(".")[2]]
+        for found in ast.walk(tree):
+            if isinstance(found, ast.ImportFrom | ast.Import):
+                out += [f"{name}:{found.lineno} re-exports {a.name} (import as itself)"
+                        for a in found.names if a.asname is not None and a.asname == a.name.rpartition(".")[2]]
         if "noqa: F401" in source:
             out.append(f"{name} keeps an unused import alive (noqa: F401)")
         for imp in imports(source, modules):
