@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
-from tfai.domain.policy import Action, allowed
+from tfai.domain.policy import Action, Actor, allowed
 from tfai.services.dashboard import home, stats
 from tfai.ui.components.charts import chart_card, horizontal_bars, per_day_chart
 from tfai.ui.components.forms import error_summary
@@ -16,6 +16,7 @@ from tfai.ui.components.work import loading_block
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.dashboard_stats import company_rows, my_rows
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import guarded
 
 
 class DashboardState(AuthState):
@@ -35,11 +36,8 @@ class DashboardState(AuthState):
     my_days: list[dict[str, Any]] = []
 
     @rx.event
-    async def load(self) -> Any:
-        actor = await self._guard()
-        if actor is None:
-            yield self._to_login()
-            return
+    @guarded()
+    async def load(self, actor: Actor) -> Any:
         self.charts_loaded = False
         yield
         try:

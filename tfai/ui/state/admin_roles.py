@@ -12,6 +12,7 @@ from tfai.services.accounts import company_roles
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message, field_errors
+from tfai.ui.state.guard import guarded
 
 
 class AdminRolesState(AuthState):
@@ -34,10 +35,8 @@ class AdminRolesState(AuthState):
                        "protected": r.role_name == USER} for r in await company_roles.list_company_roles(actor)]
 
     @rx.event
-    async def load(self) -> Any:
-        actor = await self._guard()
-        if actor is None:
-            return self._to_login()
+    @guarded()
+    async def load(self, actor: Actor) -> Any:
         self.error, self.notice, self.errors, self.edit_open = "", "", {}, False
         try:
             await self._refresh(actor)
@@ -46,10 +45,8 @@ class AdminRolesState(AuthState):
         return None
 
     @rx.event
-    async def create(self, form_data: dict[str, Any]) -> Any:
-        actor = await self._guard()
-        if actor is None:
-            return self._to_login()
+    @guarded()
+    async def create(self, actor: Actor, form_data: dict[str, Any]) -> Any:
         try:
             await company_roles.create_company_role(actor, role_name=str(form_data.get("role_name", ""))[:100],
                                                description=str(form_data.get("description", ""))[:2100])
@@ -75,10 +72,8 @@ class AdminRolesState(AuthState):
         self.edit_open = bool(value)
 
     @rx.event
-    async def save_edit(self, form_data: dict[str, Any]) -> Any:
-        actor = await self._guard()
-        if actor is None:
-            return self._to_login()
+    @guarded()
+    async def save_edit(self, actor: Actor, form_data: dict[str, Any]) -> Any:
         new_name = str(form_data.get("new_name", ""))[:100].strip()
         try:
             await company_roles.update_company_role(
@@ -92,10 +87,8 @@ class AdminRolesState(AuthState):
         return None
 
     @rx.event
-    async def delete(self, name: str) -> Any:
-        actor = await self._guard()
-        if actor is None:
-            return self._to_login()
+    @guarded()
+    async def delete(self, actor: Actor, name: str) -> Any:
         try:
             await company_roles.delete_company_role(actor, str(name)[:100])
             await self._refresh(actor)

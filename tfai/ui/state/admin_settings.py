@@ -7,10 +7,12 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.policy import Actor
 from tfai.services.actions import callbacks
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import guarded
 
 MASK = "•" * 24
 PREFIX = "whsec_"
@@ -34,11 +36,8 @@ class AdminSettingsState(AuthState):
     error: str = ""
 
     @rx.event
-    async def load(self) -> Any:
-        actor = await self._guard()
-        if actor is None:
-            yield self._to_login()
-            return
+    @guarded()
+    async def load(self, actor: Actor) -> Any:
         self.secret, self.revealed, self.error, self.loading = "", False, "", True
         yield
         try:
@@ -53,9 +52,10 @@ class AdminSettingsState(AuthState):
         if self.revealed:
             self.secret, self.revealed = "", False
             return None
-        actor = await self._guard()
-        if actor is None:
-            return self._to_login()
+        return await self._reveal()
+
+    @guarded()
+    async def _reveal(self, actor: Actor) -> Any:
         try:
             self.secret = await callbacks.get_webhook_secret(actor)
         except TfaiError as exc:
@@ -64,11 +64,8 @@ class AdminSettingsState(AuthState):
         return None
 
     @rx.event
-    async def rotate(self) -> Any:
-        actor = await self._guard()
-        if actor is None:
-            yield self._to_login()
-            return
+    @guarded()
+    async def rotate(self, actor: Actor) -> Any:
         self.rotating = True
         yield
         try:

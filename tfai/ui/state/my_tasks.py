@@ -12,6 +12,7 @@ from tfai.services.accounts import profile
 from tfai.services.tasks import work
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import guarded
 from tfai.ui.state.paged_list import PagedListMixin
 from tfai.ui.state.work_rows import PAGE_SIZE, task_row
 
@@ -33,10 +34,8 @@ class MyTasksState(PagedListMixin, AuthState):
         self.rows, self.total, self.page = [task_row(t) for t in result.items], result.total, result.page
 
     @rx.event
-    async def set_available(self, value: bool) -> Any:
-        actor = await self._guard()
-        if actor is None:
-            return self._to_login()
+    @guarded()
+    async def set_available(self, actor: Actor, value: bool) -> Any:
         try:
             await work.set_availability(actor, available=bool(value))
             await self._fetch(actor)

@@ -12,6 +12,7 @@ from tfai.services.accounts import profile, users
 from tfai.services.auth import api_tokens, sessions
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message, field_errors
+from tfai.ui.state.guard import guarded
 
 
 def _when(value: Any) -> str:
@@ -40,10 +41,8 @@ class ProfileState(AuthState):
         self.form_key += 1
 
     @rx.event
-    async def load(self) -> Any:
-        actor = await self._guard()
-        if actor is None:
-            return self._to_login()
+    @guarded()
+    async def load(self, actor: Actor) -> Any:
         self.errors, self.notices, self.new_token, self.busy = {}, {}, "", ""
         await self._reload(actor)
         return None
@@ -55,12 +54,9 @@ class ProfileState(AuthState):
     def _ok(self, form: str, message: str) -> None:
         self.errors, self.notices = {}, {form: message}
 
-    async def _run(self, form: str, call: Any, message: str) -> Any:
-        """Guard, run one service call, reload, and show the result; yields for the loading state."""
-        actor = await self._guard()
-        if actor is None:
-            yield self._to_login()
-            return
+    @guarded()
+    async def _run(self, actor: Actor, form: str, call: Any, message: str) -> Any:
+        """Run one service call, reload, and show the result; yields for the loading state."""
         self.busy = form
         yield
         try:

@@ -15,6 +15,7 @@ from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.detail_helpers import load_error, service_error, url_id
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import guarded
 from tfai.ui.state.work_rows import (
     comment_row,
     file_row,
@@ -81,11 +82,8 @@ class TicketDetailState(AuthState):
         self.attachments = [file_row(f) for f in t.attachments]
 
     @rx.event
-    async def load(self) -> AsyncIterator[Any]:
-        actor = await self._guard()
-        if actor is None:
-            yield self._to_login()
-            return
+    @guarded()
+    async def load(self, actor: Actor) -> AsyncIterator[Any]:
         self._tid, query = url_id(self.router, "/tickets/")
         submitted = bool(query.get("submitted"))
         self.loading, self.loaded, self.ticket, self.error, self.steer_error = True, False, {}, "", ""
@@ -102,10 +100,8 @@ class TicketDetailState(AuthState):
             self.loading, self.loaded = False, True
 
     @rx.event
-    async def add_comment(self, form_data: dict[str, Any]) -> Any:
-        actor = await self._guard()
-        if actor is None:
-            return self._to_login()
+    @guarded()
+    async def add_comment(self, actor: Actor, form_data: dict[str, Any]) -> Any:
         body = str(form_data.get("body", ""))[: tracking.MAX_COMMENT + 1]
         self.comment_error = await service_error(lambda: tracking.add_comment(actor, self._tid, body=body),
                                                  lambda: self._refresh(actor))
@@ -114,11 +110,8 @@ class TicketDetailState(AuthState):
         return None
 
     @rx.event
-    async def upload(self, uploads: list[rx.UploadFile]) -> AsyncIterator[Any]:
-        actor = await self._guard()
-        if actor is None:
-            yield self._to_login()
-            return
+    @guarded()
+    async def upload(self, actor: Actor, uploads: list[rx.UploadFile]) -> AsyncIterator[Any]:
         if not uploads:
             self.upload_error = "Choose a file first."
             return
@@ -145,10 +138,8 @@ class TicketDetailState(AuthState):
         self.upload_error, self.upload_busy = " · ".join(problems), False
         yield rx.clear_selected_files("attachment-upload")
 
-    async def _steer(self, call: Callable[[Actor], Awaitable[Any]], notice: str) -> Any:
-        actor = await self._guard()
-        if actor is None:
-            return self._to_login()
+    @guarded()
+    async def _steer(self, actor: Actor, call: Callable[[Actor], Awaitable[Any]], notice: str) -> Any:
         self.steer_error = await service_error(lambda: call(actor), lambda: self._refresh(actor))
         if self.steer_error:
             self.notice = ""

@@ -9,9 +9,11 @@ import reflex as rx
 from reflex_base.utils.form import FormData
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.policy import Actor
 from tfai.services.tickets import submission
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import guarded
 from tfai.ui.state.schema_form import SchemaFormMixin
 
 
@@ -32,11 +34,8 @@ class SubmitTicketState(SchemaFormMixin, AuthState):
     error: str = ""
 
     @rx.event
-    async def load(self) -> AsyncIterator[Any]:
-        actor = await self._guard()
-        if actor is None:
-            yield self._to_login()
-            return
+    @guarded()
+    async def load(self, actor: Actor) -> AsyncIterator[Any]:
         self.loading, self.loaded, self.chosen_key, self.error, self.form_busy = True, False, "", "", False
         yield
         try:
@@ -59,10 +58,8 @@ class SubmitTicketState(SchemaFormMixin, AuthState):
         self._form_setup(t.fields or {}, t.edit_layout, values=None)
 
     @rx.event
-    async def choose(self, key: str) -> Any:
-        actor = await self._guard()
-        if actor is None:
-            return self._to_login()
+    @guarded()
+    async def choose(self, actor: Actor, key: str) -> Any:
         try:
             found = await submission.submittable_types(actor)
         except TfaiError as exc:
@@ -81,11 +78,8 @@ class SubmitTicketState(SchemaFormMixin, AuthState):
         self.chosen_key, self.form_error, self.form_problems = "", "", []
 
     @rx.event
-    async def submit(self, form_data: FormData) -> AsyncIterator[Any]:
-        actor = await self._guard()
-        if actor is None:
-            yield self._to_login()
-            return
+    @guarded()
+    async def submit(self, actor: Actor, form_data: FormData) -> AsyncIterator[Any]:
         if not self.chosen_key:
             return
         data = self._form_collect(form_data)
