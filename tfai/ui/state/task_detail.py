@@ -15,6 +15,7 @@ from tfai.services.tasks import work
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.detail_helpers import load_error, service_error, url_id
 from tfai.ui.state.form_values import attachment_label, with_attachment_choices, with_attachment_ids
+from tfai.ui.state.guard import guarded
 from tfai.ui.state.list_filters import worker_options
 from tfai.ui.state.schema_form import SchemaFormMixin
 from tfai.ui.state.work_rows import EMPTY, fmt_time, label_values, status_color, status_text
@@ -98,11 +99,8 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         return worker_options(people)
 
     @rx.event
-    async def load(self) -> AsyncIterator[Any]:
-        actor = await self._guard()
-        if actor is None:
-            yield self._to_login()
-            return
+    @guarded()
+    async def load(self, actor: Actor) -> AsyncIterator[Any]:
         self._kid, query = url_id(self.router, "/tasks/")
         self.notice = NEXT_NOTE if query.get("done") else ""
         self.loading, self.loaded, self.task, self.error, self.steer_error = True, False, {}, "", ""
@@ -121,11 +119,8 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         return next((t.id for t in result.items if t.id != self._kid and t.type == "FORM"), None)
 
     @rx.event
-    async def submit(self, form_data: FormData) -> AsyncIterator[Any]:
-        actor = await self._guard()
-        if actor is None:
-            yield self._to_login()
-            return
+    @guarded()
+    async def submit(self, actor: Actor, form_data: FormData) -> AsyncIterator[Any]:
         if not self.completable:
             return
         output = self._form_collect(form_data)
@@ -144,10 +139,8 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         self.form_busy = False
         yield rx.redirect(f"/tasks/{nxt}?done=1" if nxt else "/tasks?done=1")
 
-    async def _steer(self, call: Callable[[Actor], Awaitable[Any]], notice: str) -> Any:
-        actor = await self._guard()
-        if actor is None:
-            return self._to_login()
+    @guarded()
+    async def _steer(self, actor: Actor, call: Callable[[Actor], Awaitable[Any]], notice: str) -> Any:
         self.steer_error = await service_error(lambda: call(actor), lambda: self._refresh(actor))
         self.notice = "" if self.steer_error else notice
         return None
