@@ -11,6 +11,7 @@ from tfai.domain.policy import Actor
 from tfai.services.staff import history
 from tfai.ui.state.admin_staff_access import AdminStaffAccessState
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import STAFF_ACCESS, guarded
 from tfai.ui.state.staff_helpers import audit_row, parse_actor_filter
 
 PAGE_SIZE = 50
@@ -46,10 +47,8 @@ class AdminAuditState(AdminStaffAccessState):
         self.audit_page, self.audit_error = result.page, ""
 
     @rx.event
-    async def load_audit(self) -> Any:
-        actor, redirect = await self._admin()
-        if actor is None:
-            return redirect
+    @guarded(STAFF_ACCESS)
+    async def load_audit(self, actor: Actor) -> Any:
         self.audit_page = 1
         params = self.router.url.query_parameters if self.router is not None else {}
         self.entity = str(params.get("entity", "") or "")[:64]
@@ -58,10 +57,8 @@ class AdminAuditState(AdminStaffAccessState):
         return None
 
     @rx.event
-    async def apply_filters(self, form_data: dict[str, Any]) -> Any:
-        actor, redirect = await self._admin()
-        if actor is None:
-            return redirect
+    @guarded(STAFF_ACCESS)
+    async def apply_filters(self, actor: Actor, form_data: dict[str, Any]) -> Any:
         self.entity = str(form_data.get("entity", "") or "").strip()[:64]
         self.actor_filter = str(form_data.get("actor", "") or "").strip()[:20]
         self.audit_page = 1
@@ -69,10 +66,8 @@ class AdminAuditState(AdminStaffAccessState):
         return None
 
     @rx.event
-    async def go_audit_page(self, delta: int) -> Any:
-        actor, redirect = await self._admin()
-        if actor is None:
-            return redirect
+    @guarded(STAFF_ACCESS)
+    async def go_audit_page(self, actor: Actor, delta: int) -> Any:
         self.audit_page = min(max(1, self.audit_page + int(delta)), self.audit_page_count)
         await self._fetch(actor)
         return None

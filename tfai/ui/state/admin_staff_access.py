@@ -10,13 +10,12 @@ from tfai.domain import policy
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Action, Actor
 from tfai.services.staff import access, history
-from tfai.ui.state import toast
-from tfai.ui.state.auth import HOME_ROUTE, AuthState
+from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import STAFF_ACCESS, guarded
 from tfai.ui.state.staff_helpers import audit_row, grant_row
 
 PAGE_SIZE = 20
-NOT_ALLOWED = "Staff access is for company admins."
 
 
 class AdminStaffAccessState(AuthState):
@@ -36,14 +35,6 @@ class AdminStaffAccessState(AuthState):
     def page_count(self) -> int:
         return max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
 
-    async def _admin(self) -> tuple[Actor | None, Any]:
-        actor = await self._guard()
-        if actor is None:
-            return None, self._to_login()
-        if not policy.allowed(actor, Action.AUDIT_READ):
-            return None, [toast.warning(NOT_ALLOWED), rx.redirect(HOME_ROUTE, replace=True)]
-        return actor, None
-
     async def _refresh(self, actor: Actor) -> None:
         try:
             result = await history.list_grants(actor, page=self.page, page_size=PAGE_SIZE)
@@ -57,28 +48,22 @@ class AdminStaffAccessState(AuthState):
         self.error = ""
 
     @rx.event
-    async def load(self) -> Any:
-        actor, redirect = await self._admin()
-        if actor is None:
-            return redirect
+    @guarded(STAFF_ACCESS)
+    async def load(self, actor: Actor) -> Any:
         self.page, self.notice, self.activity, self.activity_grant = 1, "", [], ""
         await self._refresh(actor)
         return None
 
     @rx.event
-    async def go_page(self, delta: int) -> Any:
-        actor, redirect = await self._admin()
-        if actor is None:
-            return redirect
+    @guarded(STAFF_ACCESS)
+    async def go_page(self, actor: Actor, delta: int) -> Any:
         self.page = min(max(1, self.page + int(delta)), self.page_count)
         await self._refresh(actor)
         return None
 
     @rx.event
-    async def show_activity(self, grant_id: str) -> Any:
-        actor, redirect = await self._admin()
-        if actor is None:
-            return redirect
+    @guarded(STAFF_ACCESS)
+    async def show_activity(self, actor: Actor, grant_id: str) -> Any:
         if not str(grant_id).isdigit():
             return None
         try:
@@ -90,10 +75,8 @@ class AdminStaffAccessState(AuthState):
         return None
 
     @rx.event
-    async def set_write_allowed(self, allowed: bool) -> Any:
-        actor, redirect = await self._admin()
-        if actor is None:
-            return redirect
+    @guarded(STAFF_ACCESS)
+    async def set_write_allowed(self, actor: Actor, allowed: bool) -> Any:
         try:
             await access.set_staff_write_allowed(actor, bool(allowed))
         except TfaiError as exc:

@@ -13,6 +13,7 @@ from tfai.services.accounts import company_roles, users
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message, field_errors
+from tfai.ui.state.guard import guarded
 
 PAGE_SIZE = 20
 
@@ -62,15 +63,9 @@ class AdminUsersState(AuthState):
         self.rows, self.total, self.page = [user_row(u) for u in result.items], result.total, result.page
         self.all_company_roles = [r.role_name for r in await company_roles.list_company_roles(actor)]
 
-    async def _actor_or_redirect(self) -> tuple[Actor | None, Any]:
-        actor = await self._guard()
-        return actor, (self._to_login() if actor is None else None)
-
     @rx.event
-    async def load(self) -> Any:
-        actor, redirect = await self._actor_or_redirect()
-        if actor is None:
-            return redirect
+    @guarded()
+    async def load(self, actor: Actor) -> Any:
         self.error, self.notice, self.created_link, self.edit_open = "", "", "", False
         try:
             await self._refresh(actor)
@@ -78,10 +73,8 @@ class AdminUsersState(AuthState):
             self.rows, self.error = [], error_message(exc)
         return None
 
-    async def _change(self, call: Any, notice: str) -> Any:
-        actor, redirect = await self._actor_or_redirect()
-        if actor is None:
-            return redirect
+    @guarded()
+    async def _change(self, actor: Actor, call: Any, notice: str) -> Any:
         try:
             await call(actor)
             await self._refresh(actor)
@@ -114,11 +107,8 @@ class AdminUsersState(AuthState):
                                   "Availability saved.")
 
     @rx.event
-    async def create(self, form_data: FormData) -> Any:
-        actor, redirect = await self._actor_or_redirect()
-        if actor is None:
-            yield redirect
-            return
+    @guarded()
+    async def create(self, actor: Actor, form_data: FormData) -> Any:
         self.busy, self.create_error, self.create_errors, self.created_link = True, "", {}, ""
         yield
         password = str(form_data.get("password", ""))[:1024]
@@ -154,10 +144,8 @@ class AdminUsersState(AuthState):
         self.edit_open = bool(value)
 
     @rx.event
-    async def save_edit(self, form_data: FormData) -> Any:
-        actor, redirect = await self._actor_or_redirect()
-        if actor is None:
-            return redirect
+    @guarded()
+    async def save_edit(self, actor: Actor, form_data: FormData) -> Any:
         uid = int(self.edit_id) if self.edit_id.isdigit() else 0
         company = sorted(set(_form_list(form_data, "company_roles")) | {USER})
         try:

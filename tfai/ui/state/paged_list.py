@@ -10,6 +10,7 @@ import reflex as rx
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import guarded
 from tfai.ui.state.work_rows import PAGE_SIZE, clamp_page, page_count
 
 TABS = ("active", "archived")
@@ -34,12 +35,9 @@ class PagedListMixin(rx.State, mixin=True):
     async def _fetch(self, actor: Actor) -> None:
         raise NotImplementedError
 
-    async def _reload(self) -> AsyncIterator[Any]:
-        """Guard, show the spinner, fetch one page, show the rows or the error."""
-        actor = await self._guard()  # type: ignore[attr-defined]
-        if actor is None:
-            yield self._to_login()  # type: ignore[attr-defined]
-            return
+    @guarded()
+    async def _reload(self, actor: Actor) -> AsyncIterator[Any]:
+        """Show the spinner, fetch one page, show the rows or the error."""
         self.loading = True
         yield
         try:

@@ -7,16 +7,13 @@ from typing import Any
 import reflex as rx
 from reflex_base.utils.form import FormData
 
-from tfai.domain import policy
 from tfai.domain.errors import TfaiError
-from tfai.domain.policy import Action
+from tfai.domain.policy import Actor
 from tfai.services.staff import access
-from tfai.ui.state import toast
 from tfai.ui.state.auth import HOME_ROUTE, AuthState
 from tfai.ui.state.form_values import error_message, field_errors
+from tfai.ui.state.guard import STAFF_CONSOLE, guarded
 from tfai.ui.state.staff_helpers import DEFAULT_MINUTES, MAX_MINUTES, company_row, parse_minutes
-
-NOT_STAFF = "The staff console is for Ticketflower staff (outside any customer company)."
 
 
 class StaffConsoleState(AuthState):
@@ -38,14 +35,6 @@ class StaffConsoleState(AuthState):
     default_minutes: int = DEFAULT_MINUTES
     max_minutes: int = MAX_MINUTES
 
-    async def _staff(self) -> tuple[Any, Any]:
-        actor = await self._guard()
-        if actor is None:
-            return None, self._to_login()
-        if not policy.allowed(actor, Action.STAFF_CONSOLE):
-            return None, [toast.warning(NOT_STAFF), rx.redirect(HOME_ROUTE, replace=True)]
-        return actor, None
-
     async def _refresh(self, actor: Any) -> None:
         try:
             result = await access.console(actor, search=self.search)
@@ -58,19 +47,15 @@ class StaffConsoleState(AuthState):
         self.loaded = True
 
     @rx.event
-    async def load(self) -> Any:
-        actor, redirect = await self._staff()
-        if actor is None:
-            return redirect
+    @guarded(STAFF_CONSOLE)
+    async def load(self, actor: Actor) -> Any:
         self.switch_open, self.loaded = False, False
         await self._refresh(actor)
         return None
 
     @rx.event
-    async def do_search(self, form_data: dict[str, Any]) -> Any:
-        actor, redirect = await self._staff()
-        if actor is None:
-            return redirect
+    @guarded(STAFF_CONSOLE)
+    async def do_search(self, actor: Actor, form_data: dict[str, Any]) -> Any:
         self.search = str(form_data.get("search", "") or "").strip()[:200]
         await self._refresh(actor)
         return None
@@ -91,11 +76,9 @@ class StaffConsoleState(AuthState):
         self.switch_open = bool(value)
 
     @rx.event
-    async def start_switch(self, form_data: FormData) -> Any:
+    @guarded(STAFF_CONSOLE)
+    async def start_switch(self, actor: Actor, form_data: FormData) -> Any:
         """Create the grant, then a one-time code; the session route rotates the session into the company."""
-        actor, redirect = await self._staff()
-        if actor is None:
-            return redirect
         reason = str(form_data.get("reason", "") or "")[:600]
         mode = str(form_data.get("mode", "") or "read")
         minutes = parse_minutes(form_data.get("minutes"))

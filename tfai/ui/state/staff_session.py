@@ -7,10 +7,12 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.policy import Actor
 from tfai.services.staff import access
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import guarded
 
 CONSOLE_ROUTE = "/staff"
 
@@ -19,10 +21,8 @@ class StaffSessionState(AuthState):
     """Exit is on every page (in the banner); the grant comes from the session, never from the browser."""
 
     @rx.event
-    async def exit_grant(self) -> Any:
-        actor = await self._actor()
-        if actor is None:
-            return self._to_login()
+    @guarded()
+    async def exit_grant(self, actor: Actor) -> Any:
         if actor.staff is None:
             return rx.redirect(CONSOLE_ROUTE)
         try:
