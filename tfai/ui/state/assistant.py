@@ -9,20 +9,19 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.domain import policy
 from tfai.domain.errors import TfaiError
-from tfai.domain.policy import Action, Actor
+from tfai.domain.policy import Actor
 from tfai.services.assistant import conversations
 from tfai.ui.state import toast
 from tfai.ui.state.assistant_helpers import conversation_row, error_kind, message_row
 from tfai.ui.state.assistant_proposal import ProposalMixin, proposal_view
-from tfai.ui.state.auth import HOME_ROUTE, AuthState
+from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import ASSISTANT, admit, guarded
 
 log = logging.getLogger(__name__)
 MAX_CONTENT = 20_000
 FLUSH_SECONDS = 0.05
-NOT_ALLOWED = "The assistant is for workflow creators and admins."
 # Stop buttons: the cancel event of each tab's running reply, keyed by the client token (never in a state var).
 _CANCELS: dict[str, asyncio.Event] = {}
 
@@ -48,14 +47,6 @@ class AssistantState(ProposalMixin, AuthState):
     rename_open: bool = False
     _pending: str = ""
 
-    async def _assistant_actor(self) -> tuple[Actor | None, Any]:
-        actor = await self._guard()
-        if actor is None:
-            return None, self._to_login()
-        if not policy.allowed(actor, Action.ASSISTANT_USE):
-            return None, [toast.warning(NOT_ALLOWED), rx.redirect(HOME_ROUTE, replace=True)]
-        return actor, None
-
     async def _list(self, actor: Actor) -> None:
         page = await conversations.list_conversations(actor, page_size=100)
         self.conversations = [conversation_row(c) for c in page.items]
@@ -69,10 +60,8 @@ class AssistantState(ProposalMixin, AuthState):
         await self._show(actor, newest)
 
     @rx.event
-    async def load(self) -> Any:
-        actor, redirect = await self._assistant_actor()
-        if actor is None:
-            return redirect
+    @guarded(ASSISTANT)
+    async def load(self, actor: Actor) -> Any:
         status = await conversations.assistant_status()
         self.configured, self.config_help, self.model = status.configured, status.help, status.model
         self.error = self.reply_error = self.reply_error_kind = self.progress = self.stream_text = ""
@@ -91,10 +80,8 @@ class AssistantState(ProposalMixin, AuthState):
         return None
 
     @rx.event
-    async def open_conversation(self, conv_id: int) -> Any:
-        actor, redirect = await self._assistant_actor()
-        if actor is None:
-            return redirect
+    @guarded(ASSISTANT)
+    async def open_conversation(self, actor: Actor, conv_id: int) -> Any:
         if self.streaming:
             return toast.info("Wait for the answer, or press Stop.")
         self.reply_error = self.reply_error_kind = ""
@@ -105,10 +92,8 @@ class AssistantState(ProposalMixin, AuthState):
         return None
 
     @rx.event
-    async def new_conversation(self) -> Any:
-        actor, redirect = await self._assistant_actor()
-        if actor is None:
-            return redirect
+    @guarded(ASSISTANT)
+    async def new_conversation(self, actor: Actor) -> Any:
         if self.streaming:
             return None
         try:
@@ -125,10 +110,8 @@ class AssistantState(ProposalMixin, AuthState):
         self.rename_open = bool(value)
 
     @rx.event
-    async def rename(self, form_data: dict[str, Any]) -> Any:
-        actor, redirect = await self._assistant_actor()
-        if actor is None:
-            return redirect
+    @guarded(ASSISTANT)
+    async def rename(self, actor: Actor, form_data: dict[str, Any]) -> Any:
         try:
             conv = await conversations.rename_conversation(actor, self.conv_id, title=str(form_data.get("title", "")))
             await self._list(actor)
@@ -139,10 +122,8 @@ class AssistantState(ProposalMixin, AuthState):
         return None
 
     @rx.event
-    async def delete_conversation(self) -> Any:
-        actor, redirect = await self._assistant_actor()
-        if actor is None:
-            return redirect
+    @guarded(ASSISTANT)
+    async def delete_conversation(self, actor: Actor) -> Any:
         if self.streaming or not self.conv_id:
             return None
         try:
@@ -160,11 +141,9 @@ class AssistantState(ProposalMixin, AuthState):
         return toast.success("Conversation deleted")
 
     @rx.event
-    async def send(self, form_data: dict[str, Any]) -> Any:
+    @guarded(ASSISTANT)
+    async def send(self, actor: Actor, form_data: dict[str, Any]) -> Any:
         """Show the designer's message at once; the reply streams from `run_reply` in the background."""
-        actor, redirect = await self._assistant_actor()
-        if actor is None:
-            return redirect
         content = str(form_data.get("content", "") or "").strip()
         if self.streaming or not content:
             return None
@@ -210,10 +189,10 @@ class AssistantState(ProposalMixin, AuthState):
         return AssistantState.refresh_messages
 
     @rx.event
-    async def refresh_messages(self) -> Any:
-        actor, redirect = await self._assistant_actor()
-        if actor is None or not self.conv_id:
-            return redirect
+    @guarded(ASSISTANT)
+    async def refresh_messages(self, actor: Actor) -> Any:
+        if not self.conv_id:
+            return None
         try:
             detail = await conversations.get_conversation(actor, self.conv_id)
         except TfaiError as exc:
@@ -225,7 +204,7 @@ class AssistantState(ProposalMixin, AuthState):
     @rx.event(background=True)
     async def run_reply(self) -> None:
         async with self:
-            actor, _ = await self._assistant_actor()
+            actor, _ = await admit(self, ASSISTANT)  # a background event: guarded inside the lock
             conv_id, content = self.conv_id, self._pending
             token = self.router.session.client_token if self.router is not None else ""
             if actor is None or not conv_id or not content:

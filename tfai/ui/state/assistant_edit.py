@@ -8,21 +8,21 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.policy import Actor
 from tfai.services.assistant import conversations
 from tfai.ui.state.assistant import AssistantState
 from tfai.ui.state.assistant_helpers import plain
 from tfai.ui.state.definitions_editor import DefinitionsEditorState
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import DESIGNER, guarded
 
 
 class ProposalEditState(DefinitionsEditorState):
     """Runs after the editor's own on_load; saving is the editor's Save (a normal upload, fully validated)."""
 
     @rx.event
-    async def prefill(self) -> Any:
-        actor, redirect = await self._designer()
-        if actor is None:
-            return redirect
+    @guarded(DESIGNER)
+    async def prefill(self, actor: Actor) -> Any:
         raw = self._query("proposal_id")
         if not raw.isdigit():
             self.error = "Proposal not found"

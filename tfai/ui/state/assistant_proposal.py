@@ -26,6 +26,7 @@ from tfai.ui.state.assistant_helpers import (
 from tfai.ui.state.definitions_editor import saved_summary
 from tfai.ui.state.definitions_helpers import dry_run_samples, parse_object, pretty, problem_rows, sample_value
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import ASSISTANT, guarded
 
 MAX_TICKET_TEXT = 200_000
 
@@ -98,9 +99,6 @@ class ProposalMixin(rx.State, mixin=True):
     try_error: str = ""
     _p_bundle: dict[str, Any] = {}
 
-    async def _assistant_actor(self) -> tuple[Actor | None, Any]:
-        raise NotImplementedError
-
     def _apply_view(self, view: dict[str, Any], *, edited: bool = False) -> None:
         for name, value in view.items():
             setattr(self, name, value)
@@ -118,10 +116,8 @@ class ProposalMixin(rx.State, mixin=True):
         self._apply_view(await proposal_view(actor, proposal))
 
     @rx.event
-    async def show_proposal(self, proposal_id: int) -> Any:
-        actor, redirect = await self._assistant_actor()
-        if actor is None:
-            return redirect
+    @guarded(ASSISTANT)
+    async def show_proposal(self, actor: Actor, proposal_id: int) -> Any:
         try:
             await self._show(actor, await conversations.get_proposal(actor, int(proposal_id)))
         except TfaiError as exc:
@@ -129,11 +125,9 @@ class ProposalMixin(rx.State, mixin=True):
         return None
 
     @rx.event
-    async def fill_placeholders(self, form_data: dict[str, Any]) -> Any:
+    @guarded(ASSISTANT)
+    async def fill_placeholders(self, actor: Actor, form_data: dict[str, Any]) -> Any:
         """Put the designer's values in at their pointers, then validate the bundle again."""
-        actor, redirect = await self._assistant_actor()
-        if actor is None:
-            return redirect
         values = {str(k): str(v) for k, v in form_data.items() if str(k).startswith("/")}
         doc, problems = fill_all(self._p_bundle, values)
         try:
@@ -154,11 +148,9 @@ class ProposalMixin(rx.State, mixin=True):
         self.try_ticket = str(value)[:MAX_TICKET_TEXT]
 
     @rx.event
-    async def try_it(self) -> Any:
+    @guarded(ASSISTANT)
+    async def try_it(self, actor: Actor) -> Any:
         """A dry run of the proposal's workflow with the sample ticket and sample form outputs; writes nothing."""
-        actor, redirect = await self._assistant_actor()
-        if actor is None:
-            return redirect
         ticket, problem = parse_object(self.try_ticket, "Ticket data")
         if ticket is None:
             self.try_error, self.try_outcome = problem, ""
@@ -181,11 +173,9 @@ class ProposalMixin(rx.State, mixin=True):
         return None
 
     @rx.event
-    async def accept(self) -> Any:
+    @guarded(ASSISTANT)
+    async def accept(self, actor: Actor) -> Any:
         """Save through the definitions service exactly as an upload would (placeholders must be filled)."""
-        actor, redirect = await self._assistant_actor()
-        if actor is None:
-            return redirect
         try:
             edited = plain(self._p_bundle) if self.p_edited else None
             saved = await conversations.accept_proposal(actor, self.p_id, bundle=edited)
@@ -204,10 +194,8 @@ class ProposalMixin(rx.State, mixin=True):
         return type(self).after_decision  # type: ignore[attr-defined]
 
     @rx.event
-    async def discard(self) -> Any:
-        actor, redirect = await self._assistant_actor()
-        if actor is None:
-            return redirect
+    @guarded(ASSISTANT)
+    async def discard(self, actor: Actor) -> Any:
         try:
             result = await conversations.discard_proposal(actor, self.p_id)
         except TfaiError as exc:

@@ -7,11 +7,13 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.policy import Actor
 from tfai.services.definitions import bundles, catalog
 from tfai.services.definitions.dto import DryRunDTO
 from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import dry_run_samples, parse_object, pretty, sample_value
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import DESIGNER, guarded
 
 MAX_AREA = 200_000
 
@@ -47,10 +49,8 @@ class DryRunState(DesignerState):
     running: bool = False
 
     @rx.event
-    async def load(self) -> Any:
-        actor, redirect = await self._designer()
-        if actor is None:
-            return redirect
+    @guarded(DESIGNER)
+    async def load(self, actor: Actor) -> Any:
         self.error, self.outcome, self.path, self.steps, self.reason, self.stopped_at = "", "", [], [], "", ""
         self.wf_key = self._query("workflow")
         try:
@@ -78,10 +78,8 @@ class DryRunState(DesignerState):
         self.ticket_text = pretty(sample_value(tt.fields) or {})
 
     @rx.event
-    async def pick_ticket_type(self, key: str) -> Any:
-        actor, redirect = await self._designer()
-        if actor is None:
-            return redirect
+    @guarded(DESIGNER)
+    async def pick_ticket_type(self, actor: Actor, key: str) -> Any:
         if key in self.ticket_type_keys:
             self.ticket_type = key
             try:
@@ -100,10 +98,8 @@ class DryRunState(DesignerState):
         self.samples = [{**s, "text": str(value)[:MAX_AREA]} if s["key"] == key else s for s in self.samples]
 
     @rx.event
-    async def run(self) -> Any:
-        actor, redirect = await self._designer()
-        if actor is None:
-            return redirect
+    @guarded(DESIGNER)
+    async def run(self, actor: Actor) -> Any:
         ticket, problem = parse_object(self.ticket_text, "Ticket data")
         outputs: dict[str, Any] = {}
         responses: dict[str, Any] = {}

@@ -9,11 +9,13 @@ import reflex as rx
 
 from tfai.domain.bundle import MAX_DOCUMENT_BYTES
 from tfai.domain.errors import InvalidDefinition, TfaiError
+from tfai.domain.policy import Actor
 from tfai.services.definitions import bundles
 from tfai.services.definitions.dto import ProblemDTO, SavedBundleDTO
 from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import problem_rows
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import DESIGNER, admit, guarded
 
 MAX_CHARS = MAX_DOCUMENT_BYTES  # the service refuses bigger documents by bytes; this caps what we hold
 
@@ -69,10 +71,8 @@ class DefinitionsEditorState(DesignerState):
         self.status = "valid" if valid else "invalid"
 
     @rx.event
-    async def load(self) -> Any:
-        actor, redirect = await self._designer()
-        if actor is None:
-            return redirect
+    @guarded(DESIGNER)
+    async def load(self, actor: Actor) -> Any:
         self.saved_note, self.saved_links, self.error, self.problems = "", [], "", []
         self.error_count = self.warning_count = 0
         source = self._query("from")
@@ -105,7 +105,7 @@ class DefinitionsEditorState(DesignerState):
     async def validate_now(self) -> None:
         async with self:
             seq, text = self._seq, self._text
-            actor, _ = await self._designer()
+            actor, _ = await admit(self, DESIGNER)  # a background event: guarded inside the lock
         if actor is None:
             return
         try:
@@ -121,10 +121,8 @@ class DefinitionsEditorState(DesignerState):
                 self._show(result.errors, result.warnings, result.valid)
 
     @rx.event
-    async def handle_upload(self, files: list[rx.UploadFile]) -> Any:
-        actor, redirect = await self._designer()
-        if actor is None:
-            return redirect
+    @guarded(DESIGNER)
+    async def handle_upload(self, actor: Actor, files: list[rx.UploadFile]) -> Any:
         if not files:
             self.error = "Choose a .json, .yaml or .yml file."
             return None
@@ -142,11 +140,8 @@ class DefinitionsEditorState(DesignerState):
         return self._changed()
 
     @rx.event
-    async def save(self) -> AsyncIterator[Any]:
-        actor, redirect = await self._designer()
-        if actor is None:
-            yield redirect
-            return
+    @guarded(DESIGNER)
+    async def save(self, actor: Actor) -> AsyncIterator[Any]:
         if self.status != "valid":
             return
         self.saving = True

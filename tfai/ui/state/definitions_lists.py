@@ -14,6 +14,7 @@ from tfai.services.definitions import catalog
 from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import page_count
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import DESIGNER, guarded
 
 PAGE_SIZE = 20
 
@@ -44,11 +45,8 @@ class _ListMixin(rx.State, mixin=True):
     async def _fetch(self, actor: Actor) -> tuple[list[dict[str, Any]], int, int]:
         raise NotImplementedError
 
-    async def _reload(self) -> Any:
-        me: Any = self
-        actor, redirect = await me._designer()
-        if actor is None:
-            return redirect
+    @guarded(DESIGNER)
+    async def _reload(self, actor: Actor) -> Any:
         try:
             self.rows, self.total, self.page = await self._fetch(actor)
             self.error = ""
