@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tfai.domain.passwords import COMMON_PASSWORDS, MAX_LENGTH, MIN_LENGTH, password_problems
+from tfai.domain.limits import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from tfai.domain.passwords import COMMON_PASSWORDS, password_problems
 
 
 def test_a_good_password_has_no_problems() -> None:
@@ -14,9 +15,9 @@ def test_a_good_password_has_no_problems() -> None:
 def test_too_short_and_too_long() -> None:
     assert any("at least 10" in p for p in password_problems("x7!kq9"))
     assert password_problems("x7!kq9b2mZ") == []
-    assert len("x7!kq9b2mZ") == MIN_LENGTH
-    assert any("at most 256" in p for p in password_problems("a" * 100 + "b" * (MAX_LENGTH - 99)))
-    assert not any("at most" in p for p in password_problems("ab" * (MAX_LENGTH // 2)))
+    assert len("x7!kq9b2mZ") == MIN_PASSWORD_LENGTH
+    assert any("at most 256" in p for p in password_problems("a" * 100 + "b" * (MAX_PASSWORD_LENGTH - 99)))
+    assert not any("at most" in p for p in password_problems("ab" * (MAX_PASSWORD_LENGTH // 2)))
 
 
 @pytest.mark.parametrize("pw", ["password123", "Password1234", "qwertyuiop", "1234567890", "  iloveyou1  "])

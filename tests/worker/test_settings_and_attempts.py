@@ -13,9 +13,9 @@ from tests.worker.external import ExternalServer, Reply
 from tests.worker.helpers import current_task, install, settled
 from tests.worker.workers import WorkerPool
 from tfai.domain.errors import Forbidden, NotFound
+from tfai.domain.webhooks import verify
 from tfai.services.actions import callbacks
 from tfai.services.tickets import submission
-from tfai.worker.signing import verify
 
 Headers = Callable[[Member], dict[str, str]]
 

@@ -18,7 +18,7 @@ TARGETS = [
     ("https://10.0.0.1/hook", "refused: 10.0.0.1 is a private address"),
     ("https://169.254.169.254/latest/meta-data", "refused: 169.254.169.254 is a link-local address"),
     ("https://100.64.0.1/hook", "refused: 100.64.0.1 is a carrier-grade NAT"),
-    ("https://localhost/hook", "refused: localhost resolves to 127.0.0.1, a loopback address"),
+    ("https://localhost/hook", "refused: localhost resolves to a loopback address"),
 ]
 
 

@@ -12,10 +12,11 @@ from tests.worker.external import ExternalServer, Reply
 from tests.worker.helpers import attempts, current_task, install, settled, task, wait_for, workflow
 from tests.worker.workers import WorkerPool
 from tfai.domain.policy import Actor
+from tfai.domain.webhooks import verify, webhook_id
 from tfai.services.actions import callbacks
 from tfai.services.tasks import work
 from tfai.services.tickets import submission
-from tfai.worker.signing import verify, webhook_id
+from tfai.settings import get_settings
 
 LAPTOP = {"model": "air-13", "price": 1200}
 
@@ -85,7 +86,7 @@ async def test_sync_happy_path_through_every_example(
     if sent is not None:
         assert seen[0].json == sent
     verify(secret_of(owner, a.company_id), seen[0].headers, seen[0].body)
-    assert seen[0].headers["webhook-id"] == webhook_id(a.company_id, action_task["id"])
+    assert seen[0].headers["webhook-id"] == webhook_id(a.company_id, action_task["id"], key=get_settings().secret_key)
     wf = workflow(owner, ticket_id)
     assert wf["workflow_data"]["tasks"][action] == output
     nxt = current_task(owner, ticket_id)

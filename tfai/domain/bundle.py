@@ -12,15 +12,23 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tfai.domain.errors import InvalidInput
 from tfai.domain.layout import Layout
+from tfai.domain.limits import (
+    MAX_BUNDLE_DESCRIPTION,
+    MAX_DOCUMENT_BYTES,
+    MAX_EXPRESSION_BYTES,
+    MAX_KEY,
+    MAX_TITLE,
+    MAX_URL,
+)
 
 FORMAT = "tfai.bundle/v1"
-MAX_DOCUMENT_BYTES = 1024 * 1024
 WorkflowKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
 TaskKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 FieldName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-Description = Annotated[str, Field(max_length=4000)]
-Expression = Annotated[str, Field(min_length=1, max_length=4096)]
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
+Description = Annotated[str, Field(max_length=MAX_BUNDLE_DESCRIPTION)]
+# Characters here, a cheap first cut; expressions.py then counts the UTF-8 bytes.
+Expression = Annotated[str, Field(min_length=1, max_length=MAX_EXPRESSION_BYTES)]
 JsonSchema = dict[str, Any]
 TaskType = Literal["FORM", "SYNC_ACTION", "ASYNC_ACTION"]
 FieldType = Literal["string", "number", "integer", "boolean", "object", "array"]
@@ -35,7 +43,7 @@ class ExtRef(_Model):
 
     label: Title
     desc: Description | None = None
-    uri: Annotated[str, Field(min_length=1, max_length=2000)]
+    uri: Annotated[str, Field(min_length=1, max_length=MAX_URL)]
 
 
 class WorkflowField(_Model):
@@ -57,7 +65,7 @@ class Task(_Model):
     output_transform: Expression | None = None
     input_schema: JsonSchema | None = None
     output_schema: JsonSchema | None = None
-    action_url: Annotated[str, Field(max_length=2000)] | None = None
+    action_url: Annotated[str, Field(max_length=MAX_URL)] | None = None
     timeout_seconds: int | None = None
     edit_layout: Layout | None = None
     display_layout: Layout | None = None
@@ -98,7 +106,7 @@ class TicketType(_Model):
     description: Description | None = None
     workflow: WorkflowKey
     fields: JsonSchema
-    company_role_access: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default_factory=list)
+    company_role_access: list[Annotated[str, Field(min_length=1, max_length=MAX_KEY)]] = Field(default_factory=list)
     edit_layout: Layout | None = None
     display_layout: Layout | None = None
 

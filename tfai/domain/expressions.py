@@ -15,12 +15,9 @@ from celpy.evaluation import CELEvalError, base_functions
 
 from tfai.domain.cel_static import Summary, check_summary, summarize
 from tfai.domain.errors import TfaiError
+from tfai.domain.limits import MAX_DATA_NESTING, MAX_EXPRESSION_BYTES, MAX_NESTING, MAX_RESULT_BYTES
 from tfai.domain.problems import Problem
 
-MAX_EXPRESSION_BYTES = 4096
-MAX_NESTING = 32
-MAX_DATA_NESTING = 64
-MAX_RESULT_BYTES = 256 * 1024
 Kind = Literal["condition", "transform", "any"]
 
 

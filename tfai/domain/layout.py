@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tfai.domain.limits import MAX_DESCRIPTION, MAX_LAYOUT_FIELDS, MAX_LAYOUT_SECTIONS, MAX_TITLE
+
 Widget = Literal["text", "textarea", "number", "checkbox", "select", "multiselect", "date", "email", "file", "readonly"]
 WIDGETS: tuple[str, ...] = (
     "text", "textarea", "number", "checkbox", "select", "multiselect", "date", "email", "file", "readonly",
@@ -18,9 +20,9 @@ class Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    title: str = Field(max_length=200)
-    description: str | None = Field(default=None, max_length=2000)
-    fields: list[FieldName] = Field(default_factory=list, max_length=500)
+    title: str = Field(max_length=MAX_TITLE)
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
+    fields: list[FieldName] = Field(default_factory=list, max_length=MAX_LAYOUT_FIELDS)
 
 
 class Layout(BaseModel):
@@ -28,7 +30,7 @@ class Layout(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    sections: list[Section] = Field(default_factory=list, max_length=100)
+    sections: list[Section] = Field(default_factory=list, max_length=MAX_LAYOUT_SECTIONS)
     widgets: dict[FieldName, Widget] = Field(default_factory=dict)
     labels: dict[FieldName, str] = Field(default_factory=dict)
     help: dict[FieldName, str] = Field(default_factory=dict)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-MIN_LENGTH = 10
-MAX_LENGTH = 256
+from tfai.domain.limits import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 _COMMON = """
 123456 password 12345678 qwerty 123456789 12345 1234 111111 1234567 dragon 123123 baseball abc123 football
@@ -37,15 +36,15 @@ COMMON_PASSWORDS: frozenset[str] = frozenset(_COMMON.split())
 def password_problems(password: str, *, email: str = "") -> list[str]:
     """Everything wrong with a new password (empty when it is acceptable)."""
     problems: list[str] = []
-    if len(password) < MIN_LENGTH:
-        problems.append(f"The password must have at least {MIN_LENGTH} characters")
-    if len(password) > MAX_LENGTH:
-        problems.append(f"The password must have at most {MAX_LENGTH} characters")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"The password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(f"The password must have at most {MAX_PASSWORD_LENGTH} characters")
     folded = password.strip().lower()
     if folded in COMMON_PASSWORDS:
         problems.append("This password is too common; choose another")
     if email and folded == email.strip().lower():
         problems.append("The password must not be your email address")
-    if password and len(set(password)) == 1 and len(password) >= MIN_LENGTH:
+    if password and len(set(password)) == 1 and len(password) >= MIN_PASSWORD_LENGTH:
         problems.append("The password must not repeat a single character")
     return problems

@@ -9,8 +9,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from tfai.domain.errors import InvalidInput
+from tfai.domain.limits import MAX_DATA_BYTES
 
-MAX_DATA_BYTES = 256 * 1024
 _FORMATS = FormatChecker()
 
 

@@ -12,9 +12,8 @@ from jsonschema.exceptions import ValidationError, best_match
 from pydantic import ValidationError as PydanticValidationError
 
 from tfai.domain.bundle import Bundle, published_schema
+from tfai.domain.limits import MAX_SCHEMA_DEPTH
 from tfai.domain.problems import Problem, join_pointer, pointer
-
-MAX_SCHEMA_DEPTH = 32
 
 
 @lru_cache(maxsize=1)

@@ -8,13 +8,14 @@ import logging
 import random
 import time
 
+from tfai.domain import webhooks
 from tfai.domain.errors import Conflict, NotFound
 from tfai.domain.expressions import ExpressionError
 from tfai.services.actions import runs
 from tfai.services.actions.runs import ActionJob
 from tfai.services.workflow import _runtime
 from tfai.settings import get_settings
-from tfai.worker import http, signing
+from tfai.worker import http
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ async def _finish(job: ActionJob, output: object = None, error: str | None = Non
 async def _attempt(job: ActionJob, msg_id: str, body: bytes) -> tuple[str | None, bool, object]:
     """One signed POST (its attempt row exists already): (error or None, retryable, output)."""
     started = time.monotonic()
-    headers = signing.sign_headers(job.secret, msg_id, body)
+    headers = webhooks.sign_headers(job.secret, msg_id, body)
     output: object = None
     try:
         resp = await http.post_json(job.action_url, body, headers=headers, timeout_seconds=job.request_timeout,
@@ -87,7 +88,7 @@ async def run_action(company_id: int, task_id: int) -> str:
     if job.attempt > max_attempts:
         return await _finish(job, error=f"gave up after {job.attempt - 1} attempts "
                                         "(the worker stopped during the last one)")
-    msg_id = signing.webhook_id(company_id, task_id)
+    msg_id = webhooks.webhook_id(company_id, task_id, key=get_settings().secret_key)
     payload: dict[str, object] = dict(job.input)
     if not job.is_sync:
         payload["callback_url"] = callback_url(await runs.new_callback_token(job))

@@ -15,39 +15,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tfai.domain import network
+from tfai.domain.limits import MAX_JSON_DEPTH, MAX_RESPONSE_BYTES
+from tfai.domain.network import IP
 from tfai.settings import get_settings
-
-MAX_RESPONSE_BYTES = 1024 * 1024
-MAX_JSON_DEPTH = 64
-IP = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-_BLOCKED: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str]] = [
-    (ipaddress.ip_network(net), what) for net, what in (
-        ("0.0.0.0/8", "an unspecified ('this network') address"),
-        ("10.0.0.0/8", "a private address"),
-        ("100.64.0.0/10", "a carrier-grade NAT (100.64/10) address"),
-        ("127.0.0.0/8", "a loopback address"),
-        ("169.254.0.0/16", "a link-local address (this includes cloud metadata endpoints)"),
-        ("172.16.0.0/12", "a private address"),
-        ("192.0.0.0/24", "an IETF protocol assignment address"),
-        ("192.0.2.0/24", "a documentation address"),
-        ("192.168.0.0/16", "a private address"),
-        ("198.18.0.0/15", "a benchmarking address"),
-        ("198.51.100.0/24", "a documentation address"),
-        ("203.0.113.0/24", "a documentation address"),
-        ("224.0.0.0/4", "a multicast address"),
-        ("240.0.0.0/4", "a reserved address"),
-        ("::/128", "an unspecified address"),
-        ("::1/128", "a loopback address"),
-        ("::/96", "an IPv4-compatible IPv6 address"),
-        ("100::/64", "a discard-only address"),
-        ("2001:db8::/32", "a documentation address"),
-        ("fc00::/7", "a unique-local address"),
-        ("fe80::/10", "a link-local address"),
-        ("fec0::/10", "a site-local address"),
-        ("ff00::/8", "a multicast address"),
-    )
-]
 
 
 class ActionRequestError(Exception):
@@ -82,37 +53,6 @@ class ActionResponse:
         return {"status": self.status, "headers": self.headers, "body": self.body}
 
 
-def _embedded_v4(ip: IP) -> ipaddress.IPv4Address | None:
-    """The IPv4 address hidden inside an IPv6 one (mapped, NAT64, 6to4, Teredo), if any."""
-    if not isinstance(ip, ipaddress.IPv6Address):
-        return None
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip in ipaddress.ip_network("64:ff9b::/96") or ip in ipaddress.ip_network("64:ff9b:1::/48"):
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip.teredo is not None:
-        return ip.teredo[1]
-    return None
-
-
-def address_problem(ip: IP) -> str | None:
-    """Why the address is not globally routable ('a loopback address'), or None when it is."""
-    inner = _embedded_v4(ip)
-    if inner is not None:
-        problem = address_problem(inner)
-        return f"an IPv6 form of {inner}, {problem}" if problem else None
-    for net, what in _BLOCKED:
-        if ip.version == net.version and ip in net:
-            return what
-    if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_reserved:
-        return "not a globally routable address"
-    if ip.is_unspecified or not ip.is_global:
-        return "not a globally routable address"
-    return None
-
-
 async def resolve(host: str, port: int) -> list[IP]:
     """Every address the host resolves to (getaddrinfo runs in a thread)."""
     try:
@@ -130,28 +70,24 @@ async def resolve(host: str, port: int) -> list[IP]:
 
 
 async def checked_addresses(url: str, *, allow_private: bool) -> tuple[httpx.URL, str, list[IP]]:
-    """Parse and resolve the URL; refuse it unless every address is globally routable."""
+    """Check the URL by the network policy, resolve it, and refuse it unless every address is public."""
+    problem = network.check_action_url(url, allow_private=allow_private)
+    if problem is not None:
+        raise TargetRefused(f"refused: {problem.message}")
     try:
         parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         target = httpx.URL(url)
     except (ValueError, httpx.InvalidURL) as exc:
         raise TargetRefused(f"refused: not a valid URL ({exc})") from exc
-    host = parts.hostname
-    if parts.scheme not in ("http", "https") or not host:
-        raise TargetRefused("refused: the action URL must be http(s) with a host")
-    if parts.scheme == "http" and not allow_private:
-        raise TargetRefused("refused: the action URL must use https")
-    if parts.username is not None or parts.password is not None:
-        raise TargetRefused("refused: credentials do not belong in the action URL")
+    host = str(parts.hostname)
+    # The name may resolve elsewhere now than when the bundle was validated: check what we connect to.
     addresses = await resolve(host, port)
     if not allow_private:
         for ip in addresses:
-            problem = address_problem(ip)
-            if problem:
-                if host == str(ip):
-                    raise TargetRefused(f"refused: {ip} is {problem}")
-                raise TargetRefused(f"refused: {host} resolves to {ip}, {problem}")
+            why = network.address_problem(ip)
+            if why:
+                raise TargetRefused(f"refused: {network.refused_address(host, ip, why)}")
     return target, host, addresses
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import secrets
 from datetime import datetime
 from typing import Any
 
@@ -11,9 +9,10 @@ from sqlalchemy import text
 
 from tfai.db.session import tenant_tx
 from tfai.db.tables.common import utcnow
-from tfai.domain import policy
+from tfai.domain import policy, webhooks
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
 from tfai.domain.expressions import ExpressionError
+from tfai.domain.limits import MAX_CALLBACK_TOKEN
 from tfai.domain.policy import Action, Actor, Resource
 from tfai.domain.schema_check import require_valid
 from tfai.domain.tokens import hash_token
@@ -23,13 +22,6 @@ from tfai.services.common import audit
 from tfai.services.common.tx import actor_tx
 from tfai.services.tickets.dto import ActionAttemptDTO
 from tfai.services.workflow import _runtime
-
-MAX_TOKEN_LENGTH = 128
-
-
-def new_webhook_secret() -> str:
-    """A fresh signing secret in the Standard Webhooks form: whsec_ + base64 of 32 random bytes."""
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
 
 
 class AttemptDTO(ActionAttemptDTO):
@@ -43,7 +35,7 @@ class CallbackRejected(InvalidInput):
 
 
 async def _lookup(token: str) -> tuple[int, int, int, datetime, datetime | None]:
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+    if not token or len(token) > MAX_CALLBACK_TOKEN:
         raise NotFound("Unknown or expired callback")
     async with tenant_tx(None) as session:
         row = (await session.execute(text("SELECT * FROM tfai_callback_lookup(:h)"),
@@ -121,7 +113,7 @@ async def get_webhook_secret(actor: Actor) -> str:
 async def rotate_webhook_secret(actor: Actor) -> str:
     """Replace the signing secret (requests are signed with the new one from now on); the new secret."""
     policy.require(actor, Action.COMPANY_SETTINGS)
-    secret = new_webhook_secret()
+    secret = webhooks.new_secret()
     async with actor_tx(actor) as session:
         result = await session.execute(text("UPDATE companies SET webhook_secret = :s WHERE id = :id"),
                                        {"s": secret, "id": actor.company_id})

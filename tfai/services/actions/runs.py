@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tfai.db.session import tenant_tx
 from tfai.db.tables.common import utcnow
+from tfai.domain import webhooks
 from tfai.domain.engine import build_scope
 from tfai.domain.expressions import evaluate_transform
+from tfai.domain.limits import MAX_REASON, SYNC_TIMEOUT_MAX
 from tfai.domain.tokens import hash_token, new_token
 from tfai.settings import get_settings
 
 LEASE_GRACE_SECONDS = 15
-WEBHOOK_ID_PREFIX = "msg_"
-SYNC_TIMEOUT_MAX = 300
 ASYNC_REQUEST_TIMEOUT = 30
 _REQUEST_TIMEOUT_SQL = ("least(coalesce(d.timeout_seconds, 30), "
                         f"CASE WHEN d.t_type = 'SYNC_ACTION' THEN {SYNC_TIMEOUT_MAX} ELSE {ASYNC_REQUEST_TIMEOUT} END)")
@@ -108,7 +106,8 @@ async def _insert_attempt(session: AsyncSession, company_id: int, task_id: int, 
     row = (await session.execute(text(
         "INSERT INTO action_attempts (company_id, task_instance_id, attempt, webhook_id) "
         "VALUES (:cid, :tid, :n, :wid) RETURNING id"),
-        {"cid": company_id, "tid": task_id, "n": attempt, "wid": webhook_id(company_id, task_id)})).one()
+        {"cid": company_id, "tid": task_id, "n": attempt,
+         "wid": webhooks.webhook_id(company_id, task_id, key=get_settings().secret_key)})).one()
     return int(row[0])
 
 
@@ -118,7 +117,8 @@ async def finish_attempt(job: ActionJob, *, status_code: int | None, duration_ms
         await session.execute(text(
             "UPDATE action_attempts SET finished_at = now(), status_code = :code, duration_ms = :ms, "
             "error = :err WHERE id = :id"),
-            {"code": status_code, "ms": duration_ms, "err": error[:2000] if error else None, "id": job.attempt_id})
+            {"code": status_code, "ms": duration_ms, "err": error[:MAX_REASON] if error else None,
+             "id": job.attempt_id})
 
 
 async def new_callback_token(job: ActionJob) -> str:
@@ -131,13 +131,6 @@ async def new_callback_token(job: ActionJob) -> str:
             {"cid": job.company_id, "tid": job.task_id, "h": hash_token(token),
              "exp": utcnow() + timedelta(seconds=job.timeout_seconds)})
     return token
-
-
-def webhook_id(company_id: int, task_id: int) -> str:
-    """The message id of one task: stable across every attempt and retry (the receiver's idempotency key)."""
-    tag = hmac.new(get_settings().secret_key.encode(), f"webhook:{company_id}:{task_id}".encode(),
-                   hashlib.sha256).hexdigest()[:24]
-    return f"{WEBHOOK_ID_PREFIX}{task_id}_{tag}"
 
 
 def sync_output(job: ActionJob, response: dict[str, Any]) -> Any:

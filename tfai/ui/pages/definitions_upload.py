@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.domain.bundle import MAX_DOCUMENT_BYTES
+from tfai.domain.limits import MAX_DOCUMENT_BYTES
 from tfai.ui.components.code_editor import code_editor
 from tfai.ui.components.definitions import section_tabs
 from tfai.ui.components.forms import error_summary

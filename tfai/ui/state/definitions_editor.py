@@ -7,8 +7,8 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.domain.bundle import MAX_DOCUMENT_BYTES
 from tfai.domain.errors import InvalidDefinition, TfaiError
+from tfai.domain.limits import MAX_DOCUMENT_BYTES
 from tfai.domain.policy import Actor
 from tfai.services.definitions import bundles
 from tfai.services.definitions.dto import ProblemDTO, SavedBundleDTO

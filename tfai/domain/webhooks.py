@@ -1,21 +1,36 @@
-"""Standard Webhooks signatures: webhook-id, webhook-timestamp and webhook-signature (v1, HMAC-SHA256)."""
+"""Standard Webhooks for action requests: the message id, secrets, and v1 (HMAC-SHA256) signatures."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import secrets
 import time
 from collections.abc import Mapping
 
-from tfai.services.actions import runs
+from tfai.domain.limits import SIGNATURE_TOLERANCE_SECONDS
 
 SECRET_PREFIX = "whsec_"
-TOLERANCE_SECONDS = 5 * 60
+WEBHOOK_ID_PREFIX = "msg_"
 
 
 class InvalidSignature(Exception):
     """The headers do not prove the body came from the holder of the secret."""
+
+
+def new_secret() -> str:
+    """A fresh signing secret in the Standard Webhooks form: whsec_ + base64 of 32 random bytes."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def webhook_id(company_id: int, task_id: int, *, key: str) -> str:
+    """The message id of one task: stable across every attempt and retry (the receiver's idempotency key).
+
+    The tag is keyed with the server's secret `key`, so a receiver cannot guess another company's ids.
+    """
+    tag = hmac.new(key.encode(), f"webhook:{company_id}:{task_id}".encode(), hashlib.sha256).hexdigest()[:24]
+    return f"{WEBHOOK_ID_PREFIX}{task_id}_{tag}"
 
 
 def _key(secret: str) -> bytes:
@@ -26,11 +41,6 @@ def _key(secret: str) -> bytes:
         except ValueError:
             pass
     return secret.encode("utf-8")
-
-
-def webhook_id(company_id: int, task_id: int) -> str:
-    """The message id of one task: stable across every attempt and retry (the receiver's idempotency key)."""
-    return runs.webhook_id(company_id, task_id)
 
 
 def signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
@@ -47,7 +57,7 @@ def sign_headers(secret: str, msg_id: str, body: bytes, *, timestamp: int | None
             "webhook-signature": signature(secret, msg_id, ts, body)}
 
 
-def verify(secret: str, headers: Mapping[str, str], body: bytes, *, tolerance: int = TOLERANCE_SECONDS,
+def verify(secret: str, headers: Mapping[str, str], body: bytes, *, tolerance: int = SIGNATURE_TOLERANCE_SECONDS,
            now: float | None = None) -> None:
     """Raise InvalidSignature unless one v1 signature matches and the timestamp is recent."""
     lower = {k.lower(): v for k, v in headers.items()}

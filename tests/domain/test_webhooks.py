@@ -8,8 +8,7 @@ import hmac
 
 import pytest
 
-from tfai.services.actions.callbacks import new_webhook_secret
-from tfai.worker.signing import InvalidSignature, sign_headers, signature, verify, webhook_id
+from tfai.domain.webhooks import InvalidSignature, new_secret, sign_headers, signature, verify, webhook_id
 
 
 def test_signature_is_hmac_sha256_of_id_timestamp_body() -> None:
@@ -22,7 +21,7 @@ def test_signature_is_hmac_sha256_of_id_timestamp_body() -> None:
 
 
 def test_verify_accepts_own_headers_and_rejects_tampering() -> None:
-    secret = new_webhook_secret()
+    secret = new_secret()
     assert secret.startswith("whsec_") and len(secret) < 128
     headers = sign_headers(secret, "msg_9", b'{"x":1}')
     verify(secret, headers, b'{"x":1}')
@@ -30,7 +29,7 @@ def test_verify_accepts_own_headers_and_rejects_tampering() -> None:
     with pytest.raises(InvalidSignature):
         verify(secret, headers, b'{"x":2}')
     with pytest.raises(InvalidSignature):
-        verify(new_webhook_secret(), headers, b'{"x":1}')
+        verify(new_secret(), headers, b'{"x":1}')
     with pytest.raises(InvalidSignature):
         verify(secret, {**headers, "webhook-id": "msg_10"}, b'{"x":1}')
     with pytest.raises(InvalidSignature):
@@ -44,7 +43,10 @@ def test_old_timestamps_are_refused() -> None:
         verify("s", headers, b"{}", now=10_000)
 
 
-def test_webhook_id_is_stable_per_task_and_distinct_between_tasks() -> None:
-    assert webhook_id(1, 7) == webhook_id(1, 7)
-    assert webhook_id(1, 7) != webhook_id(1, 8) and webhook_id(1, 7) != webhook_id(2, 7)
-    assert len(webhook_id(10**12, 10**15)) <= 64
+def test_webhook_id_is_stable_per_task_and_distinct_between_tasks_and_keys() -> None:
+    assert webhook_id(1, 7, key="k") == webhook_id(1, 7, key="k")
+    assert webhook_id(1, 7, key="k") != webhook_id(1, 8, key="k")
+    assert webhook_id(1, 7, key="k") != webhook_id(2, 7, key="k")
+    assert webhook_id(1, 7, key="k") != webhook_id(1, 7, key="other")
+    assert webhook_id(1, 7, key="k").startswith("msg_7_")
+    assert len(webhook_id(10**12, 10**15, key="k")) <= 64  # action_attempts.webhook_id is VARCHAR(64)
