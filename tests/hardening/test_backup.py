@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import tarfile
 import uuid
 from collections.abc import Iterator
@@ -12,9 +14,9 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.fixtures.bundles import install
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import World
-from tests.services.helpers import install
 from tfai.clitools import backup as bk
 from tfai.settings import get_settings
 
@@ -51,7 +53,12 @@ async def test_round_trip_keeps_every_row_and_file(world: World, stack: Stack, s
     (files / "ab" / "abcdef0123").write_bytes(b"\x00attachment bytes\xff" * 100)
     (files / "cd").mkdir(exist_ok=True)
     (files / "cd" / "cdef").write_text("second file")
-    archive = bk.backup(settings, tmp_path / "out" / "backup.tar.gz")
+    old_umask = os.umask(0o022)  # a usual umask would leave new files world-readable
+    try:
+        archive = bk.backup(settings, tmp_path / "out" / "backup.tar.gz")
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600  # the whole database and every file: owner only
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
         manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
@@ -65,6 +72,9 @@ async def test_round_trip_keeps_every_row_and_file(world: World, stack: Stack, s
     before, after = _counts(stack.database_url), _counts(scratch_db)
     assert before == after and before["companies"] >= 2 and before["ticket_definitions"] >= 1
     assert _files(target.files_dir) == _files(files)
+    modes = {p.relative_to(target.files_dir).as_posix(): stat.S_IMODE(p.stat().st_mode)
+             for p in [target.files_dir, *target.files_dir.rglob("*")]}
+    assert modes == {".": 0o700, "ab": 0o700, "cd": 0o700, "ab/abcdef0123": 0o600, "cd/cdef": 0o600}
     with psycopg.connect(scratch_db) as conn:  # RLS survived, and the app role may use the restored tables
         forced = conn.execute("SELECT relforcerowsecurity FROM pg_class WHERE relname = 'ticket_instances'").fetchone()
         assert forced == (True,)

@@ -24,6 +24,7 @@ from tfai.settings import Settings
 
 FORMAT = 1
 MANIFEST, DUMP, FILES = "manifest.json", "database.dump", "files"
+PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
 
 
 class BackupError(RuntimeError):
@@ -114,7 +115,10 @@ def backup(settings: Settings, out: Path | None = None) -> Path:
         (Path(tmp) / MANIFEST).write_text(json.dumps(manifest, indent=2))
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
+        partial.unlink(missing_ok=True)
+        # The archive holds the whole database and every file: readable by its owner only, whatever the umask.
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE), "wb") as raw, \
+                tarfile.open(fileobj=raw, mode="w:gz") as tar:
             tar.add(Path(tmp) / MANIFEST, arcname=MANIFEST)
             tar.add(dump, arcname=DUMP)
             for path in files:
@@ -141,6 +145,13 @@ def _database_is_empty(conninfo: str, env: dict[str, str]) -> bool:
         return bool(row and row[0] == 0)
 
 
+def _make_private(root: Path) -> None:
+    """Tenant files are the service's alone: folders 0700, files 0600 (copytree keeps the archive's modes)."""
+    root.chmod(PRIVATE_DIR)
+    for path in root.rglob("*"):
+        path.chmod(PRIVATE_DIR if path.is_dir() else PRIVATE_FILE)
+
+
 def restore(settings: Settings, archive: Path) -> dict[str, Any]:
     """Restore into an empty database and files folder, then migrate (schema head, app role grants)."""
     from tfai.db.migrate import migrate
@@ -161,9 +172,10 @@ def restore(settings: Settings, archive: Path) -> dict[str, Any]:
         if result.returncode != 0:
             raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
         source = Path(tmp) / FILES
-        files_dir.mkdir(parents=True, exist_ok=True)
+        files_dir.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
         if source.is_dir():
             shutil.copytree(source, files_dir, dirs_exist_ok=True)
+        _make_private(files_dir)
     migrate(settings)
     return manifest
 
