@@ -61,3 +61,12 @@ def kv(label: str, value: Any) -> rx.Component:
 def type_badge(kind: Any) -> rx.Component:
     return rx.badge(kind, variant="soft", color_scheme=rx.match(
         kind, ("FORM", "blue"), ("SYNC_ACTION", "orange"), ("ASYNC_ACTION", "purple"), "gray"))
+
+
+def version_links(state: Any, route: str, *, list_id: str) -> rx.Component:
+    """A definition page's versions as badges linking to each (the one shown is solid)."""
+    return rx.flex(rx.foreach(state.versions, lambda v: rx.link(
+        rx.badge("v", v["version"].to(str), " · ", v["created"].to(str), " · ", v["by"].to(str),
+                 variant=rx.cond(v["version"].to(str) == state.version.to(str), "solid", "soft")),
+        href=route + state.item_key.to(str) + "?version=" + v["version"].to(str))),
+        wrap="wrap", gap="2", id=list_id)

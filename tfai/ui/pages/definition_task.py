@@ -45,7 +45,7 @@ def definition_task() -> rx.Component:
             rx.card(rx.vstack(
                 kv("Key", rx.code(S.item_key)),
                 kv("Type", type_badge(S.task_type)),
-                kv("Workflow", rx.link(S.wf_title, " (", S.wf_key, " v", S.wf_version, ")",
+                kv("Workflow", rx.link(S.wf_title, " (", S.wf_key, " v", S.version, ")",
                                        href="/definitions/workflows/" + S.wf_key.to(str))),
                 kv("Description", S.description),
                 rx.cond(S.action_url != "", kv("Action URL", rx.code(S.action_url))),

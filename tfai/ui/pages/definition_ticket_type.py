@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.ui.components.definitions import json_block, kv, section_tabs
+from tfai.ui.components.definitions import json_block, kv, section_tabs, version_links
 from tfai.ui.components.forms import error_summary
 from tfai.ui.components.layout import app_page, breadcrumbs
 from tfai.ui.components.schema_form import schema_form
@@ -26,11 +26,8 @@ def definition_ticket_type() -> rx.Component:
             rx.heading(S.title, size="6"),
             rx.card(rx.vstack(
                 kv("Key", rx.code(S.item_key)),
-                kv("Version", rx.hstack(rx.badge("v", S.version), rx.flex(rx.foreach(S.versions, lambda v: rx.link(
-                    rx.badge("v", v["version"].to(str), " · ", v["created"].to(str), " · ", v["by"].to(str),
-                             variant="soft"),
-                    href="/definitions/ticket-types/" + S.item_key.to(str) + "?version=" + v["version"].to(str))),
-                    wrap="wrap", gap="2"))),
+                kv("Version", rx.hstack(rx.badge("v", S.version),
+                                        version_links(S, "/definitions/ticket-types/", list_id="tt-versions"))),
                 kv("Description", S.description),
                 kv("Starts workflow", rx.link(rx.cond(S.wf_title != "", S.wf_title, S.wf_key), " (", S.wf_key, ")",
                                               href="/definitions/workflows/" + S.wf_key.to(str), id="tt-workflow")),

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.ui.components.definitions import kv, section_tabs, type_badge
+from tfai.ui.components.definitions import kv, section_tabs, type_badge, version_links
 from tfai.ui.components.diagram import diagram_image
 from tfai.ui.components.forms import error_summary
 from tfai.ui.components.layout import app_page, breadcrumbs
@@ -24,26 +24,26 @@ def _link(ref: Any) -> rx.Component:
 
 
 def _actions() -> rx.Component:
-    base = "/api/v1/definitions/bundles/" + S.wf_key.to(str)
+    base = "/api/v1/definitions/bundles/" + S.item_key.to(str)
     return rx.hstack(
         rx.el.a(rx.button(rx.icon("download", size=16), "Export JSON", variant="soft"), href=base + "?format=json",
                 download=True, id="export-json"),
         rx.el.a(rx.button(rx.icon("download", size=16), "Export YAML", variant="soft"), href=base + "?format=yaml",
                 download=True, id="export-yaml"),
         rx.link(rx.button(rx.icon("pencil", size=16), "Edit", variant="soft"),
-                href="/definitions/upload?from=" + S.wf_key.to(str)),
+                href="/definitions/upload?from=" + S.item_key.to(str)),
         rx.link(rx.button(rx.icon("play", size=16), "Try it"),
-                href="/definitions/dry-run?workflow=" + S.wf_key.to(str)),
+                href="/definitions/dry-run?workflow=" + S.item_key.to(str)),
         spacing="2", wrap="wrap",
     )
 
 
 def _meta() -> rx.Component:
     return rx.card(rx.vstack(
-        kv("Key", rx.code(S.wf_key)),
+        kv("Key", rx.code(S.item_key)),
         kv("Version", rx.hstack(rx.badge("v", S.version), rx.cond(
             S.version != S.newest_version,
-            rx.link("newest is v" + S.newest_version.to(str), href="/definitions/workflows/" + S.wf_key.to(str)),
+            rx.link("newest is v" + S.newest_version.to(str), href="/definitions/workflows/" + S.item_key.to(str)),
             rx.text("newest", size="1", color_scheme="gray")), spacing="2")),
         kv("Description", S.description),
         kv("Starts at", rx.code(S.start)),
@@ -64,7 +64,7 @@ def _tables() -> rx.Component:
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("Key", "Title", "Type")])),
             rx.table.body(rx.foreach(S.tasks, lambda t: rx.table.row(
                 rx.table.cell(rx.link(rx.code(t["key"].to(str)),
-                                      href="/definitions/tasks/" + S.wf_key.to(str) + "/" + t["key"].to(str))),
+                                      href="/definitions/tasks/" + S.item_key.to(str) + "/" + t["key"].to(str))),
                 rx.table.cell(t["title"].to(str)), rx.table.cell(type_badge(t["type"].to(str)))))),
             variant="surface", width="100%", id="wf-tasks"), width="100%"),
         rx.vstack(rx.heading("Transitions", size="4"), rx.table.root(
@@ -83,11 +83,7 @@ def _tables() -> rx.Component:
 def _versions() -> rx.Component:
     return rx.card(rx.vstack(
         rx.heading("Versions", size="4"),
-        rx.flex(rx.foreach(S.versions, lambda v: rx.link(
-            rx.badge("v", v["version"].to(str), " · ", v["created"].to(str), " · ", v["by"].to(str),
-                     variant=rx.cond(v["version"].to(str) == S.version.to(str), "solid", "soft")),
-            href="/definitions/workflows/" + S.wf_key.to(str) + "?version=" + v["version"].to(str))),
-            wrap="wrap", gap="2", id="wf-versions"),
+        version_links(S, "/definitions/workflows/", list_id="wf-versions"),
         rx.hstack(rx.text("Compare", size="2"),
                   rx.select(S.version_options, value=S.diff_a, on_change=S.set_diff_a, size="1", id="diff-a"),
                   rx.text("with", size="2"),

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.policy import Actor
 from tfai.services.definitions import catalog
 from tfai.ui.components.diagram import diagram_src
 from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import diff_rows, safe_href
-from tfai.ui.state.definitions_lists import version_rows, when
+from tfai.ui.state.definitions_lists import when
+from tfai.ui.state.definitions_page import DefinitionPageMixin
 from tfai.ui.state.form_values import error_message
+from tfai.ui.state.guard import DESIGNER, guarded
 
 
-class WorkflowDetailState(DesignerState):
-    wf_key: str = ""
-    version: int = 0
-    newest_version: int = 0
-    title: str = ""
-    description: str = ""
+class WorkflowDetailState(DefinitionPageMixin, DesignerState):
+    key_arg: ClassVar[str] = "workflow_key"
     start: str = ""
     created: str = ""
     created_by: str = ""
@@ -28,7 +27,6 @@ class WorkflowDetailState(DesignerState):
     wf_fields: list[dict[str, str]] = []
     tasks: list[dict[str, str]] = []
     transitions: list[dict[str, str]] = []
-    versions: list[dict[str, str]] = []
     version_options: list[str] = []
     ticket_types: list[dict[str, str]] = []
     diagram: str = ""
@@ -36,23 +34,16 @@ class WorkflowDetailState(DesignerState):
     diff_b: str = ""
     diff_lines: list[dict[str, str]] = []
     diff_note: str = ""
-    error: str = ""
 
-    @rx.event
-    async def load(self) -> Any:
-        actor, redirect = await self._designer()
-        if actor is None:
-            return redirect
-        key, raw = self._query("workflow_key"), self._query("version")
-        self.diff_lines, self.diff_note = [], ""
-        try:
-            wf = await catalog.get_workflow(actor, key, int(raw) if raw.isdigit() else None)
-        except TfaiError as exc:
-            self.wf_key, self.title, self.tasks, self.diagram, self.error = key, "", [], "", error_message(exc)
-            return None
-        self.error = ""
-        self.wf_key, self.version, self.newest_version = wf.key, wf.version, wf.newest_version
-        self.title, self.description, self.start = wf.title, wf.description, wf.start_task_key
+    async def _fetch(self, actor: Actor, key: str, version: int | None) -> Any:
+        return await catalog.get_workflow(actor, key, version)
+
+    def _clear(self) -> None:
+        self.tasks, self.diagram, self.diff_lines, self.diff_note = [], "", [], ""
+
+    def _display(self, wf: Any) -> None:
+        self._display_versions(wf)
+        self.start = wf.start_task_key
         self.created, self.created_by = when(wf.created_at), wf.created_by_email or ""
         self.links = [{"label": str(r.get("label", "")), "desc": str(r.get("desc") or ""),
                        "href": safe_href(r.get("uri")), "uri": str(r.get("uri", ""))} for r in wf.ext_ref]
@@ -62,22 +53,19 @@ class WorkflowDetailState(DesignerState):
                       for t in wf.tasks]
         self.transitions = [{"from": t.from_task, "to": t.to_task or "(end)", "condition": t.condition or "",
                              "priority": str(t.priority)} for t in wf.transitions]
-        self.versions = version_rows(wf.versions)
         self.version_options = [v["version"] for v in self.versions]
         self.ticket_types = [{"key": t.key, "title": t.title, "version": str(t.version)} for t in wf.ticket_types]
         self.diagram = diagram_src(wf.bundle)
         older = [v for v in self.version_options if v != str(wf.version)]
         self.diff_a, self.diff_b = (older[0] if older else str(wf.version)), str(wf.version)
-        return None
+        self.diff_lines, self.diff_note = [], ""
 
-    async def _diff(self) -> Any:
-        actor, redirect = await self._designer()
-        if actor is None:
-            return redirect
+    @guarded(DESIGNER)
+    async def _diff(self, actor: Actor) -> Any:
         if not (self.diff_a.isdigit() and self.diff_b.isdigit()):
             return None
         try:
-            lines = await catalog.diff_versions(actor, self.wf_key, int(self.diff_a), int(self.diff_b))
+            lines = await catalog.diff_versions(actor, self.item_key, int(self.diff_a), int(self.diff_b))
         except TfaiError as exc:
             self.diff_lines, self.diff_note = [], error_message(exc)
             return None
