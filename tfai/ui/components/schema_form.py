@@ -7,20 +7,19 @@ and `rx.match` on each field's widget. Use it like this::
     from reflex_base.utils.form import FormData
     from tfai.ui.components.schema_form import schema_form
     from tfai.ui.state.auth import AuthState
+    from tfai.ui.state.guard import guarded
     from tfai.ui.state.schema_form import SchemaFormMixin
 
     class SubmitTicketState(SchemaFormMixin, AuthState):
-        async def load(self):
-            actor = await self._guard()
-            if actor is None:
-                return rx.redirect("/login")
+        @rx.event
+        @guarded()                                               # the actor comes from the session
+        async def load(self, actor: Actor):
             tt = await tickets.get_ticket_type(actor, ...)          # a DTO with schema + layout
             self._form_setup(tt.schema_, tt.layout, values=None)  # fields, cleared errors, remount
 
-        async def submit(self, form_data: FormData):             # annotate FormData: keeps repeated names
-            actor = await self._guard()
-            if actor is None:
-                return rx.redirect("/login")
+        @rx.event
+        @guarded()
+        async def submit(self, actor: Actor, form_data: FormData):  # annotate FormData: keeps repeated names
             data = self._form_collect(form_data)                  # coerced by schema type, or None + errors
             if data is None:
                 return None

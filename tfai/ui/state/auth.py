@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import reflex as rx
-from reflex.event import EventSpec
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import ADMIN, TASK_WORKER, TICKET_ADMIN, WORKFLOW_CREATOR, Actor
@@ -124,7 +123,9 @@ class AuthState(rx.State):
                 self.staff_banner = banner_text(grant.company_name, grant.reason, grant.expires_at)
 
     async def _guard(self) -> Actor | None:
-        """The actor with the header refreshed, or None after clearing every public identity value."""
+        """The actor with the header refreshed, or None after clearing every public identity value.
+
+        Handlers never call this to decide whether to go on: they use `tfai.ui.state.guard.guarded`."""
         actor = await self._actor()
         if actor is None:
             self.display_name, self.user_email, self.company_name, self.staff_banner = "", "", "", ""
@@ -134,16 +135,3 @@ class AuthState(rx.State):
             return None
         await self._refresh_header(actor)
         return actor
-
-    @rx.event
-    async def on_load_protected(self) -> EventSpec | None:
-        """on_load guard: send visitors without a valid session to the login page."""
-        if await self._guard() is None:
-            return self._to_login()
-        return None
-
-    def _to_login(self) -> EventSpec:
-        """Redirect to the login page, coming back here afterwards."""
-        path = self.router.url.path if self.router is not None else ""
-        target = LOGIN_ROUTE + ("?" + urlencode({"next": path}) if path and path != LOGIN_ROUTE else "")
-        return rx.redirect(target, replace=True)
