@@ -7,8 +7,8 @@ import json
 import pytest
 
 from tests.worker.external import ExternalServer, Reply
-from tfai.domain.network import address_problem
-from tfai.worker.http import ActionRequestError, TargetRefused, post_json
+from tfai.domain.network import address_problem, check_action_url
+from tfai.worker.http import ActionRequestError, TargetRefused, checked_addresses, post_json
 
 REFUSED = [
     ("https://127.0.0.1/hook", "127.0.0.1 is a loopback address"),
@@ -42,6 +42,27 @@ async def test_non_global_targets_are_refused_with_a_clear_reason(url: str, mess
     assert info.value.message.startswith("refused: ")
     assert message in info.value.message
     assert info.value.retryable is False
+
+
+AGREEMENT = [u for u, _ in REFUSED] + [
+    "https://[64:ff9b::10.0.0.1]/x", "https://[2002:0a00:0001::]/x", "https://[::ffff:10.0.0.1]/x", "https://0.0.0.0/x",
+    "https://100.100.1.1/x", "https://[fc00::1]/x", "https://[ff02::1]/x", "https://0x7f.1/x",
+    "https://93.184.216.34/x", "https://[2606:4700::1111]/x", "https://[::ffff:8.8.8.8]/x",
+]
+
+
+@pytest.mark.parametrize("url", AGREEMENT)
+async def test_the_runtime_refuses_exactly_what_bundle_validation_refuses(url: str) -> None:
+    """The dry run and the worker use one policy: a URL validation accepts is not refused at connect time."""
+    static = check_action_url(url, allow_private=False)
+    try:
+        await checked_addresses(url, allow_private=False)
+        refused = None
+    except TargetRefused as exc:
+        refused = exc.message
+    assert (refused is None) == (static is None), (url, static, refused)
+    if static is not None:
+        assert refused == f"refused: {static.message}"
 
 
 def test_public_addresses_are_allowed() -> None:
