@@ -11,6 +11,7 @@ from tests.worker.helpers import current_task, install, settled
 from tests.worker.workers import WorkerPool
 from tfai.services.actions import runs
 from tfai.services.tickets import submission
+from tfai.worker.celery_app import publish
 from tfai.worker.outbox import relay_once
 
 
@@ -42,7 +43,7 @@ async def test_only_committed_rows_are_relayed_and_marking_is_conditional(
         visible = {row[0] for row in await runs.pending_outbox(1000)}
         assert outbox_id in visible and extra[0] not in visible
         pending_tx.rollback()
-    assert await relay_once(1000) >= 1
+    assert await relay_once(publish, 1000) >= 1
     assert owner.execute("SELECT published_at IS NOT NULL, publish_attempts FROM outbox WHERE id = %s",
                          (outbox_id,)).fetchone() == (True, 1)
     assert await runs.mark_published(world.a.company_id, [outbox_id]) == 0
@@ -57,7 +58,7 @@ async def test_stale_sweep_finds_abandoned_action_tasks(world: World, owner: psy
                                                         private_networks: None) -> None:
     worker_pool.kill_all()
     _, task_id = await expense_task(world, owner, external)
-    await relay_once(1000)
+    await relay_once(publish, 1000)
     owner.execute("UPDATE task_instances SET t_status = 'IN_PROGRESS', attempts = 1, "
                   "started_at = now() - interval '1 hour' WHERE id = %s", (task_id,))
     owner.execute("INSERT INTO action_attempts (company_id, task_instance_id, attempt, webhook_id, finished_at, "

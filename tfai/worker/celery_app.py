@@ -11,12 +11,13 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_ready, worker_shutdown
 
+from tfai.domain.limits import SYNC_TIMEOUT_MAX
 from tfai.observability.logging import connect_celery
 from tfai.redis_client import WORKER_HEARTBEAT_PREFIX, celery_broker_url, get_sync_redis
 from tfai.settings import get_settings
 
+RUN_ACTION = "tfai.run_action"
 HEARTBEAT_SECONDS = 10
-SYNC_TIMEOUT_MAX = 300
 BACKOFF_ALLOWANCE = 10
 
 
@@ -79,6 +80,11 @@ _stop = threading.Event()
 _relay: dict[str, Any] = {}
 
 
+def publish(company_id: int, task_id: int) -> None:
+    """Send one run_action message to the broker (blocking; call from a thread)."""
+    celery_app.send_task(RUN_ACTION, args=[company_id, task_id], ignore_result=True)
+
+
 def _heartbeat_loop(name: str) -> None:
     client = get_sync_redis()
     while not _stop.is_set():
@@ -99,7 +105,7 @@ def _start_relay() -> None:
     from tfai.worker.outbox import Relay
 
     async def _make() -> Relay:
-        return Relay()
+        return Relay(publish)
 
     relay = loop.run(_make())
     _relay["relay"] = relay

@@ -9,6 +9,7 @@ import os
 import socket
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 import psycopg
 
@@ -16,12 +17,11 @@ from tfai.db.urls import app_url
 from tfai.domain.errors import Conflict, NotFound
 from tfai.redis_client import get_async_redis
 from tfai.services.actions import runs
-from tfai.services.workflow import _runtime
+from tfai.services.workflow import action_results
 from tfai.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-RUN_ACTION = "tfai.run_action"
 CHANNEL = "tfai_outbox"
 POLL_SECONDS = 0.2
 # A published action still PENDING this long lost its message (a worker killed with it prefetched, a broker restart):
@@ -37,14 +37,13 @@ _RENEW = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
           "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end")
 
 
-def publish(company_id: int, task_id: int) -> None:
-    """Send one run_action message to the broker (blocking; call from a thread)."""
-    from tfai.worker.celery_app import celery_app
-
-    celery_app.send_task(RUN_ACTION, args=[company_id, task_id], ignore_result=True)
+# Sends one run_action message to the broker (blocking; called from a thread). The Celery app passes it in, so
+# this module never imports the app that starts the relay.
+Publish = Callable[[int, int], None]
 
 
-def _publish_many(rows: list[tuple[int, int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def _publish_many(publish: Publish,
+                  rows: list[tuple[int, int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     done: list[tuple[int, int]] = []
     failed: list[tuple[int, int]] = []
     for outbox_id, company_id, task_id in rows:
@@ -66,7 +65,7 @@ def _by_company(pairs: list[tuple[int, int]]) -> dict[int, list[int]]:
     return grouped
 
 
-async def relay_once(limit: int = BATCH) -> int:
+async def relay_once(publish: Publish, limit: int = BATCH) -> int:
     """Publish committed, unpublished rows, then mark them; how many rows were read.
 
     A crash between publishing and marking republishes the row later: harmless, the claim is idempotent.
@@ -74,7 +73,7 @@ async def relay_once(limit: int = BATCH) -> int:
     rows = await runs.pending_outbox(limit)
     if not rows:
         return 0
-    done, failed = await asyncio.to_thread(_publish_many, rows)
+    done, failed = await asyncio.to_thread(_publish_many, publish, rows)
     for company_id, ids in _by_company(done).items():
         await runs.mark_published(company_id, ids)
     for company_id, ids in _by_company(failed).items():
@@ -82,12 +81,12 @@ async def relay_once(limit: int = BATCH) -> int:
     return len(rows)
 
 
-async def sweep_once() -> tuple[int, int]:
+async def sweep_once(publish: Publish) -> tuple[int, int]:
     """Fail overdue ASYNC tasks and republish stale ones; (overdue, republished)."""
     overdue = await runs.overdue_callbacks()
     for company_id, task_id in overdue:
         with contextlib.suppress(Conflict, NotFound):
-            await _runtime.fail_action_task(company_id, task_id, "callback not received in time")
+            await action_results.fail_action_task(company_id, task_id, error="callback not received in time")
     stale = await runs.stale_actions(lost_after=LOST_AFTER_SECONDS)
     for company_id, task_id in stale:
         await asyncio.to_thread(publish, company_id, task_id)
@@ -97,7 +96,8 @@ async def sweep_once() -> tuple[int, int]:
 class Relay:
     """Runs on the worker's action loop: one leader (a Redis lease) publishes and sweeps."""
 
-    def __init__(self) -> None:
+    def __init__(self, publish: Publish) -> None:
+        self.publish = publish
         self.ident = f"{socket.gethostname()}:{os.getpid()}"
         self.wake = asyncio.Event()
         self.stopping = asyncio.Event()
@@ -138,10 +138,10 @@ class Relay:
         """Publish (and sweep when due) as the leader; True when a full batch suggests more is waiting."""
         if not await self._is_leader():
             return False
-        busy = await relay_once() >= BATCH
+        busy = await relay_once(self.publish) >= BATCH
         if time.monotonic() >= self.next_sweep:
             self.next_sweep = time.monotonic() + SWEEP_SECONDS
-            await sweep_once()
+            await sweep_once(self.publish)
         return busy
 
     async def run(self) -> None:
