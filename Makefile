@@ -8,7 +8,7 @@ BUN := .tools/node_modules/.bin/bun
 PORT ?= 3000
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap run test lint typecheck pytest bench fuzz chaos clean doctor migrate
+.PHONY: bootstrap run test test-fast lint typecheck pytest pytest-fast screenshots bench fuzz chaos clean doctor migrate
 
 bootstrap: $(STAMP) $(BUN)
 
@@ -35,7 +35,7 @@ lint: bootstrap
 	$(BIN)/ruff check tfai tests benchmarks chaos alembic rxconfig.py
 
 typecheck: bootstrap
-	$(BIN)/mypy tfai
+	$(BIN)/mypy tfai tests
 
 # Browser journeys run in their own session: sync Playwright keeps an event loop marked as running,
 # which async tests collected after it in the same session cannot share.
@@ -44,6 +44,16 @@ pytest: bootstrap
 	PATH="$(CURDIR)/.tools/node_modules/.bin:$$PATH" $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The quick loop: everything but the browser journeys, the chaos tests and the API fuzzing.
+pytest-fast: bootstrap
+	PATH="$(CURDIR)/.tools/node_modules/.bin:$$PATH" $(BIN)/pytest -m "not e2e and not chaos and not fuzz" $(PYTEST_ARGS)
+
+test-fast: lint typecheck pytest-fast
+
+# The journeys save screenshots under .tfai/e2e-artifacts; only this target refreshes the tracked docs/screenshots.
+screenshots: bootstrap
+	TFAI_PUBLISH_SCREENSHOTS=1 PATH="$(CURDIR)/.tools/node_modules/.bin:$$PATH" $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 bench: bootstrap
 	$(BIN)/python -m benchmarks $(if $(QUICK),--quick,)

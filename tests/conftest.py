@@ -12,6 +12,21 @@ import pytest
 from tests.fixtures.stack import ROOT, Stack, configure_environment, drop_database, start_stack
 from tests.fixtures.tenants import Tenant, World, create_tenant
 
+# Fixtures shared by several test directories (pytest_plugins is only honoured in this top-level conftest).
+pytest_plugins = ["tests.fixtures.api_client"]
+
+
+# Whole directories carry a marker, so `make test-fast` can leave them out and a new file there is marked too.
+_DIRECTORY_MARKERS = {"chaos": "chaos", "hardening_fuzz": "fuzz"}
+_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        top = item.path.resolve().relative_to(_TESTS).parts[0]
+        if top in _DIRECTORY_MARKERS:
+            item.add_marker(_DIRECTORY_MARKERS[top])
+
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:

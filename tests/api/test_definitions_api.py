@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from tests.domain.helpers import EXAMPLE_FILES, laptop
+from tests.fixtures.bundles import EXAMPLE_FILES, laptop
 from tfai.domain.bundle import load_bundle_text
 
 BASE = "/api/v1/definitions"

@@ -7,8 +7,9 @@ import asyncio
 import httpx
 import psycopg
 
+from tests.fixtures.bundles import install
+from tests.fixtures.db_rows import count, snapshot, task_row
 from tests.fixtures.tenants import World
-from tests.services.helpers import count, install, snapshot, task_row
 from tfai.services.tickets import attachments, submission
 from tfai.services.workflow import _runtime
 
@@ -82,7 +83,8 @@ async def test_availability(world: World, owner: psycopg.Connection, api: httpx.
 async def test_a_file_field_takes_an_attachment_of_the_ticket(world: World, owner: psycopg.Connection,
                                                              api: httpx.AsyncClient,
                                                              auth_headers) -> None:  # type: ignore[no-untyped-def]
-    from tests.services.helpers import laptop_with_quote, worker_actor
+    from tests.fixtures.bundles import laptop_with_quote
+    from tests.fixtures.tenants import worker_actor
 
     a = world.a
     await install(a, bundle=laptop_with_quote())

@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
+from tests.fixtures.bundles import install
 from tests.fixtures.tenants import World
-from tests.services.helpers import install
 from tfai.services.tickets import submission
 
 LAPTOP = {"model": "air-13", "price": 1200}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import psycopg
 
+from tests.fixtures.bundles import install
+from tests.fixtures.db_rows import snapshot, task_row
 from tests.fixtures.tenants import World
-from tests.services.helpers import install, snapshot, task_row
 
 LAPTOP = {"model": "pro-14", "price": 2400}
 

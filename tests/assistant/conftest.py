@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.api.conftest import api, auth_headers  # noqa: F401  (the REST client fixtures, reused here)
 from tests.fixtures.fake_llm import FakeLLM, serving_as_assistant
 
 

@@ -7,7 +7,8 @@ import copy
 import psycopg
 import pytest
 
-from tests.assistant.helpers import broken_bundle, definition_count, laptop_bundle, placeholder_bundle
+from tests.fixtures.bundles import broken_bundle, laptop, placeholder_bundle
+from tests.fixtures.db_rows import definition_count
 from tests.fixtures.fake_llm import FakeLLM, proposal_reply
 from tests.fixtures.tenants import World
 from tfai.domain.errors import Conflict, InvalidDefinition, InvalidInput
@@ -26,7 +27,7 @@ async def _propose(actor: Actor, fake_llm: FakeLLM, *bundles: object) -> int:
 async def test_accept_saves_new_versions_and_audits(world: World, fake_llm: FakeLLM,
                                                     owner: psycopg.Connection) -> None:
     actor = world.a.designer.actor
-    first = await _propose(actor, fake_llm, laptop_bundle())
+    first = await _propose(actor, fake_llm, laptop())
     saved = await conversations.accept_proposal(actor, first)
     assert saved.workflow_key == "laptop-request" and saved.workflow_version == 1 and saved.created
     rows = owner.execute("SELECT key, version FROM workflow_definitions WHERE company_id = %s",
@@ -41,7 +42,7 @@ async def test_accept_saves_new_versions_and_audits(world: World, fake_llm: Fake
     with pytest.raises(Conflict):
         await conversations.accept_proposal(actor, first)
 
-    changed = copy.deepcopy(laptop_bundle())
+    changed = copy.deepcopy(laptop())
     changed["workflow"]["title"] = "Laptop request (v2)"
     second = await _propose(actor, fake_llm, changed)
     saved = await conversations.accept_proposal(actor, second)
@@ -85,7 +86,7 @@ async def test_invalid_proposal_cannot_be_accepted(world: World, fake_llm: FakeL
 
 async def test_discard_drops_and_blocks_accept(world: World, fake_llm: FakeLLM, owner: psycopg.Connection) -> None:
     actor = world.a.designer.actor
-    proposal = await _propose(actor, fake_llm, laptop_bundle())
+    proposal = await _propose(actor, fake_llm, laptop())
     dto = await conversations.discard_proposal(actor, proposal)
     assert dto.status == "discarded"
     with pytest.raises(Conflict):

@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 import psycopg
 
-from tests.assistant.helpers import definition_count, laptop_bundle, placeholder_bundle
+from tests.fixtures.bundles import laptop, placeholder_bundle
+from tests.fixtures.db_rows import definition_count
 from tests.fixtures.fake_llm import FakeLLM, proposal_reply, status_reply, text_reply
 from tests.fixtures.tenants import World
 
@@ -38,7 +39,7 @@ async def test_conversation_message_accept_over_rest(api: httpx.AsyncClient, aut
     assert body["proposal"]["placeholders"][0]["path"] == "/workflow/tasks/1/action_url"
     resp = await api.post(f"{BASE}/proposals/{proposal}/accept", headers=headers)
     assert resp.status_code == 422 and resp.json()["error"]["details"][0]["field"] == "/workflow/tasks/1/action_url"
-    resp = await api.post(f"{BASE}/proposals/{proposal}/accept", json={"bundle": laptop_bundle()}, headers=headers)
+    resp = await api.post(f"{BASE}/proposals/{proposal}/accept", json={"bundle": laptop()}, headers=headers)
     assert resp.status_code == 201 and resp.json()["workflow_version"] == 1
     assert definition_count(owner, world.a.company_id) == 2
     resp = await api.get(f"{BASE}/conversations/{conv}", headers=headers)
@@ -56,7 +57,7 @@ async def test_stream_answers_server_sent_events(api: httpx.AsyncClient, auth_he
                                                  fake_llm: FakeLLM) -> None:
     headers = auth_headers(world.a.designer)
     conv = (await api.post(f"{BASE}/conversations", headers=headers)).json()["id"]
-    fake_llm.enqueue(proposal_reply(laptop_bundle(), "Laptops", text="Working on it, one moment."))
+    fake_llm.enqueue(proposal_reply(laptop(), "Laptops", text="Working on it, one moment."))
     resp = await api.post(f"{BASE}/conversations/{conv}/messages?stream=true", json={"content": "Laptops"},
                           headers=headers)
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/event-stream")
@@ -85,7 +86,7 @@ async def test_rest_isolation_and_roles(api: httpx.AsyncClient, auth_headers: An
                                         fake_llm: FakeLLM) -> None:
     b_headers = auth_headers(world.b.designer)
     conv = (await api.post(f"{BASE}/conversations", headers=b_headers)).json()["id"]
-    fake_llm.enqueue(proposal_reply(laptop_bundle()))
+    fake_llm.enqueue(proposal_reply(laptop()))
     proposal = (await api.post(f"{BASE}/conversations/{conv}/messages", json={"content": "x"},
                                headers=b_headers)).json()["proposal"]["id"]
     a_headers = auth_headers(world.a.designer)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.assistant.helpers import broken_bundle, laptop_bundle
+from tests.fixtures.bundles import broken_bundle, laptop
 from tests.fixtures.fake_llm import FakeLLM, proposal_reply, status_reply, text_reply
 from tfai.clitools import assistant as assistant_cli
 
@@ -31,7 +31,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 def test_eval_prints_figures(fake_llm: FakeLLM, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cases = tmp_path / "cases.yaml"
     cases.write_text(CASES)
-    fake_llm.enqueue(proposal_reply(laptop_bundle()), proposal_reply(broken_bundle()), proposal_reply(laptop_bundle()),
+    fake_llm.enqueue(proposal_reply(laptop()), proposal_reply(broken_bundle()), proposal_reply(laptop()),
                      text_reply("What do you buy?"), status_reply(429))
     args = _parse(["assistant", "eval", "--cases", str(cases), "--runs", "2"])
     assert args.func(args) == 0
@@ -58,11 +58,11 @@ def test_shipped_cases_are_well_formed() -> None:
 
 
 def test_checklist_reports_what_failed() -> None:
-    failed = assistant_cli.checklist(laptop_bundle(), {"tasks": [1, 2], "task_types": ["FORM"],
+    failed = assistant_cli.checklist(laptop(), {"tasks": [1, 2], "task_types": ["FORM"],
                                                        "conditions": ["amount > 1000"], "ticket_fields": ["price"]})
     assert failed == ["tasks 4 not in [1, 2]", "no condition mentioning amount > 1000"]
-    assert assistant_cli.checklist(laptop_bundle(), {"task_types": ["ASYNC_ACTION|SYNC_ACTION", "FORM"]}) == []
-    assert assistant_cli.checklist(laptop_bundle(), {"task_types": ["NOPE"]}) == ["no NOPE task"]
+    assert assistant_cli.checklist(laptop(), {"task_types": ["ASYNC_ACTION|SYNC_ACTION", "FORM"]}) == []
+    assert assistant_cli.checklist(laptop(), {"task_types": ["NOPE"]}) == ["no NOPE task"]
 
 
 def test_unreadable_cases_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

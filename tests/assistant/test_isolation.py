@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from tests.assistant.helpers import laptop_bundle
+from tests.fixtures.bundles import laptop
 from tests.fixtures.fake_llm import FakeLLM, proposal_reply, text_reply
 from tests.fixtures.tenants import World
 from tfai.assistant.client import AssistantUnavailable
@@ -18,7 +18,7 @@ from tfai.services.definitions import bundles
 
 
 def _distinctive() -> dict[str, object]:
-    bundle = copy.deepcopy(laptop_bundle())
+    bundle = copy.deepcopy(laptop())
     bundle["workflow"]["key"] = "zebra-secret-flow"
     bundle["workflow"]["title"] = "Zebra Quartermaster Procedure"
     bundle["ticket_types"][0]["key"] = "zebra-ticket"
@@ -29,7 +29,7 @@ def _distinctive() -> dict[str, object]:
 
 async def test_context_never_contains_another_companys_definitions(world: World, fake_llm: FakeLLM) -> None:
     await bundles.save_bundle(world.b.designer.actor, _distinctive())
-    own = copy.deepcopy(laptop_bundle())
+    own = copy.deepcopy(laptop())
     own["workflow"]["title"] = "Alpaca Laptop Flow"
     await bundles.save_bundle(world.a.designer.actor, own)
     conv = (await conversations.create_conversation(world.a.designer.actor)).id
@@ -48,7 +48,7 @@ async def test_context_never_contains_another_companys_definitions(world: World,
 async def test_another_companys_conversations_and_proposals_are_not_found(world: World, fake_llm: FakeLLM) -> None:
     b = world.b.designer.actor
     conv = (await conversations.create_conversation(b)).id
-    fake_llm.enqueue(proposal_reply(laptop_bundle()))
+    fake_llm.enqueue(proposal_reply(laptop()))
     proposal = (await conversations.send_message(b, conv, content="Laptops")).proposal
     assert proposal is not None
     for actor in (world.a.designer.actor, world.a.admin.actor, world.b.admin.actor):

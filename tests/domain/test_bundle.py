@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
-from tests.domain.helpers import EXAMPLE_FILES, example, laptop
+from tests.fixtures.bundles import EXAMPLE_FILES, example, laptop
 from tfai.domain.bundle import Bundle, generated_schema, load_bundle_text, published_schema
 from tfai.domain.errors import InvalidInput
 from tfai.domain.layout import Layout

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.domain.helpers import EXAMPLE_FILES, laptop
+from tests.fixtures.bundles import EXAMPLE_FILES, laptop
 from tfai.clitools.definitions import main
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.domain.helpers import example, laptop
+from tests.fixtures.bundles import example, laptop
 from tfai.domain.bundle import Bundle, Workflow
 from tfai.domain.dry_run import dry_run
 from tfai.domain.engine import build_scope, next_step, task_input, task_output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.domain.helpers import EXAMPLE_FILES, example
+from tests.fixtures.bundles import EXAMPLE_FILES, example
 from tfai.domain.bundle import Bundle
 from tfai.domain.validate import validate
 

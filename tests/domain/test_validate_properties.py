@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.domain.helpers import EXAMPLE_FILES, example
+from tests.fixtures.bundles import EXAMPLE_FILES, example
 from tfai.domain.bundle import Bundle
 from tfai.domain.problems import resolve_pointer
 from tfai.domain.validate import validate

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.domain.helpers import laptop
+from tests.fixtures.bundles import laptop
 from tfai.domain.validate import ExistingDefinitions, validate
 
 Doc = dict[str, Any]

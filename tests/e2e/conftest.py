@@ -16,14 +16,13 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.e2e_journeys import ARTIFACTS
 from tests.fixtures.fake_llm import FakeLLM
 from tests.fixtures.stack import ROOT, Stack
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-ARTIFACTS = ROOT / ".tfai" / "e2e-artifacts"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 START_TIMEOUT = 900.0
 
 
@@ -172,12 +171,3 @@ def new_page(browser: Any, app_url: str) -> Iterator[Any]:
     yield make
     for context in contexts:
         context.close()
-
-
-def shot(page: Any, name: str, *, publish: bool = False) -> None:
-    """Save a full-page screenshot to the artifacts folder (and to docs/screenshots when published)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    if publish:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -13,14 +13,12 @@ from typing import Any, TypeVar
 import pytest
 from playwright.sync_api import expect
 
-from tests.domain.helpers import example
-from tests.e2e.conftest import shot
-from tests.e2e.journeys import api_token, login_as
-from tests.e2e.test_ticket_journey import _only_worker1_available
+from tests.fixtures.actions import aim
+from tests.fixtures.bundles import example
+from tests.fixtures.e2e_journeys import api_token, login_as, only_worker1_available, shot
+from tests.fixtures.external_server import ExternalServer, Reply, Seen
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Member, Tenant, create_tenant
-from tests.worker.external import ExternalServer, Reply, Seen
-from tests.worker.helpers import aim
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
@@ -117,7 +115,7 @@ def test_actions_hit_the_vendor_and_the_callback_completes_the_ticket(
     paths = _install(app_url, stack, tenant, vendor)
     vendor.respond(paths["order"], Reply(body={"id": "O-4711"}))
     vendor.respond(paths["delivery"], Reply(status=202, body={"queued": True}))
-    _only_worker1_available(stack, tenant)
+    only_worker1_available(stack, tenant)
 
     _, requester, frames = new_page()
     login_as(requester, tenant.requester)

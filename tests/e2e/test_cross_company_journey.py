@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.request
 from typing import Any
 
 import psycopg
 import pytest
 from playwright.sync_api import expect
 
-from tests.domain.helpers import example
-from tests.e2e.conftest import shot
-from tests.e2e.journeys import api_token, login_as
+from tests.fixtures.bundles import example
+from tests.fixtures.e2e_journeys import api_post, login_as, shot
 from tests.fixtures.stack import Stack
-from tests.fixtures.tenants import Member, create_tenant
+from tests.fixtures.tenants import create_tenant
 
 pytestmark = pytest.mark.e2e
 
@@ -23,22 +21,12 @@ SECRET_TITLE = "Confidential laptop for the A board"
 NOT_FOUND = re.compile(r"not found", re.IGNORECASE)
 
 
-def _api(app_url: str, stack: Stack, member: Member, path: str, body: dict[str, Any]) -> Any:
-    """POST as the member through the REST API (a personal token inserted for the journey)."""
-    token = api_token(stack, member)
-    req = urllib.request.Request(f"{app_url}/api/v1{path}", data=json.dumps(body).encode(), method="POST",
-                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
-        assert resp.status == 201
-        return json.loads(resp.read() or b"null")
-
-
 def _company_a(app_url: str, stack: Stack) -> dict[str, Any]:
     """Company A with the laptop bundle, a submitted ticket (its task) and an assistant proposal."""
     a = create_tenant(stack.database_url, "xa")
-    _api(app_url, stack, a.designer, "/definitions/bundles", example("laptop-request.json"))
+    api_post(app_url, stack, a.designer, "/definitions/bundles", example("laptop-request.json"))
     data = {"model": "pro-14", "price": 2999, "justification": SECRET_TITLE}
-    created = _api(app_url, stack, a.requester, "/tickets", {"ticket_type": "laptop", "data": data})
+    created = api_post(app_url, stack, a.requester, "/tickets", {"ticket_type": "laptop", "data": data})
     with psycopg.connect(stack.database_url, autocommit=True) as conn:
         conv = conn.execute("INSERT INTO assistant_conversations (company_id, user_id, title) VALUES (%s, %s, %s) "
                             "RETURNING id", (a.company_id, a.designer.id, SECRET_TITLE)).fetchone()

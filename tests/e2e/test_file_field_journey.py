@@ -10,11 +10,10 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.journeys import api_token, login_as
-from tests.e2e.test_ticket_journey import _only_worker1_available
+from tests.fixtures.bundles import laptop_with_quote
+from tests.fixtures.e2e_journeys import api_token, login_as, only_worker1_available
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Member, create_tenant
-from tests.services.helpers import laptop_with_quote
 
 pytestmark = pytest.mark.e2e
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
@@ -26,7 +25,7 @@ def _bearer(stack: Stack, member: Member) -> dict[str, str]:
 
 def test_a_worker_picks_the_quote_among_the_ticket_attachments(new_page: Any, app_url: str, stack: Stack) -> None:
     tenant = create_tenant(stack.database_url, "files")
-    _only_worker1_available(stack, tenant)
+    only_worker1_available(stack, tenant)
     with httpx.Client(base_url=app_url, timeout=30) as api:
         designer = _bearer(stack, tenant.designer)
         saved = api.post("/api/v1/definitions/bundles", json=laptop_with_quote(), headers=designer)

@@ -10,10 +10,8 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
-from tests.domain.helpers import example
-from tests.e2e.conftest import shot
-from tests.e2e.journeys import login_as
-from tests.e2e.test_cross_company_journey import _api
+from tests.fixtures.bundles import example
+from tests.fixtures.e2e_journeys import api_post, login_as, shot
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Tenant, create_tenant
 
@@ -28,11 +26,11 @@ PUBLISHED = {"admin-dashboard-desktop": "dashboard-charts", "admin-ticket-deskto
 def _company(app_url: str, stack: Stack) -> tuple[Tenant, dict[str, int]]:
     """A company with the laptop bundle, a dozen tickets spread over two weeks (some closed) and a proposal."""
     t = create_tenant(stack.database_url, "screens")
-    _api(app_url, stack, t.designer, "/definitions/bundles", example("laptop-request.json"))
+    api_post(app_url, stack, t.designer, "/definitions/bundles", example("laptop-request.json"))
     ids = []
     for n in range(12):
         data = {"model": "pro-14" if n % 2 else "air-13", "price": 1000 + 100 * n, "justification": f"Laptop {n}"}
-        ids.append(_api(app_url, stack, t.requester, "/tickets", {"ticket_type": "laptop", "data": data}))
+        ids.append(api_post(app_url, stack, t.requester, "/tickets", {"ticket_type": "laptop", "data": data}))
     with psycopg.connect(stack.database_url, autocommit=True) as conn:
         for n, created in enumerate(ids[:-1]):
             days = 13 - n

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import shot
-from tests.e2e.journeys import login
+from tests.fixtures.e2e_journeys import login, shot
 from tests.fixtures.stack import ROOT, Stack
 from tests.fixtures.tenants import PASSWORD, Member, create_tenant
 

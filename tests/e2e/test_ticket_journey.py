@@ -7,15 +7,13 @@ import re
 import urllib.request
 from typing import Any
 
-import psycopg
 import pytest
 from playwright.sync_api import expect
 
-from tests.domain.helpers import example
-from tests.e2e.conftest import shot
-from tests.e2e.journeys import api_token, login_as
+from tests.fixtures.bundles import example
+from tests.fixtures.e2e_journeys import api_token, login_as, only_worker1_available, shot
 from tests.fixtures.stack import Stack
-from tests.fixtures.tenants import Member, Tenant, create_tenant
+from tests.fixtures.tenants import Member, create_tenant
 
 pytestmark = pytest.mark.e2e
 
@@ -28,11 +26,6 @@ def _install_laptop(app_url: str, stack: Stack, designer: Member) -> None:
                                  headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
         assert resp.status == 201
-
-
-def _only_worker1_available(stack: Stack, tenant: Tenant) -> None:
-    with psycopg.connect(stack.database_url, autocommit=True) as conn:
-        conn.execute("UPDATE users SET available = false WHERE id = %s", (tenant.worker2.id,))
 
 
 def _submit_laptop(page: Any) -> int:
@@ -85,7 +78,7 @@ def _work_task(page: Any, ticket_id: int) -> None:
 def test_submit_work_follow_and_cancel_a_ticket(new_page: Any, app_url: str, stack: Stack) -> None:
     tenant = create_tenant(stack.database_url, "journey")
     _install_laptop(app_url, stack, tenant.designer)
-    _only_worker1_available(stack, tenant)
+    only_worker1_available(stack, tenant)
 
     _, requester, frames = new_page()
     login_as(requester, tenant.requester)

@@ -10,8 +10,7 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import shot
-from tests.e2e.journeys import api_token, login_as
+from tests.fixtures.e2e_journeys import api_token, login_as, shot
 from tests.fixtures.fake_llm import FakeLLM, proposal_reply, text_reply
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Tenant, create_tenant

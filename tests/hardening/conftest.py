@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.api.conftest import auth_headers  # noqa: F401 - the fixture, shared
 from tests.fixtures.stack import Stack
 
 

@@ -7,8 +7,8 @@ import re
 import httpx
 import pytest
 
+from tests.fixtures.bundles import install
 from tests.fixtures.tenants import World
-from tests.services.helpers import install
 from tfai.observability import metrics
 
 LINE = re.compile(r'^(# (HELP|TYPE) \S+ .+|[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_]+="[^"]*",?)*\})? -?[0-9.e+Inf-]+)$')

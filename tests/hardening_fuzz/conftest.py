@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import psycopg
@@ -12,18 +11,6 @@ from tests.fixtures.fake_llm import FakeLLM, Reply, serving_as_assistant, text_r
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import Tenant, create_tenant
 from tfai.domain.tokens import hash_token, new_token
-
-ROLES = ("anonymous", "admin", "designer", "worker1", "ticket_admin", "requester", "staff")
-DEFAULT_EXAMPLES = 25
-
-
-def max_examples() -> int:
-    """Examples per operation: small in `make test`, TFAI_FUZZ_EXAMPLES for `make fuzz`."""
-    return int(os.environ.get("TFAI_FUZZ_EXAMPLES") or DEFAULT_EXAMPLES)
-
-
-def long_run() -> bool:
-    return bool(os.environ.get("TFAI_FUZZ_EXAMPLES"))
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.hardening_fuzz.conftest import ROLES, long_run, max_examples
+from tests.fixtures.fuzz import ROLES, long_run, max_examples
 from tfai.api.app import create_api
 
 APP = create_api()

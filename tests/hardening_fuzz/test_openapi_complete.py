@@ -10,7 +10,6 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 
-from tests.api.conftest import api, auth_headers  # noqa: F401  (shared API fixtures)
 from tests.fixtures.tenants import World
 from tfai.api import routes
 from tfai.api.app import API_PREFIX, create_api

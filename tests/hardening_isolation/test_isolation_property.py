@@ -26,11 +26,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from tests.fixtures.isolation.harness import LoopThread, adopt_engine, hand_back_engine
+from tests.fixtures.isolation.reads import check_reads
+from tests.fixtures.isolation.snapshot import snapshot
 from tests.fixtures.stack import ROOT, Stack
 from tests.fixtures.tenants import PASSWORD, create_tenant
-from tests.hardening_isolation.harness import LoopThread, adopt_engine, hand_back_engine
-from tests.hardening_isolation.reads import check_reads
-from tests.hardening_isolation.snapshot import snapshot
 from tfai.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tfai.domain.policy import Action, Actor, allowed
 from tfai.services.accounts import registration, users

@@ -15,10 +15,10 @@ from sqlalchemy import Table, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.fixtures.isolation.rows import COMPANY_TABLES, Seed, insert_sql, row_for, seed_company
+from tests.fixtures.isolation.snapshot import snapshot
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import PASSWORD, create_tenant
-from tests.hardening_isolation.rows import COMPANY_TABLES, Seed, insert_sql, row_for, seed_company
-from tests.hardening_isolation.snapshot import snapshot
 from tfai.db.session import tenant_tx
 from tfai.domain.policy import Actor
 from tfai.services.auth import sessions

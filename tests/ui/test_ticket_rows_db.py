@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tests.fixtures.bundles import install
 from tests.fixtures.tenants import World
-from tests.services.helpers import install
 from tfai.services.tasks import work
 from tfai.services.tickets import submission, tracking
 from tfai.ui.state.ticket_detail import current_view, ticket_view

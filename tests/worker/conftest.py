@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import api, auth_headers  # noqa: F401 - shared fixtures
+from tests.fixtures.external_server import ExternalServer
 from tests.fixtures.stack import Stack
-from tests.worker.external import ExternalServer
-from tests.worker.workers import WorkerPool
+from tests.fixtures.workers import WorkerPool
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 import httpx
 import psycopg
 
+from tests.fixtures.actions import install_aimed, settled, wait_for
+from tests.fixtures.db_rows import attempts, current_task, task_row, workflow_of_ticket
+from tests.fixtures.external_server import ExternalServer, Reply
 from tests.fixtures.tenants import World
-from tests.worker.external import ExternalServer, Reply
-from tests.worker.helpers import attempts, current_task, install, settled, task, wait_for, workflow
-from tests.worker.workers import WorkerPool
+from tests.fixtures.workers import WorkerPool
 from tfai.domain.tokens import hash_token
 from tfai.services.tasks import work
 from tfai.services.tickets import submission
@@ -22,7 +23,7 @@ async def laptop_waiting_for_delivery(world: World, owner: psycopg.Connection, e
                                       **overrides: dict[str, Any]) -> tuple[int, int, str]:
     """A laptop ticket approved and ordered, its ASYNC delivery task posted; (ticket, task, token)."""
     a = world.a
-    paths = await install(a, "laptop-request.json", external, **overrides)
+    paths = await install_aimed(a, "laptop-request.json", external, **overrides)
     external.respond(paths["order"], Reply(body={"id": "O-1"}))
     external.respond(paths["delivery"], Reply(status=202, body={"queued": True}))
     created = await submission.submit_ticket(a.requester.actor, ticket_type="laptop",
@@ -46,7 +47,7 @@ async def test_callback_completes_the_task_and_replay_is_409(world: World, owner
                                                              external: ExternalServer, workers: WorkerPool,
                                                              api: httpx.AsyncClient) -> None:
     ticket_id, task_id, token = await laptop_waiting_for_delivery(world, owner, external)
-    waiting = task(owner, task_id)
+    waiting = task_row(owner, task_id)
     assert waiting["t_status"] == "IN_PROGRESS" and waiting["attempts"] == 1
     [attempt] = attempts(owner, task_id)
     assert attempt["status_code"] == 202 and attempt["error"] is None
@@ -57,14 +58,14 @@ async def test_callback_completes_the_task_and_replay_is_409(world: World, owner
 
     resp = await api.post(f"/api/v1/callbacks/{token}", json={"delivered_at": "2026-01-02"})
     assert resp.status_code == 200 and resp.json() == {"status": "accepted"}
-    done = task(owner, task_id)
+    done = task_row(owner, task_id)
     assert done["t_status"] == "COMPLETED" and done["output_data"] == {"delivered_at": "2026-01-02"}
-    wf = workflow(owner, ticket_id)
+    wf = workflow_of_ticket(owner, ticket_id)
     assert wf["w_status"] == "COMPLETED" and wf["workflow_data"]["tasks"]["delivery"] == {"delivered_at": "2026-01-02"}
 
     again = await api.post(f"/api/v1/callbacks/{token}", json={"delivered_at": "2026-01-03"})
     assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
-    assert task(owner, task_id)["output_data"] == {"delivered_at": "2026-01-02"}
+    assert task_row(owner, task_id)["output_data"] == {"delivered_at": "2026-01-02"}
     completed = owner.execute("SELECT count(*) FROM audit_log WHERE entity = 'task' AND entity_id = %s "
                               "AND action = 'completed'", (str(task_id),)).fetchone()
     assert completed == (1,)
@@ -89,18 +90,18 @@ async def test_overdue_callback_fails_the_task_and_the_token_expires(world: Worl
                                                                   delivery={"timeout_seconds": 1})
     failed = await settled(owner, task_id)
     assert failed["t_status"] == "ERROR" and failed["error"] == "callback not received in time"
-    wf = workflow(owner, ticket_id)
+    wf = workflow_of_ticket(owner, ticket_id)
     assert wf["w_status"] == "ON_HOLD" and "callback not received in time" in wf["hold_reason"]
     late = await api.post(f"/api/v1/callbacks/{token}", json={"delivered_at": "late"})
     assert late.status_code == 404
-    assert task(owner, task_id)["t_status"] == "ERROR"
+    assert task_row(owner, task_id)["t_status"] == "ERROR"
 
 
 async def test_callback_that_does_not_fit_the_schema_fails_the_task(world: World, owner: psycopg.Connection,
                                                                     external: ExternalServer, workers: WorkerPool,
                                                                     api: httpx.AsyncClient) -> None:
     a = world.a
-    paths = await install(a, "customer-refund.json", external)
+    paths = await install_aimed(a, "customer-refund.json", external)
     external.respond(paths["issue_refund"], Reply(body={}))
     actor = replace(a.requester.actor, company_roles=frozenset({"user", "support"}))
     created = await submission.submit_ticket(actor, ticket_type="refund", data={
@@ -116,8 +117,8 @@ async def test_callback_that_does_not_fit_the_schema_fails_the_task(world: World
     await wait_for(lambda: attempts(owner, refund["id"]), what="the attempt row")
     resp = await api.post(f"/api/v1/callbacks/{token}", json={"refund_id": 5, "status": "succeeded"})
     assert resp.status_code == 422 and "output schema" in resp.json()["error"]["message"]
-    failed = task(owner, refund["id"])
+    failed = task_row(owner, refund["id"])
     assert failed["t_status"] == "ERROR" and "refund_id" in failed["error"]
-    assert workflow(owner, created.id)["w_status"] == "ON_HOLD"
+    assert workflow_of_ticket(owner, created.id)["w_status"] == "ON_HOLD"
     again = await api.post(f"/api/v1/callbacks/{token}", json={"refund_id": "R1", "status": "succeeded"})
     assert again.status_code == 409

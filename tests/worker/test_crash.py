@@ -6,10 +6,11 @@ import signal
 
 import psycopg
 
+from tests.fixtures.actions import install_aimed, settled, wait_for
+from tests.fixtures.db_rows import attempts, workflow_of_ticket
+from tests.fixtures.external_server import ExternalServer, Reply
 from tests.fixtures.tenants import World
-from tests.worker.external import ExternalServer, Reply
-from tests.worker.helpers import attempts, install, settled, wait_for, workflow
-from tests.worker.workers import WorkerPool
+from tests.fixtures.workers import WorkerPool
 from tfai.services.tickets import submission
 
 
@@ -19,7 +20,7 @@ async def test_killed_worker_mid_request_then_new_worker_completes_once(
     a = world.a
     workers.kill_all()
     first = workers.start()
-    paths = await install(a, "expense-reimbursement.json", external, check_policy={"timeout_seconds": 3})
+    paths = await install_aimed(a, "expense-reimbursement.json", external, check_policy={"timeout_seconds": 3})
     external.respond(paths["check_policy"], Reply(delay=2.5, body={"compliant": True}), Reply(body={"compliant": True}))
     external.respond(paths["payout"], Reply(body={"payout_id": "P-1"}))
     created = await submission.submit_ticket(a.requester.actor, ticket_type="expense",
@@ -35,7 +36,7 @@ async def test_killed_worker_mid_request_then_new_worker_completes_once(
     done = await settled(owner, task_id, within=90)
     assert done["t_status"] == "COMPLETED" and done["attempts"] == 2
     assert done["output_data"] == {"compliant": True, "rule": ""}
-    await wait_for(lambda: workflow(owner, created.id)["w_status"] == "COMPLETED", what="the payout")
+    await wait_for(lambda: workflow_of_ticket(owner, created.id)["w_status"] == "COMPLETED", what="the payout")
     seen = external.requests(paths["check_policy"])
     assert len(seen) == 2 and len({s.headers["webhook-id"] for s in seen}) == 1
     rows = attempts(owner, task_id)
@@ -46,6 +47,6 @@ async def test_killed_worker_mid_request_then_new_worker_completes_once(
     assert completed == (1,)
     payouts = owner.execute("SELECT count(*) FROM task_instances t JOIN task_definitions d ON d.id = "
                             "t.task_definition_id WHERE t.workflow_instance_id = %s AND d.key = 'payout'",
-                            (workflow(owner, created.id)["id"],)).fetchone()
+                            (workflow_of_ticket(owner, created.id)["id"],)).fetchone()
     assert payouts == (1,)
     assert len(external.requests(paths["payout"])) == 1

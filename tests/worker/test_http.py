@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.worker.external import ExternalServer, Reply
+from tests.fixtures.external_server import ExternalServer, Reply
 from tfai.domain.network import address_problem, check_action_url
 from tfai.worker.http import ActionRequestError, TargetRefused, checked_addresses, post_json
 

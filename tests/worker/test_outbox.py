@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import psycopg
 
+from tests.fixtures.actions import install_aimed, settled
+from tests.fixtures.db_rows import current_task
+from tests.fixtures.external_server import ExternalServer, Reply
 from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import World
-from tests.worker.external import ExternalServer, Reply
-from tests.worker.helpers import current_task, install, settled
-from tests.worker.workers import WorkerPool
+from tests.fixtures.workers import WorkerPool
 from tfai.services.actions import runs
 from tfai.services.tickets import submission
 from tfai.worker.celery_app import publish
@@ -17,7 +18,7 @@ from tfai.worker.outbox import relay_once
 
 async def expense_task(world: World, owner: psycopg.Connection, external: ExternalServer) -> tuple[int, int]:
     a = world.a
-    paths = await install(a, "expense-reimbursement.json", external)
+    paths = await install_aimed(a, "expense-reimbursement.json", external)
     external.respond(paths["check_policy"], Reply(body={"compliant": False}))
     created = await submission.submit_ticket(a.requester.actor, ticket_type="expense",
                                           data={"amount": 50, "currency": "EUR", "category": "meals",

@@ -8,10 +8,11 @@ import httpx
 import psycopg
 import pytest
 
+from tests.fixtures.actions import install_aimed, settled
+from tests.fixtures.db_rows import current_task
+from tests.fixtures.external_server import ExternalServer, Reply
 from tests.fixtures.tenants import Member, World
-from tests.worker.external import ExternalServer, Reply
-from tests.worker.helpers import current_task, install, settled
-from tests.worker.workers import WorkerPool
+from tests.fixtures.workers import WorkerPool
 from tfai.domain.errors import Forbidden, NotFound
 from tfai.domain.webhooks import verify
 from tfai.services.actions import callbacks
@@ -66,7 +67,7 @@ async def test_requests_are_signed_with_the_rotated_secret(world: World, owner: 
     a = world.a
     new = await callbacks.rotate_webhook_secret(a.admin.actor)
     assert await callbacks.get_webhook_secret(a.admin.actor) == new
-    paths = await install(a, "expense-reimbursement.json", external)
+    paths = await install_aimed(a, "expense-reimbursement.json", external)
     external.respond(paths["check_policy"], Reply(body={"compliant": False, "rule": "R9"}))
     created = await submission.submit_ticket(a.requester.actor, ticket_type="expense",
                                           data={"amount": 50, "currency": "EUR", "category": "meals",
@@ -82,7 +83,7 @@ async def test_attempts_are_for_ticket_admins_of_the_same_company(world: World, 
                                                                   external: ExternalServer,
                                                                   workers: WorkerPool) -> None:
     b = world.b
-    paths = await install(b, "expense-reimbursement.json", external)
+    paths = await install_aimed(b, "expense-reimbursement.json", external)
     external.respond(paths["check_policy"], Reply(body={"compliant": False}))
     created = await submission.submit_ticket(b.requester.actor, ticket_type="expense",
                                           data={"amount": 50, "currency": "EUR", "category": "meals",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import psycopg
 
+from tests.fixtures.actions import install_aimed, settled
+from tests.fixtures.db_rows import attempts, current_task, workflow_of_ticket
+from tests.fixtures.external_server import ExternalServer, Reply
 from tests.fixtures.tenants import World
-from tests.worker.external import ExternalServer, Reply
-from tests.worker.helpers import attempts, current_task, install, settled, workflow
-from tests.worker.workers import WorkerPool
+from tests.fixtures.workers import WorkerPool
 from tfai.services.tickets import submission
 
 TARGETS = [
@@ -26,7 +27,7 @@ async def run_expense(world: World, owner: psycopg.Connection, external: Externa
                       url: str | None = None) -> tuple[int, dict[str, object]]:
     a = world.a
     overrides = {"check_policy": {"action_url": url}} if url else {}
-    paths = await install(a, "expense-reimbursement.json", external, **overrides)
+    paths = await install_aimed(a, "expense-reimbursement.json", external, **overrides)
     if not url:
         external.respond(paths["check_policy"], Reply(status=307, headers={"Location": "http://127.0.0.1:9/x"}))
     created = await submission.submit_ticket(a.requester.actor, ticket_type="expense",
@@ -46,7 +47,7 @@ async def test_refused_targets_error_the_task(world: World, owner: psycopg.Conne
             ticket_id, done = await run_expense(world, owner, external, url)
             assert done["t_status"] == "ERROR" and done["attempts"] == 1, (url, done["error"])
             assert message in str(done["error"]), (url, done["error"])
-            assert workflow(owner, ticket_id)["w_status"] == "ON_HOLD"
+            assert workflow_of_ticket(owner, ticket_id)["w_status"] == "ON_HOLD"
             [attempt] = attempts(owner, int(str(done["id"])))
             assert attempt["status_code"] is None and message in attempt["error"]
     finally:
@@ -59,4 +60,4 @@ async def test_a_redirect_errors_the_task_without_following_it(world: World, own
     ticket_id, done = await run_expense(world, owner, external)
     assert done["t_status"] == "ERROR" and done["attempts"] == 1
     assert "redirect (307)" in str(done["error"]) and "not followed" in str(done["error"])
-    assert workflow(owner, ticket_id)["w_status"] == "ON_HOLD"
+    assert workflow_of_ticket(owner, ticket_id)["w_status"] == "ON_HOLD"

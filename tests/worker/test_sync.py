@@ -7,10 +7,11 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.fixtures.actions import install_aimed, settled, wait_for
+from tests.fixtures.db_rows import attempts, current_task, task_row, workflow_of_ticket
+from tests.fixtures.external_server import ExternalServer, Reply
 from tests.fixtures.tenants import Tenant, World
-from tests.worker.external import ExternalServer, Reply
-from tests.worker.helpers import attempts, current_task, install, settled, task, wait_for, workflow
-from tests.worker.workers import WorkerPool
+from tests.fixtures.workers import WorkerPool
 from tfai.domain.policy import Actor
 from tfai.domain.webhooks import verify, webhook_id
 from tfai.services.actions import callbacks
@@ -70,7 +71,7 @@ async def test_sync_happy_path_through_every_example(
     from dataclasses import replace
 
     a = world.a
-    paths = await install(a, bundle, external)
+    paths = await install_aimed(a, bundle, external)
     external.respond(paths[action], Reply(body=reply))
     actor = replace(a.requester.actor, company_roles=frozenset({"user", company_role} - {None}))
     ticket_id = await submit(a, actor, ticket_type, data)
@@ -87,7 +88,7 @@ async def test_sync_happy_path_through_every_example(
         assert seen[0].json == sent
     verify(secret_of(owner, a.company_id), seen[0].headers, seen[0].body)
     assert seen[0].headers["webhook-id"] == webhook_id(a.company_id, action_task["id"], key=get_settings().secret_key)
-    wf = workflow(owner, ticket_id)
+    wf = workflow_of_ticket(owner, ticket_id)
     assert wf["workflow_data"]["tasks"][action] == output
     nxt = current_task(owner, ticket_id)
     assert nxt is not None and (nxt["id"] != action_task["id"] or wf["w_status"] == "COMPLETED")
@@ -99,7 +100,7 @@ async def expense(world: World, owner: psycopg.Connection, external: ExternalSer
                   *replies: Reply) -> tuple[int, int, str]:
     """An expense ticket whose first task is the SYNC check_policy; (ticket, task, path)."""
     a = world.a
-    paths = await install(a, "expense-reimbursement.json", external)
+    paths = await install_aimed(a, "expense-reimbursement.json", external)
     external.respond(paths["check_policy"], *replies)
     external.respond(paths["payout"], Reply(body={"payout_id": "P-1"}))
     ticket_id = await submit(a, a.requester.actor, "expense",
@@ -125,7 +126,8 @@ async def test_retries_with_the_same_webhook_id_then_succeeds(world: World, owne
     assert [r["attempt"] for r in rows] == [1, 2, 3]
     assert [r["status_code"] for r in rows] == [500, 200, 200]
     assert "HTTP 500" in rows[0]["error"] and "not valid JSON" in rows[1]["error"] and rows[2]["error"] is None
-    await wait_for(lambda: workflow(owner, ticket_id)["w_status"] == "COMPLETED", what="the workflow to complete")
+    await wait_for(lambda: workflow_of_ticket(owner, ticket_id)["w_status"] == "COMPLETED",
+                   what="the workflow to complete")
 
 
 async def test_permanent_failure_holds_then_admin_retry_succeeds(world: World, owner: psycopg.Connection,
@@ -136,7 +138,7 @@ async def test_permanent_failure_holds_then_admin_retry_succeeds(world: World, o
     failed = await settled(owner, task_id)
     assert failed["t_status"] == "ERROR" and failed["attempts"] == 3
     assert "HTTP 502" in failed["error"] and "after 3 attempts" in failed["error"]
-    wf = workflow(owner, ticket_id)
+    wf = workflow_of_ticket(owner, ticket_id)
     assert wf["w_status"] == "ON_HOLD" and "HTTP 502" in wf["hold_reason"]
     shown = await callbacks.task_attempts(a.ticket_admin.actor, task_id)
     assert [x.status_code for x in shown] == [502, 502, 502] and all(x.error for x in shown)
@@ -147,7 +149,8 @@ async def test_permanent_failure_holds_then_admin_retry_succeeds(world: World, o
     await work.retry_task(a.ticket_admin.actor, task_id)
     done = await settled(owner, task_id)
     assert done["t_status"] == "COMPLETED" and done["attempts"] == 1 and done["error"] is None
-    await wait_for(lambda: workflow(owner, ticket_id)["w_status"] == "COMPLETED", what="the workflow to complete")
+    await wait_for(lambda: workflow_of_ticket(owner, ticket_id)["w_status"] == "COMPLETED",
+                   what="the workflow to complete")
     assert len(external.requests(path)) == 4
     assert len({s.headers["webhook-id"] for s in external.requests(path)}) == 1
 
@@ -158,6 +161,6 @@ async def test_transform_failure_is_permanent_and_visible(world: World, owner: p
     failed = await settled(owner, task_id)
     assert failed["t_status"] == "ERROR" and failed["attempts"] == 1
     assert "output_transform failed" in failed["error"]
-    assert workflow(owner, ticket_id)["w_status"] == "ON_HOLD"
+    assert workflow_of_ticket(owner, ticket_id)["w_status"] == "ON_HOLD"
     assert len(external.requests(path)) == 1
-    assert task(owner, task_id)["output_data"] is None
+    assert task_row(owner, task_id)["output_data"] is None

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
+from tests.fixtures.db_rows import ticket_with_task
 from tests.fixtures.tenants import PASSWORD, World
-from tests.services.rows import ticket_with_task
 from tfai.domain.errors import Conflict, Forbidden, InvalidInput, RateLimited, Unauthorized
 from tfai.domain.policy import StaffGrant
 from tfai.domain.tokens import new_token

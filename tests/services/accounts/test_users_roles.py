@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import psycopg
 import pytest
 
+from tests.fixtures.db_rows import ticket_with_task
 from tests.fixtures.tenants import PASSWORD, World
-from tests.services.rows import ticket_with_task
 from tfai.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from tfai.domain.tokens import hash_token, new_token
 from tfai.services.accounts import company_roles, users

@@ -7,8 +7,9 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.fixtures.bundles import install
+from tests.fixtures.db_rows import count, workflow_of_ticket
 from tests.fixtures.tenants import World
-from tests.services.helpers import count, install, workflow_of_ticket
 from tfai.domain.errors import Forbidden, InvalidInput
 from tfai.services.dashboard import stats
 from tfai.services.tasks import work

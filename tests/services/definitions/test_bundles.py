@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.domain.helpers import EXAMPLE_FILES, laptop
+from tests.fixtures.bundles import EXAMPLE_FILES, laptop
 from tfai.db.session import tenant_tx
 from tfai.domain.bundle import load_bundle_text
 from tfai.domain.errors import Forbidden, InvalidDefinition, InvalidInput, NotFound

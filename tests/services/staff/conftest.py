@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.api.conftest import api, auth_headers  # noqa: F401  (shared API fixtures)
+from tests.fixtures.staff import GrantSession, Staffer, login
 from tests.fixtures.tenants import PASSWORD
 from tfai.domain.policy import Actor
 from tfai.services.auth import sessions
@@ -19,16 +18,6 @@ from tfai.services.staff import access, setup
 _n = itertools.count(1)
 
 
-@dataclass
-class Staffer:
-    user_id: int
-    email: str
-    token: str  # a session token of the staff member's own identity
-
-    async def actor(self) -> Actor:
-        return await sessions.authenticate_session(self.token)
-
-
 @pytest.fixture(autouse=True)
 async def _clean_throttle(db_engine: None) -> AsyncIterator[None]:
     await throttle.clear_all()
@@ -36,19 +25,11 @@ async def _clean_throttle(db_engine: None) -> AsyncIterator[None]:
     await throttle.clear_all()
 
 
-async def login(email: str, password: str = PASSWORD) -> str:
-    code = await sessions.start_login(email, password, ip="10.9.0.1")
-    return await sessions.finish_login(code, ip="10.9.0.1", user_agent="pytest")
-
-
 @pytest.fixture
 async def staffer(db_engine: None) -> Staffer:
     email = f"staff{next(_n)}.{secrets.token_hex(3)}@ticketflower.example"
     created = await setup.create_staff_user(email=email, first_name="Sam", last_name="Staff", password=PASSWORD)
     return Staffer(user_id=created.user_id, email=email, token=await login(email))
-
-
-GrantSession = Callable[..., Awaitable[tuple[str, Actor]]]
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 
+from tests.fixtures.staff import Staffer
 from tests.fixtures.tenants import PASSWORD, Member, World
-from tests.services.staff.conftest import Staffer
 from tfai.domain.tokens import hash_token
 from tfai.services.auth import api_tokens
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from tests.fixtures.staff import GrantSession, Staffer
 from tests.fixtures.tenants import World
-from tests.services.staff.conftest import GrantSession, Staffer
 from tfai.domain.errors import Forbidden
 from tfai.services.staff import access
 

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from tests.fixtures.staff import GrantSession, Staffer
 from tests.fixtures.tenants import World
-from tests.services.staff.conftest import GrantSession, Staffer
 from tfai.domain.errors import Forbidden, InvalidInput, NotFound
 from tfai.domain.policy import WRITE_ACTIONS, require
 from tfai.domain.tokens import hash_token

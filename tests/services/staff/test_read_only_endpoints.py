@@ -10,8 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.fixtures.staff import GrantSession
 from tests.fixtures.tenants import World
-from tests.services.staff.conftest import GrantSession
 
 BASE = "http://localhost:3000"
 MUTATING = ("post", "put", "patch", "delete")

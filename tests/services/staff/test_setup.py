@@ -12,8 +12,8 @@ import psycopg
 import pytest
 
 from tests.fixtures.stack import ROOT
+from tests.fixtures.staff import Staffer, login
 from tests.fixtures.tenants import PASSWORD
-from tests.services.staff.conftest import Staffer, login
 from tfai.domain.errors import Conflict, Forbidden, InvalidInput
 from tfai.services.accounts import users
 from tfai.services.auth import api_tokens, sessions

@@ -5,8 +5,9 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from tests.fixtures.tenants import World
-from tests.services.helpers import install, laptop_with_quote, snapshot, task_row, worker_actor
+from tests.fixtures.bundles import install, laptop_with_quote
+from tests.fixtures.db_rows import snapshot, task_row
+from tests.fixtures.tenants import World, worker_actor
 from tfai.domain.errors import InvalidInput
 from tfai.domain.policy import Actor
 from tfai.services.tasks import work

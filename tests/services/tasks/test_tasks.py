@@ -7,8 +7,9 @@ import asyncio
 import psycopg
 import pytest
 
-from tests.fixtures.tenants import Member, World
-from tests.services.helpers import add_worker, count, install, set_flags, snapshot, task_row, workflow_of_ticket
+from tests.fixtures.bundles import install
+from tests.fixtures.db_rows import count, set_flags, snapshot, task_row, workflow_of_ticket
+from tests.fixtures.tenants import Member, World, add_worker
 from tfai.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tfai.services.tasks import work
 from tfai.services.tickets import submission, tracking

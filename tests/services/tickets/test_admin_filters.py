@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
+from tests.fixtures.bundles import install
 from tests.fixtures.tenants import World
-from tests.services.helpers import install
 from tfai.domain.errors import Forbidden, InvalidInput
 from tfai.services.common.pagination import Page
 from tfai.services.tickets import submission, tracking

@@ -5,8 +5,9 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from tests.fixtures.bundles import install
+from tests.fixtures.db_rows import count
 from tests.fixtures.tenants import World
-from tests.services.helpers import count, install
 from tfai.domain.errors import InvalidInput, NotFound, PayloadTooLarge
 from tfai.services.tickets import attachments, submission, tracking
 from tfai.settings import get_settings

@@ -5,8 +5,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from tests.fixtures.bundles import install
 from tests.fixtures.tenants import World
-from tests.services.helpers import install
 from tfai.domain.errors import InvalidInput
 from tfai.services.tickets import submission, tracking
 

@@ -7,8 +7,9 @@ import asyncio
 import psycopg
 import pytest
 
+from tests.fixtures.bundles import install
+from tests.fixtures.db_rows import count, snapshot
 from tests.fixtures.tenants import World
-from tests.services.helpers import count, install, snapshot
 from tfai.domain.errors import Conflict, InvalidInput
 from tfai.services.tickets import submission
 

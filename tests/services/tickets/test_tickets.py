@@ -5,8 +5,9 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from tests.fixtures.tenants import World
-from tests.services.helpers import count, install, snapshot, with_company_roles, workflow_of_ticket
+from tests.fixtures.bundles import install
+from tests.fixtures.db_rows import count, snapshot, workflow_of_ticket
+from tests.fixtures.tenants import World, with_company_roles
 from tfai.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tfai.services.tickets import submission, tracking
 

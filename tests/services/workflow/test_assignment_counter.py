@@ -8,8 +8,9 @@ import random
 import psycopg
 import pytest
 
-from tests.fixtures.tenants import Member, World
-from tests.services.helpers import add_worker, install, task_row
+from tests.fixtures.bundles import install
+from tests.fixtures.db_rows import task_row
+from tests.fixtures.tenants import Member, World, add_worker
 from tfai.domain.errors import Conflict, InvalidInput
 from tfai.services.accounts import users
 from tfai.services.tasks import work

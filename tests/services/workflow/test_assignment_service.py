@@ -6,8 +6,9 @@ import asyncio
 
 import psycopg
 
-from tests.fixtures.tenants import World
-from tests.services.helpers import add_worker, count, install, loads, set_flags, task_row
+from tests.fixtures.bundles import install
+from tests.fixtures.db_rows import count, loads, set_flags, task_row
+from tests.fixtures.tenants import World, add_worker
 from tfai.services.tasks import work
 from tfai.services.tickets import submission
 

@@ -7,9 +7,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.domain.helpers import example
-from tests.fixtures.tenants import Tenant, World
-from tests.services.helpers import count, install, task_row, with_company_roles, worker_actor, workflow_of_ticket
+from tests.fixtures.bundles import example, install
+from tests.fixtures.db_rows import count, task_row, workflow_of_ticket
+from tests.fixtures.tenants import Tenant, World, with_company_roles, worker_actor
 from tfai.domain.errors import Conflict, NotFound
 from tfai.domain.policy import Actor
 from tfai.services.tasks import work
