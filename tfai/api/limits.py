@@ -6,6 +6,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tfai.domain.limits import MULTIPART_OVERHEAD_BYTES
+
 
 class BodyLimit:
     """Counts body bytes as they arrive; multipart uploads get the larger file limit."""
@@ -19,7 +21,7 @@ class BodyLimit:
             return
         headers = dict(scope.get("headers") or [])
         ctype = headers.get(b"content-type", b"").decode("latin-1")
-        limit = self.max_upload_bytes + 64 * 1024 if ctype.startswith("multipart/") else self.max_bytes
+        limit = self.max_upload_bytes + MULTIPART_OVERHEAD_BYTES if ctype.startswith("multipart/") else self.max_bytes
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._reject(send, limit)

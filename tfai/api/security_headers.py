@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tfai.domain.limits import MAX_HTML_BYTES
 from tfai.settings import get_settings
 
 log = logging.getLogger(__name__)
-MAX_HTML_BYTES = 2 * 1024 * 1024
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
                       "interest-cohort=(), browsing-topics=()")

@@ -90,8 +90,8 @@ MAX_RESPONSE_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 64
 # Standard Webhooks' recommended replay window.
 SIGNATURE_TOLERANCE_SECONDS = 5 * 60
-# Callback tokens are 43 characters; anything much longer is not one of ours.
-MAX_CALLBACK_TOKEN = 128
+# Tokens we issue (callback tokens, one-time login codes) are 43 characters; much longer is not one of ours.
+MAX_TOKEN = 128
 
 # --- Pagination -----------------------------------------------------------------------------------
 DEFAULT_PAGE_SIZE = 25

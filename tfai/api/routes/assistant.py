@@ -18,6 +18,7 @@ from tfai.api.errors import ERROR_RESPONSES, ErrorResponse
 from tfai.assistant.client import TextDelta
 from tfai.assistant.drafting import AssistantEvent, Progress
 from tfai.domain.errors import TfaiError
+from tfai.domain.limits import MAX_CONVERSATION_TITLE, MAX_MESSAGE, MAX_PAGE, MAX_PAGE_SIZE
 from tfai.services.assistant import conversations
 from tfai.services.assistant.dto import ConversationDetailDTO, ConversationDTO, ProposalDTO, ReplyDTO, StatusDTO
 from tfai.services.common.pagination import Page
@@ -27,15 +28,15 @@ router = APIRouter(prefix="/assistant", tags=["assistant"])
 
 
 class ConversationIn(BaseModel):
-    title: str = Field(default="New conversation", min_length=1, max_length=200)
+    title: str = Field(default="New conversation", min_length=1, max_length=MAX_CONVERSATION_TITLE)
 
 
 class RenameIn(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=MAX_CONVERSATION_TITLE)
 
 
 class MessageIn(BaseModel):
-    content: str = Field(min_length=1, max_length=conversations.MAX_CONTENT)
+    content: str = Field(min_length=1, max_length=MAX_MESSAGE)
 
 
 class AcceptIn(BaseModel):
@@ -53,8 +54,8 @@ async def create(actor: CurrentActor, body: ConversationIn | None = None) -> Con
 
 
 @router.get("/conversations", response_model=Page[ConversationDTO], responses=ERROR_RESPONSES)
-async def list_(actor: CurrentActor, page: Annotated[int, Query(ge=1)] = 1,
-                page_size: Annotated[int, Query(ge=1, le=100)] = 50) -> Page[ConversationDTO]:
+async def list_(actor: CurrentActor, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+                page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50) -> Page[ConversationDTO]:
     return await conversations.list_conversations(actor, page=page, page_size=page_size)
 
 

@@ -12,6 +12,15 @@ from pydantic import BaseModel, Field
 from tfai.api.deps import SESSION_COOKIE, CurrentActor, check_origin, client_ip
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.domain.errors import Unauthorized
+from tfai.domain.limits import (
+    MAX_COMPANY_NAME,
+    MAX_EMAIL,
+    MAX_LOGIN_PASSWORD,
+    MAX_NAME,
+    MAX_TOKEN,
+    MAX_TOKEN_NAME,
+    MAX_URL,
+)
 from tfai.services.accounts import registration
 from tfai.services.accounts.dto import SignupResult
 from tfai.services.auth import api_tokens, sessions
@@ -22,17 +31,17 @@ router = APIRouter(tags=["auth"])
 
 
 class SignupIn(BaseModel):
-    company_name: str = Field(max_length=200)
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=1024)
-    first_name: str = Field(max_length=100)
-    last_name: str = Field(max_length=100)
+    company_name: str = Field(max_length=MAX_COMPANY_NAME)
+    email: str = Field(max_length=MAX_EMAIL)
+    password: str = Field(max_length=MAX_LOGIN_PASSWORD)
+    first_name: str = Field(max_length=MAX_NAME)
+    last_name: str = Field(max_length=MAX_NAME)
 
 
 class TokenIn(BaseModel):
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=1024)
-    name: str = Field(default="", max_length=100)
+    email: str = Field(max_length=MAX_EMAIL)
+    password: str = Field(max_length=MAX_LOGIN_PASSWORD)
+    name: str = Field(default="", max_length=MAX_TOKEN_NAME)
 
 
 class TokenOut(BaseModel):
@@ -100,8 +109,8 @@ async def revoke_token(token_id: int, actor: CurrentActor) -> Response:
 
 @router.get("/auth/session", status_code=303, response_class=RedirectResponse,
             responses={303: {"description": "Cookie set; redirect to next"}, 422: ERROR_RESPONSES[422]})
-async def start_session(request: Request, code: Annotated[str, Query(max_length=200)] = "",
-                        next: Annotated[str, Query(max_length=2000)] = "/dashboard") -> Response:
+async def start_session(request: Request, code: Annotated[str, Query(max_length=MAX_TOKEN)] = "",
+                        next: Annotated[str, Query(max_length=MAX_URL)] = "/dashboard") -> Response:
     """Exchange a one-time login code for a new session cookie and redirect to `next` (relative paths only)."""
     try:
         token = await sessions.finish_login(code, ip=client_ip(request),

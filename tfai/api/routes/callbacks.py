@@ -10,10 +10,10 @@ from pydantic import BaseModel
 
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.domain.errors import InvalidInput, PayloadTooLarge
+from tfai.domain.limits import MAX_CALLBACK_BYTES, MAX_TOKEN
 from tfai.services.actions import callbacks
 
 router = APIRouter(tags=["callbacks"])
-MAX_CALLBACK_BYTES = 1024 * 1024
 
 
 class Accepted(BaseModel):
@@ -34,7 +34,7 @@ async def _json_body(request: Request) -> Any:
 @router.post("/callbacks/{token}", response_model=Accepted, responses=ERROR_RESPONSES,
              openapi_extra={"requestBody": {"required": True,
                                             "content": {"application/json": {"schema": {"type": "object"}}}}})
-async def callback(request: Request, token: str = Path(max_length=128)) -> Accepted:
+async def callback(request: Request, token: str = Path(max_length=MAX_TOKEN)) -> Accepted:
     """Complete the waiting task with the JSON body (no login: the single-use token is the credential).
 
     404: unknown or expired token. 409: the token was used, or the task no longer waits.

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
+from tfai.domain.limits import MAX_DESCRIPTION, MAX_KEY
 from tfai.services.accounts import company_roles
 from tfai.services.accounts.dto import CompanyRoleDTO
 
@@ -14,13 +15,13 @@ router = APIRouter(tags=["company roles"])
 
 
 class RoleIn(BaseModel):
-    role_name: str = Field(max_length=64)
-    description: str = Field(default="", max_length=2000)
+    role_name: str = Field(max_length=MAX_KEY)
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
 
 
 class RolePatch(BaseModel):
-    new_name: str | None = Field(default=None, max_length=64)
-    description: str | None = Field(default=None, max_length=2000)
+    new_name: str | None = Field(default=None, max_length=MAX_KEY)
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
 
 
 @router.get("/company-roles", response_model=list[CompanyRoleDTO], responses=ERROR_RESPONSES)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
+from tfai.domain.limits import MAX_KEY, MAX_PAGE, MAX_PAGE_SIZE, MAX_SEARCH, MAX_VERSION
 from tfai.services.common.pagination import Page
 from tfai.services.definitions import bundles, catalog
 from tfai.services.definitions.dto import (
@@ -26,11 +27,11 @@ from tfai.services.definitions.dto import (
 
 router = APIRouter(prefix="/definitions", tags=["definitions"])
 
-Key = Annotated[str, Path(min_length=1, max_length=64)]
-Search = Annotated[str, Query(max_length=200)]
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
-PageSize = Annotated[int, Query(ge=1, le=100)]
-Version = Annotated[int, Query(ge=1, le=1_000_000)]
+Key = Annotated[str, Path(min_length=1, max_length=MAX_KEY)]
+Search = Annotated[str, Query(max_length=MAX_SEARCH)]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
+Version = Annotated[int, Query(ge=1, le=MAX_VERSION)]
 
 _BUNDLE_BODY: dict[str, Any] = {
     "requestBody": {
@@ -56,8 +57,8 @@ class DryRunRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    workflow_key: str | None = Field(default=None, min_length=1, max_length=64)
-    version: int | None = Field(default=None, ge=1, le=1_000_000)
+    workflow_key: str | None = Field(default=None, min_length=1, max_length=MAX_KEY)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
     bundle: dict[str, Any] | None = None
     ticket: dict[str, Any] = Field(default_factory=dict)
     outputs: dict[str, Any] = Field(default_factory=dict)

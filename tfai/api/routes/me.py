@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
+from tfai.domain.limits import MAX_NAME
 from tfai.services.accounts import profile
 from tfai.services.accounts.dto import MeDTO
 
@@ -14,8 +15,8 @@ router = APIRouter(tags=["me"])
 
 
 class MePatch(BaseModel):
-    first_name: str | None = Field(default=None, max_length=100)
-    last_name: str | None = Field(default=None, max_length=100)
+    first_name: str | None = Field(default=None, max_length=MAX_NAME)
+    last_name: str | None = Field(default=None, max_length=MAX_NAME)
 
 
 @router.get("/me", response_model=MeDTO, responses=ERROR_RESPONSES)

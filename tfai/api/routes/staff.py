@@ -13,6 +13,15 @@ from tfai.api.deps import SESSION_COOKIE, CurrentActor, client_ip
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.api.routes.auth import set_session_cookie
 from tfai.domain.errors import NotFound
+from tfai.domain.limits import (
+    MAX_KEY,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    MAX_SEARCH,
+    MAX_STAFF_REASON,
+    STAFF_GRANT_DEFAULT_MINUTES,
+    STAFF_GRANT_MAX_MINUTES,
+)
 from tfai.domain.policy import Actor
 from tfai.services.auth import sessions
 from tfai.services.common.pagination import Page
@@ -24,9 +33,9 @@ router = APIRouter(tags=["staff"])
 
 class GrantIn(BaseModel):
     company_id: int = Field(ge=1)
-    reason: str = Field(max_length=500)
+    reason: str = Field(max_length=MAX_STAFF_REASON)
     mode: Literal["read", "write"] = "read"
-    minutes: int = Field(default=60, ge=1, le=480)
+    minutes: int = Field(default=STAFF_GRANT_DEFAULT_MINUTES, ge=1, le=STAFF_GRANT_MAX_MINUTES)
 
 
 class GrantOut(BaseModel):
@@ -65,7 +74,7 @@ async def _rotate(request: Request, response: Response, actor: Actor, old_token:
 
 @router.get("/staff/companies", response_model=StaffConsoleDTO, responses=ERROR_RESPONSES)
 async def staff_companies(actor: CurrentActor,
-                          search: Annotated[str, Query(max_length=200)] = "") -> StaffConsoleDTO:
+                          search: Annotated[str, Query(max_length=MAX_SEARCH)] = "") -> StaffConsoleDTO:
     """The staff console: customer companies with counts (no content) and platform totals (staff only)."""
     return await access.console(actor, search=search)
 
@@ -108,8 +117,8 @@ async def end_current_grant(request: Request, actor: CurrentActor) -> Response:
 
 
 @router.get("/staff/grants", response_model=Page[GrantDTO], responses=ERROR_RESPONSES)
-async def list_grants(actor: CurrentActor, page: Annotated[int, Query(ge=1, le=100000)] = 1,
-                      page_size: Annotated[int, Query(ge=1, le=100)] = 25) -> Page[GrantDTO]:
+async def list_grants(actor: CurrentActor, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+                      page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25) -> Page[GrantDTO]:
     """The company's staff grants, newest first (company admins)."""
     return await history.list_grants(actor, page=page, page_size=page_size)
 
@@ -121,10 +130,10 @@ async def grant_activity(grant_id: int, actor: CurrentActor) -> list[AuditEntryD
 
 
 @router.get("/audit", response_model=Page[AuditEntryDTO], responses=ERROR_RESPONSES)
-async def audit_log(actor: CurrentActor, entity: Annotated[str | None, Query(max_length=64)] = None,
+async def audit_log(actor: CurrentActor, entity: Annotated[str | None, Query(max_length=MAX_KEY)] = None,
                     actor_id: Annotated[int | None, Query(alias="actor", ge=1)] = None,
-                    page: Annotated[int, Query(ge=1, le=100000)] = 1,
-                    page_size: Annotated[int, Query(ge=1, le=100)] = 50) -> Page[AuditEntryDTO]:
+                    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+                    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50) -> Page[AuditEntryDTO]:
     """The company's audit log (company admins; staff under a grant)."""
     return await history.list_audit(actor, entity=entity or None, actor_id=actor_id, page=page, page_size=page_size)
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
+from tfai.domain.limits import MAX_KEY, MAX_PAGE, MAX_PAGE_SIZE
 from tfai.services.common.pagination import Page
 from tfai.services.tasks import work
 from tfai.services.tickets.dto import TaskCompletedDTO, TaskDetailDTO, TaskSummaryDTO
@@ -30,12 +31,12 @@ class AssignIn(BaseModel):
 async def list_(actor: CurrentActor, scope: Literal["mine", "company"] = "mine",
                 state: Literal["active", "archived"] = "active", status: TaskStatusName | None = None,
                 assignee_id: int | None = None,
-                type: Annotated[str | None, Query(max_length=64)] = None,  # noqa: A002 - the query name
+                type: Annotated[str | None, Query(max_length=MAX_KEY)] = None,  # noqa: A002 - the query name
                 created_from: datetime | None = None, created_to: datetime | None = None,
                 sort: Literal["created", "-created", "assigned", "-assigned", "completed", "-completed",
                               "status", "-status"] = "created",
-                page: Annotated[int, Query(ge=1)] = 1,
-                page_size: Annotated[int, Query(ge=1, le=100)] = 25) -> Page[TaskSummaryDTO]:
+                page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+                page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25) -> Page[TaskSummaryDTO]:
     """My tasks (oldest first), or the company's (ticket admins and admins)."""
     return await work.list_tasks(actor, scope=scope, state=state, status=status, assignee_id=assignee_id,
                                   ticket_type=type, created_from=created_from, created_to=created_to, page=page,

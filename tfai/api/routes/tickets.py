@@ -11,8 +11,17 @@ from pydantic import BaseModel, Field
 from tfai.api import ratelimit
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
+from tfai.domain.limits import (
+    MAX_COMMENT,
+    MAX_IDEMPOTENCY_KEY,
+    MAX_KEY,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    MAX_REASON,
+    MAX_SEARCH,
+)
 from tfai.services.common.pagination import Page
-from tfai.services.tickets import _idempotency, submission, tracking
+from tfai.services.tickets import submission, tracking
 from tfai.services.tickets.dto import CommentDTO, TicketCreatedDTO, TicketDetailDTO, TicketSummaryDTO, TicketTypeDTO
 
 router = APIRouter(tags=["tickets"])
@@ -20,20 +29,20 @@ WorkflowStatusName = Literal["NOT_STARTED", "IN_PROGRESS", "ON_HOLD", "COMPLETED
 
 
 class TicketIn(BaseModel):
-    ticket_type: str = Field(min_length=1, max_length=64, description="The ticket type's key")
+    ticket_type: str = Field(min_length=1, max_length=MAX_KEY, description="The ticket type's key")
     data: dict[str, Any] = Field(default_factory=dict, description="Values matching the type's fields schema")
 
 
 class CommentIn(BaseModel):
-    body: str = Field(min_length=1, max_length=tracking.MAX_COMMENT)
+    body: str = Field(min_length=1, max_length=MAX_COMMENT)
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(default="", max_length=2000)
+    reason: str = Field(default="", max_length=MAX_REASON)
 
 
 class HoldIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=MAX_REASON)
 
 
 @router.get("/ticket-types", response_model=list[TicketTypeDTO], responses=ERROR_RESPONSES)
@@ -48,7 +57,7 @@ async def ticket_types(actor: CurrentActor) -> list[TicketTypeDTO]:
              dependencies=[ratelimit.TICKET_SUBMIT])
 async def submit(actor: CurrentActor, body: TicketIn, response: Response,
                  idempotency_key: Annotated[str | None, Header(
-                     alias="Idempotency-Key", max_length=_idempotency.MAX_KEY,
+                     alias="Idempotency-Key", max_length=MAX_IDEMPOTENCY_KEY,
                      description="Any unique string (e.g. a UUID) per ticket: a retry with the same key and body "
                                  "answers 200 with the ticket already created instead of creating another; the "
                                  "same key with another body is 409")] = None) -> TicketCreatedDTO:
@@ -64,8 +73,8 @@ async def submit(actor: CurrentActor, body: TicketIn, response: Response,
 @router.get("/tickets", response_model=Page[TicketSummaryDTO], responses=ERROR_RESPONSES)
 async def list_(actor: CurrentActor, request: Request, scope: Literal["mine", "company"] = "mine",
                 state: Literal["active", "archived"] = "active",
-                search: Annotated[str, Query(max_length=200)] = "",
-                type: Annotated[str | None, Query(max_length=64)] = None,  # noqa: A002 - the query name
+                search: Annotated[str, Query(max_length=MAX_SEARCH)] = "",
+                type: Annotated[str | None, Query(max_length=MAX_KEY)] = None,  # noqa: A002 - the query name
                 status: Annotated[WorkflowStatusName | None, Query(
                     description="The workflow status")] = None,
                 assignee_id: Annotated[int | None, Query(
@@ -75,8 +84,8 @@ async def list_(actor: CurrentActor, request: Request, scope: Literal["mine", "c
                 created_to: Annotated[datetime | None, Query(
                     description="Submitted before (exclusive; ISO date or date-time; UTC without an offset)")] = None,
                 sort: Literal["created", "-created", "updated", "-updated", "title", "-title"] = "-created",
-                page: Annotated[int, Query(ge=1)] = 1,
-                page_size: Annotated[int, Query(ge=1, le=100)] = 25) -> Page[TicketSummaryDTO]:
+                page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+                page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25) -> Page[TicketSummaryDTO]:
     """My tickets, or the company's (ticket admins and admins), one page at a time.
 
     Filter on custom fields with `field.<name>=<value>` (up to 5, all must match; exact value of a top-level

@@ -9,20 +9,30 @@ from pydantic import BaseModel, Field
 
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
+from tfai.domain.limits import (
+    MAX_EMAIL,
+    MAX_KEY,
+    MAX_LOGIN_PASSWORD,
+    MAX_NAME,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    MAX_ROLES_PER_USER,
+    MAX_SEARCH,
+)
 from tfai.services.accounts import users
 from tfai.services.accounts.dto import CreatedUserDTO, UserDTO
 from tfai.services.common.pagination import Page
 
 router = APIRouter(tags=["users"])
 
-RoleList = Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=50)]
+RoleList = Annotated[list[Annotated[str, Field(max_length=MAX_KEY)]], Field(max_length=MAX_ROLES_PER_USER)]
 
 
 class UserIn(BaseModel):
-    email: str = Field(max_length=254)
-    password: str | None = Field(default=None, max_length=1024)
-    first_name: str = Field(max_length=100)
-    last_name: str = Field(max_length=100)
+    email: str = Field(max_length=MAX_EMAIL)
+    password: str | None = Field(default=None, max_length=MAX_LOGIN_PASSWORD)
+    first_name: str = Field(max_length=MAX_NAME)
+    last_name: str = Field(max_length=MAX_NAME)
     system_roles: RoleList = Field(default_factory=lambda: ["user"])
     company_roles: RoleList = Field(default_factory=list)
 
@@ -35,9 +45,9 @@ class UserPatch(BaseModel):
 
 
 @router.get("/users", response_model=Page[UserDTO], responses=ERROR_RESPONSES)
-async def list_users(actor: CurrentActor, search: Annotated[str, Query(max_length=200)] = "",
-                     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-                     page_size: Annotated[int, Query(ge=1, le=100)] = 25) -> Page[UserDTO]:
+async def list_users(actor: CurrentActor, search: Annotated[str, Query(max_length=MAX_SEARCH)] = "",
+                     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+                     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25) -> Page[UserDTO]:
     """The company's users (admins and ticket admins), searchable by email or name."""
     return await users.list_users(actor, search=search, page=page, page_size=page_size)
 

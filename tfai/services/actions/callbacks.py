@@ -12,7 +12,7 @@ from tfai.db.tables.common import utcnow
 from tfai.domain import policy, webhooks
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
 from tfai.domain.expressions import ExpressionError
-from tfai.domain.limits import MAX_CALLBACK_TOKEN
+from tfai.domain.limits import MAX_TOKEN
 from tfai.domain.policy import Action, Actor, Resource
 from tfai.domain.schema_check import require_valid
 from tfai.domain.tokens import hash_token
@@ -35,7 +35,7 @@ class CallbackRejected(InvalidInput):
 
 
 async def _lookup(token: str) -> tuple[int, int, int, datetime, datetime | None]:
-    if not token or len(token) > MAX_CALLBACK_TOKEN:
+    if not token or len(token) > MAX_TOKEN:
         raise NotFound("Unknown or expired callback")
     async with tenant_tx(None) as session:
         row = (await session.execute(text("SELECT * FROM tfai_callback_lookup(:h)"),
