@@ -6,6 +6,9 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.ui.components.forms import error_summary
+from tfai.ui.components.layout import app_page, breadcrumbs
+
 SECTIONS = (("Workflows", "/definitions/workflows"), ("Task definitions", "/definitions/tasks"),
             ("Ticket types", "/definitions/ticket-types"), ("Upload", "/definitions/upload"),
             ("Dry run", "/definitions/dry-run"))
@@ -70,3 +73,17 @@ def version_links(state: Any, route: str, *, list_id: str) -> rx.Component:
                  variant=rx.cond(v["version"].to(str) == state.version.to(str), "solid", "soft")),
         href=route + state.item_key.to(str) + "?version=" + v["version"].to(str))),
         wrap="wrap", gap="2", id=list_id)
+
+
+def definition_page(state: Any, *, noun: str, parents: tuple[tuple[Any, Any], ...], heading_id: str,
+                    body: tuple[rx.Component, ...]) -> rx.Component:
+    """One definition's page: breadcrumbs, the section tabs, its error, then (once loaded) its title and body."""
+    return app_page(
+        breadcrumbs(("Definitions", "/definitions/workflows"), *parents,
+                    current=rx.cond(state.title != "", state.title, noun)),
+        section_tabs(""),
+        error_summary(state.error),
+        rx.cond(state.title != "", rx.vstack(rx.heading(state.title, size="6", id=heading_id), *body,
+                                             spacing="4", width="100%")),
+        title=noun,
+    )

@@ -6,9 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.ui.components.definitions import json_block, kv, section_tabs, type_badge
-from tfai.ui.components.forms import error_summary
-from tfai.ui.components.layout import app_page, breadcrumbs
+from tfai.ui.components.definitions import definition_page, json_block, kv, type_badge
 from tfai.ui.components.schema_form import schema_form
 from tfai.ui.state.definitions_task import TaskDefinitionState
 
@@ -34,14 +32,9 @@ def _preview() -> rx.Component:
 
 @rx.page(route="/definitions/tasks/[workflow_key]/[task_key]", title="Task definition · tfai", on_load=S.load)
 def definition_task() -> rx.Component:
-    return app_page(
-        breadcrumbs(("Definitions", "/definitions/workflows"), ("Tasks", "/definitions/tasks"),
-                    (rx.cond(S.wf_title != "", S.wf_title, "Workflow"), "/definitions/workflows/" + S.wf_key.to(str)),
-                    current=rx.cond(S.title != "", S.title, "Task definition")),
-        section_tabs(""),
-        error_summary(S.error),
-        rx.cond(S.title != "", rx.vstack(
-            rx.heading(S.title, size="6"),
+    workflow = (rx.cond(S.wf_title != "", S.wf_title, "Workflow"), "/definitions/workflows/" + S.wf_key.to(str))
+    return definition_page(S, noun="Task definition", parents=(("Tasks", "/definitions/tasks"), workflow),
+                           heading_id="task-title", body=(
             rx.card(rx.vstack(
                 kv("Key", rx.code(S.item_key)),
                 kv("Type", type_badge(S.task_type)),
@@ -57,6 +50,4 @@ def definition_task() -> rx.Component:
             rx.grid(json_block("Input schema", S.input_schema), json_block("Output schema", S.output_schema),
                     json_block("Edit layout", S.edit_layout), json_block("Display layout", S.display_layout),
                     columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%"),
-            _preview(), spacing="4", width="100%")),
-        title="Task definition",
-    )
+            _preview()))

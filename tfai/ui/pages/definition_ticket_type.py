@@ -6,9 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.ui.components.definitions import json_block, kv, section_tabs, version_links
-from tfai.ui.components.forms import error_summary
-from tfai.ui.components.layout import app_page, breadcrumbs
+from tfai.ui.components.definitions import definition_page, json_block, kv, version_links
 from tfai.ui.components.schema_form import schema_form
 from tfai.ui.state.definitions_ticket_type import TicketTypeDetailState
 
@@ -17,13 +15,8 @@ S: Any = TicketTypeDetailState
 
 @rx.page(route="/definitions/ticket-types/[ticket_type_key]", title="Ticket type · tfai", on_load=S.load)
 def definition_ticket_type() -> rx.Component:
-    return app_page(
-        breadcrumbs(("Definitions", "/definitions/workflows"), ("Ticket types", "/definitions/ticket-types"),
-                    current=rx.cond(S.title != "", S.title, "Ticket type")),
-        section_tabs(""),
-        error_summary(S.error),
-        rx.cond(S.title != "", rx.vstack(
-            rx.heading(S.title, size="6"),
+    return definition_page(S, noun="Ticket type", parents=(("Ticket types", "/definitions/ticket-types"),),
+                           heading_id="tt-title", body=(
             rx.card(rx.vstack(
                 kv("Key", rx.code(S.item_key)),
                 kv("Version", rx.hstack(rx.badge("v", S.version),
@@ -42,7 +35,4 @@ def definition_ticket_type() -> rx.Component:
                         color_scheme="gray"),
                 rx.box(schema_form(S, read_only=True), id="tt-form-preview", width="100%"),
                 spacing="3", width="100%"), width="100%"),
-            json_block("Definition", S.section_json),
-            spacing="4", width="100%")),
-        title="Ticket type",
-    )
+            json_block("Definition", S.section_json)))

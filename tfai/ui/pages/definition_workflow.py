@@ -6,10 +6,8 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.ui.components.definitions import kv, section_tabs, type_badge, version_links
+from tfai.ui.components.definitions import definition_page, kv, type_badge, version_links
 from tfai.ui.components.diagram import diagram_image
-from tfai.ui.components.forms import error_summary
-from tfai.ui.components.layout import app_page, breadcrumbs
 from tfai.ui.state.definitions_workflow import WorkflowDetailState
 
 S: Any = WorkflowDetailState
@@ -103,15 +101,8 @@ def _versions() -> rx.Component:
 
 @rx.page(route="/definitions/workflows/[workflow_key]", title="Workflow · tfai", on_load=S.load)
 def definition_workflow() -> rx.Component:
-    return app_page(
-        breadcrumbs(("Definitions", "/definitions/workflows"), ("Workflows", "/definitions/workflows"),
-                    current=rx.cond(S.title != "", S.title, "Workflow")),
-        section_tabs(""),
-        error_summary(S.error),
-        rx.cond(S.title != "", rx.vstack(
-            rx.heading(S.title, size="6", id="wf-title"), _actions(), _meta(),
-            rx.heading("Diagram", size="4"),
-            diagram_image(S.diagram, alt="Diagram of " + S.title.to(str)),
-            _tables(), _versions(), spacing="4", width="100%")),
-        title="Workflow",
-    )
+    return definition_page(S, noun="Workflow", parents=(("Workflows", "/definitions/workflows"),),
+                           heading_id="wf-title", body=(
+                               _actions(), _meta(), rx.heading("Diagram", size="4"),
+                               diagram_image(S.diagram, alt="Diagram of " + S.title.to(str)),
+                               _tables(), _versions()))
