@@ -100,10 +100,10 @@ async def test_same_answer_for_unknown_email_and_wrong_password(client: httpx.As
 async def test_token_creation_throttling_kicks_in_and_recovers(client: httpx.AsyncClient, world: World) -> None:
     email = world.b.designer.email
     statuses = []
-    for _ in range(throttle.LOGIN_ACCOUNT.free + 1):
+    for _ in range(throttle.LOGIN_ACCOUNT_IP.free + 1):
         r = await client.post(f"{API}/auth/tokens", json={"email": email, "password": "wrong password!"})
         statuses.append(r.status_code)
-    assert statuses == [401] * (throttle.LOGIN_ACCOUNT.free + 1)
+    assert statuses == [401] * (throttle.LOGIN_ACCOUNT_IP.free + 1)
     limited = await client.post(f"{API}/auth/tokens", json={"email": email, "password": PASSWORD})
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
     assert limited.json()["error"]["details"]["retry_after"] >= 1
@@ -114,7 +114,7 @@ async def test_token_creation_throttling_kicks_in_and_recovers(client: httpx.Asy
 
 async def test_signup_is_throttled_per_address(client: httpx.AsyncClient, world: World) -> None:
     for _ in range(throttle.SIGNUP_IP.free):
-        await throttle.record(throttle.SIGNUP_IP, "127.0.0.1")
+        await throttle.hit(throttle.SIGNUP_IP, "127.0.0.1")
     body = {"company_name": "X", "email": f"s.{new_token(6)}@example.com", "password": PASSWORD,
             "first_name": "A", "last_name": "B"}
     assert (await client.post(f"{API}/signup", json=body)).status_code == 201  # the last free one

@@ -85,15 +85,15 @@ async def test_windows_recover(stack, setting) -> None:  # type: ignore[no-untyp
 
 async def test_login_token_and_signup_throttles_answer_429_with_retry_after(world: World, client: httpx.AsyncClient,
                                                                            ) -> None:
-    """The existing throttles (tfai.services.throttle) are what limits sign-up, login and token creation."""
+    """The throttles (tfai.services.common.throttle) are what limits sign-up, login and token creation."""
     from tfai.services.common import throttle
 
     await throttle.clear_all()
     try:
         body = {"email": world.a.admin.email, "password": "wrong-password-123"}
         statuses = [(await client.post("/api/v1/auth/tokens", json=body)).status_code
-                    for _ in range(throttle.LOGIN_ACCOUNT.free + 1)]
-        assert statuses[:throttle.LOGIN_ACCOUNT.free] == [401] * throttle.LOGIN_ACCOUNT.free
+                    for _ in range(throttle.LOGIN_ACCOUNT_IP.free + 1)]
+        assert statuses[:throttle.LOGIN_ACCOUNT_IP.free] == [401] * throttle.LOGIN_ACCOUNT_IP.free
         last = await client.post("/api/v1/auth/tokens", json=body)
         assert last.status_code == 429 and int(last.headers["retry-after"]) >= 1
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import psycopg
@@ -177,19 +178,49 @@ async def test_rehash_on_login_when_parameters_changed(world: World, owner: psyc
 
 # --- throttling ------------------------------------------------------------------------------------
 
-async def test_account_throttle_kicks_in_and_recovers(world: World) -> None:
+async def test_guesses_from_one_address_back_off_there_without_locking_the_account(world: World) -> None:
     email = world.a.requester.email
-    for _ in range(throttle.LOGIN_ACCOUNT.free):
+    for _ in range(throttle.LOGIN_ACCOUNT_IP.free):
         with pytest.raises(Unauthorized):
             await sessions.start_login(email, "wrong password here", ip="10.1.0.1")
     with pytest.raises(Unauthorized):
         await sessions.start_login(email, "wrong password here", ip="10.1.0.1")  # this one starts a back-off
     with pytest.raises(RateLimited) as limited:
-        await sessions.start_login(email, PASSWORD, ip="10.1.0.2")  # even the right password waits
+        await sessions.start_login(email, PASSWORD, ip="10.1.0.1")  # even the right password waits, there
     assert limited.value.retry_after >= 1
-    await get_async_redis().delete(throttle.lock_key(throttle.LOGIN_ACCOUNT, email))  # the back-off ran out
-    assert await sessions.start_login(email, PASSWORD, ip="10.1.0.2")
-    assert await get_async_redis().exists(throttle.count_key(throttle.LOGIN_ACCOUNT, email)) == 0
+    assert await sessions.start_login(email, PASSWORD, ip="10.1.0.2")  # the owner elsewhere is not locked out
+    await get_async_redis().delete(throttle.lock_key(throttle.LOGIN_ACCOUNT_IP, f"{email}|10.1.0.1"))  # ran out
+    assert await sessions.start_login(email, PASSWORD, ip="10.1.0.1")
+    assert await get_async_redis().exists(throttle.count_key(throttle.LOGIN_ACCOUNT_IP, f"{email}|10.1.0.1")) == 0
+
+
+async def test_guesses_spread_over_addresses_meet_the_account_ceiling(world: World) -> None:
+    email = world.a.requester.email
+    for i in range(throttle.LOGIN_ACCOUNT.free + 1):
+        with pytest.raises(Unauthorized):
+            await sessions.start_login(email, "wrong password here", ip=f"10.3.{i // 200}.{i % 200}")
+    with pytest.raises(RateLimited):
+        await sessions.start_login(email, PASSWORD, ip="10.3.9.9")
+
+
+async def test_successful_logins_do_not_count_against_an_address(world: World) -> None:
+    """An office behind one address logs in all day: only failures count."""
+    for _ in range(throttle.LOGIN_IP.free + 2):
+        assert await sessions.start_login(world.a.worker1.email, PASSWORD, ip="10.4.0.1")
+    assert await get_async_redis().exists(throttle.count_key(throttle.LOGIN_IP, "10.4.0.1")) == 0
+
+
+async def test_concurrent_attempts_cannot_slip_past_the_back_off(db_engine: None) -> None:
+    """Claimed before they run: of 20 simultaneous attempts only the free ones and the one that starts the
+    back-off go on."""
+    limit = throttle.Limit("race", free=3, base_seconds=30, max_seconds=30, window_seconds=60)
+    await throttle.reset(limit, "k")
+    results = await asyncio.gather(*(throttle.hit(limit, "k") for _ in range(20)), return_exceptions=True)
+    passed = [r for r in results if r is None]
+    assert len(passed) == limit.free + 1
+    assert all(isinstance(r, RateLimited) for r in results if r is not None)
+    assert int(await get_async_redis().get(throttle.count_key(limit, "k"))) == limit.free + 1  # refused: not counted
+    await throttle.reset(limit, "k")
 
 
 async def test_address_throttle_spans_accounts(world: World) -> None:
@@ -207,14 +238,11 @@ async def test_backoff_grows_exponentially_and_is_capped() -> None:
 
 
 async def test_backoff_expires_by_itself(db_engine: None) -> None:
-    import asyncio
-
     limit = throttle.Limit("tiny", free=1, base_seconds=1, max_seconds=1, window_seconds=60)
-    await throttle.record(limit, "k")
-    await throttle.check(limit, "k")
-    await throttle.record(limit, "k")
+    await throttle.hit(limit, "k")
+    await throttle.hit(limit, "k")  # past the free one: goes on and starts the back-off
     with pytest.raises(RateLimited):
-        await throttle.check(limit, "k")
+        await throttle.hit(limit, "k")
     await asyncio.sleep(1.2)
     await throttle.check(limit, "k")  # no permanent lock-out
     assert await get_async_redis().exists(throttle.lock_key(limit, "k")) == 0

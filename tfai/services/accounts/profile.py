@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tfai.domain.errors import Conflict, Forbidden, InvalidInput
+from tfai.domain.limits import MAX_NAME
 from tfai.domain.policy import Action, Actor, require
 from tfai.domain.tokens import hash_token
 from tfai.services.accounts._me import load_me
@@ -34,8 +35,8 @@ async def update_profile(actor: Actor, *, first_name: str, last_name: str) -> Me
     """Change the current user's first and last name."""
     _own_profile(actor)
     p = Problems()
-    first_name = p.text("first_name", first_name, max_length=100, label="First name")
-    last_name = p.text("last_name", last_name, max_length=100, label="Last name")
+    first_name = p.text("first_name", first_name, max_length=MAX_NAME, label="First name")
+    last_name = p.text("last_name", last_name, max_length=MAX_NAME, label="Last name")
     p.raise_if_any()
     async with actor_tx(actor) as session:
         before = (await session.execute(text("SELECT first_name, last_name FROM users WHERE id = :uid"),
@@ -48,11 +49,12 @@ async def update_profile(actor: Actor, *, first_name: str, last_name: str) -> Me
 
 
 async def _check_password(session: AsyncSession, actor: Actor, password: str, field: str) -> None:
-    await throttle.check(throttle.LOGIN_ACCOUNT, actor.email)
+    await throttle.hit(throttle.LOGIN_ACCOUNT, actor.email)  # claimed first: concurrent guesses cannot slip past
     stored = (await session.execute(text("SELECT password_hash FROM users WHERE id = :uid"),
                                     {"uid": actor.user_id})).scalar_one_or_none()
-    if not await passwords.verify_password(stored, (password or "")[:1024]):
-        await throttle.record(throttle.LOGIN_ACCOUNT, actor.email)
+    if await passwords.verify_password(stored, (password or "")[:1024]):
+        await throttle.refund(throttle.LOGIN_ACCOUNT, actor.email)
+    else:
         raise InvalidInput("The password is wrong", details=[{"field": field, "message": "The password is wrong"}])
 
 

@@ -33,9 +33,8 @@ async def create_api_token(email: str, password: str, *, name: str, ip: str) -> 
     if len(name) > 100:
         raise InvalidInput("The token name is too long",
                            details=[{"field": "name", "message": "At most 100 characters"}])
-    await throttle.check(throttle.TOKEN_IP, ip or "unknown")
+    await throttle.hit(throttle.TOKEN_IP, ip or "unknown")  # every creation attempt counts, before any check
     user_id, company_id = await verify_credentials(email, password, ip=ip)
-    await throttle.record(throttle.TOKEN_IP, ip or "unknown")
     token = new_token()
     async with tenant_tx(company_id) as session:
         actor = (await active_identity(session, user_id, company_id)).actor()

@@ -22,7 +22,11 @@ class Limit:
     window_seconds: int
 
 
-LOGIN_ACCOUNT = Limit("login-account", free=5, base_seconds=2, max_seconds=900, window_seconds=3600)
+# Failed logins per (account, address): what one browser or attacker gets before backing off.
+LOGIN_ACCOUNT_IP = Limit("login-account-ip", free=5, base_seconds=2, max_seconds=900, window_seconds=3600)
+# Failed logins per account from all addresses: a higher ceiling, so one address cannot lock the account for
+# everyone while guesses spread over many addresses stay bounded.
+LOGIN_ACCOUNT = Limit("login-account", free=50, base_seconds=2, max_seconds=900, window_seconds=3600)
 LOGIN_IP = Limit("login-ip", free=30, base_seconds=2, max_seconds=900, window_seconds=3600)
 SIGNUP_IP = Limit("signup-ip", free=30, base_seconds=10, max_seconds=3600, window_seconds=3600)
 TOKEN_IP = Limit("token-ip", free=30, base_seconds=10, max_seconds=3600, window_seconds=3600)
@@ -55,24 +59,33 @@ async def check(limit: Limit, key: str) -> None:
         raise RateLimited("Too many attempts; try again later", retry_after=max(1, -(-ttl // 1000)))
 
 
-async def record(limit: Limit, key: str) -> int:
-    """Count one event; past the free allowance, start the next back-off. Returns the count."""
+async def hit(limit: Limit, key: str) -> None:
+    """Claim one attempt before it runs: refused while a back-off runs, counted otherwise.
+
+    Atomic under concurrency: past the free allowance only the attempt that sets the back-off lock (SET NX)
+    goes on, so simultaneous guesses cannot all slip through between a check and a count. A refused attempt
+    is not counted.
+    """
+    await check(limit, key)
     redis = get_async_redis()
-    ckey = count_key(limit, key)
+    ckey, lkey = count_key(limit, key), lock_key(limit, key)
     async with redis.pipeline(transaction=True) as pipe:
         pipe.incr(ckey)
         pipe.expire(ckey, limit.window_seconds)
         count, _ = await pipe.execute()
     delay = delay_for(limit, int(count))
-    if delay:
-        await redis.set(lock_key(limit, key), b"1", ex=delay)
-    return int(count)
+    if delay and not await redis.set(lkey, b"1", ex=delay, nx=True):
+        await redis.decr(ckey)
+        await check(limit, key)
+        raise RateLimited("Too many attempts; try again later", retry_after=1)
 
 
-async def hit(limit: Limit, key: str) -> None:
-    """Check, then count: for actions limited whether or not they succeed (sign-up, token creation)."""
-    await check(limit, key)
-    await record(limit, key)
+async def refund(limit: Limit, key: str) -> None:
+    """Take back one claimed attempt (it succeeded): successful logins never count against an address."""
+    redis = get_async_redis()
+    ckey = count_key(limit, key)
+    if int(await redis.decr(ckey)) <= 0:
+        await redis.delete(ckey)
 
 
 async def reset(limit: Limit, key: str) -> None:
