@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
+from tfai.domain.limits import MAX_DESCRIPTION
 from tfai.domain.policy import USER, Action, Actor, require
 from tfai.services.accounts.dto import CompanyRoleDTO
 from tfai.services.common import audit
@@ -29,7 +30,7 @@ async def _role(session: AsyncSession, role_name: str) -> CompanyRoleDTO:
 
 
 def _description(p: Problems, description: str) -> str:
-    return p.text("description", description, max_length=2000, label="Description", required=False)
+    return p.text("description", description, max_length=MAX_DESCRIPTION, label="Description", required=False)
 
 
 async def list_company_roles(actor: Actor) -> list[CompanyRoleDTO]:

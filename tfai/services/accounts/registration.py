@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from tfai.db.session import system_tx
 from tfai.db.tables import CompanyRole, SystemRole, User, UserCompanyRole, UserSystemRole
 from tfai.domain.errors import Conflict
+from tfai.domain.limits import MAX_COMPANY_NAME, MAX_NAME
 from tfai.domain.policy import Actor
 from tfai.services.accounts.dto import SignupResult
 from tfai.services.accounts.users import EMAIL_TAKEN, email_taken, is_email_conflict
@@ -30,10 +31,10 @@ async def signup(*, company_name: str, email: str, password: str, first_name: st
     if ip is not None:
         await throttle.hit(throttle.SIGNUP_IP, ip or "unknown")
     p = Problems()
-    company_name = p.text("company_name", company_name, max_length=200, label="Company name")
+    company_name = p.text("company_name", company_name, max_length=MAX_COMPANY_NAME, label="Company name")
     email = p.email("email", email)
-    first_name = p.text("first_name", first_name, max_length=100, label="First name")
-    last_name = p.text("last_name", last_name, max_length=100, label="Last name")
+    first_name = p.text("first_name", first_name, max_length=MAX_NAME, label="First name")
+    last_name = p.text("last_name", last_name, max_length=MAX_NAME, label="Last name")
     p.password("password", password, email=email)
     p.raise_if_any()
     if await email_taken(email):

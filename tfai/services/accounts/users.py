@@ -12,6 +12,7 @@ from tfai.db.session import system_tx
 from tfai.db.tables import PasswordToken, User
 from tfai.db.tables.common import utcnow
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
+from tfai.domain.limits import MAX_NAME, SET_PASSWORD_HOURS
 from tfai.domain.policy import ADMIN, SYSTEM_ROLES, USER, Action, Actor, Resource, require
 from tfai.domain.tokens import hash_token, new_token
 from tfai.services.accounts.dto import CreatedUserDTO, UserDTO
@@ -25,7 +26,6 @@ from tfai.services.workflow import _assignment
 from tfai.settings import get_settings
 
 EMAIL_TAKEN = "An account with this email already exists"
-SET_PASSWORD_HOURS = 72
 
 _USERS = """
 SELECT u.id, u.email, u.first_name, u.last_name, u.is_active, u.available,
@@ -115,8 +115,8 @@ async def create_user(actor: Actor, *, email: str, first_name: str, last_name: s
     require(actor, Action.USER_MANAGE)
     p = Problems()
     email = p.email("email", email)
-    first_name = p.text("first_name", first_name, max_length=100, label="First name")
-    last_name = p.text("last_name", last_name, max_length=100, label="Last name")
+    first_name = p.text("first_name", first_name, max_length=MAX_NAME, label="First name")
+    last_name = p.text("last_name", last_name, max_length=MAX_NAME, label="Last name")
     roles = _system_roles(p, list(system_roles or []))
     if password is not None and password != "":
         p.password("password", password, email=email)

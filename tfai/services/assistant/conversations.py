@@ -19,6 +19,7 @@ from tfai.assistant.prompts import system_prompt
 from tfai.db.tables import AssistantConversation, AssistantMessage, AssistantProposal
 from tfai.domain import policy
 from tfai.domain.errors import Conflict, InvalidInput, RateLimited
+from tfai.domain.limits import MAX_CONVERSATION_TITLE, MAX_MESSAGE
 from tfai.domain.policy import Action, Actor
 from tfai.services.assistant import _store
 from tfai.services.assistant.dto import ConversationDetailDTO, ConversationDTO, ProposalDTO, ReplyDTO, StatusDTO
@@ -29,8 +30,6 @@ from tfai.services.definitions import bundles
 from tfai.services.definitions.dto import SavedBundleDTO
 from tfai.settings import get_settings
 
-MAX_CONTENT = 20_000
-MAX_TITLE = 200
 DEFAULT_TITLE = "New conversation"
 HELP = ("The assistant needs an OpenAI-compatible endpoint (OpenAI, Azure OpenAI, vLLM, Ollama, llama.cpp server). "
         "Set TFAI_LLM_BASE_URL (for example https://api.openai.com/v1 or http://localhost:11434/v1), "
@@ -47,9 +46,9 @@ async def assistant_status() -> StatusDTO:
 
 def _title(title: str) -> str:
     cleaned = " ".join((title or "").split())
-    if not cleaned or len(cleaned) > MAX_TITLE:
+    if not cleaned or len(cleaned) > MAX_CONVERSATION_TITLE:
         raise InvalidInput("The title is not valid",
-                           details=[{"field": "title", "message": f"1 to {MAX_TITLE} characters"}])
+                           details=[{"field": "title", "message": f"1 to {MAX_CONVERSATION_TITLE} characters"}])
     return cleaned
 
 
@@ -116,9 +115,9 @@ async def get_conversation(actor: Actor, conv_id: int) -> ConversationDetailDTO:
 
 def _content(content: str) -> str:
     text = (content or "").strip()
-    if not text or len(text) > MAX_CONTENT:
+    if not text or len(text) > MAX_MESSAGE:
         raise InvalidInput("The message is not valid",
-                           details=[{"field": "content", "message": f"1 to {MAX_CONTENT} characters"}])
+                           details=[{"field": "content", "message": f"1 to {MAX_MESSAGE} characters"}])
     return text
 
 

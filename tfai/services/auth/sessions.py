@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tfai.db.session import system_tx, tenant_tx
 from tfai.db.tables import Session
 from tfai.domain.errors import Forbidden, Unauthorized
+from tfai.domain.limits import LOGIN_CODE_TTL_SECONDS
 from tfai.domain.policy import ADMIN, USER, Actor, StaffGrant
 from tfai.domain.tokens import hash_token, new_token
 from tfai.redis_client import get_async_redis
@@ -23,7 +24,6 @@ from tfai.settings import get_settings
 
 SESSION_COOKIE = "tfai_session"
 LOGIN_CODE_PREFIX = "tfai:login-code:"
-LOGIN_CODE_TTL = 60
 _TOUCH_EVERY = timedelta(minutes=1)
 _ENDED = "Your session has ended; log in again"
 # Token id -> when this process last wrote its last_used_at (monotonic): at most one write a minute per process.
@@ -123,10 +123,10 @@ async def start_login(email: str, password: str, *, ip: str) -> str:
 
 
 async def issue_login_code(user_id: int, company_id: int, *, staff_grant_id: int | None = None) -> str:
-    """A random code valid once for LOGIN_CODE_TTL seconds, bound to the user (and a staff grant)."""
+    """A random code valid once for LOGIN_CODE_TTL_SECONDS seconds, bound to the user (and a staff grant)."""
     code = new_token()
     payload = json.dumps({"user_id": int(user_id), "company_id": int(company_id), "staff_grant_id": staff_grant_id})
-    await get_async_redis().set(LOGIN_CODE_PREFIX + hash_token(code), payload, ex=LOGIN_CODE_TTL)
+    await get_async_redis().set(LOGIN_CODE_PREFIX + hash_token(code), payload, ex=LOGIN_CODE_TTL_SECONDS)
     return code
 
 

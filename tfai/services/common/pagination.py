@@ -6,6 +6,8 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from tfai.domain.limits import MAX_PAGE_SIZE
+
 T = TypeVar("T")
 
 
@@ -19,5 +21,5 @@ class Page(BaseModel, Generic[T]):
 
 
 def clamp(page: int, page_size: int) -> tuple[int, int]:
-    """page >= 1 and 1 <= page_size <= 100."""
-    return max(1, int(page)), min(100, max(1, int(page_size)))
+    """page >= 1 and 1 <= page_size <= MAX_PAGE_SIZE."""
+    return max(1, int(page)), min(MAX_PAGE_SIZE, max(1, int(page_size)))

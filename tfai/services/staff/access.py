@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tfai.db.session import system_tx, tenant_tx
 from tfai.domain.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from tfai.domain.limits import MAX_STAFF_REASON, MIN_STAFF_REASON, STAFF_GRANT_DEFAULT_MINUTES, STAFF_GRANT_MAX_MINUTES
 from tfai.domain.policy import ADMIN, USER, Action, Actor, StaffGrant, require
 from tfai.services.auth import sessions
 from tfai.services.common import audit
@@ -24,8 +25,6 @@ from tfai.services.staff.dto import (
 from tfai.services.staff.history import grant_row
 
 MODES = ("read", "write")
-MAX_MINUTES = 480
-DEFAULT_MINUTES = 60
 
 
 def _like(search: str) -> str:
@@ -61,12 +60,13 @@ async def console(actor: Actor, *, search: str = "") -> StaffConsoleDTO:
 def _check_grant_input(reason: str, mode: str, minutes: int) -> str:
     p = Problems()
     reason = (reason or "").strip()
-    if not 3 <= len(reason) <= 500:
-        p.add("reason", "Give a reason of 3 to 500 characters; it is shown to the customer")
+    if not MIN_STAFF_REASON <= len(reason) <= MAX_STAFF_REASON:
+        p.add("reason", f"Give a reason of {MIN_STAFF_REASON} to {MAX_STAFF_REASON} characters; "
+                        "it is shown to the customer")
     if mode not in MODES:
         p.add("mode", "Mode must be 'read' or 'write'")
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:
-        p.add("minutes", f"Duration must be 1 to {MAX_MINUTES} minutes")
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= STAFF_GRANT_MAX_MINUTES:
+        p.add("minutes", f"Duration must be 1 to {STAFF_GRANT_MAX_MINUTES} minutes")
     p.raise_if_any()
     return reason
 
@@ -80,7 +80,7 @@ def _grant_actor(actor: Actor, grant: GrantDTO) -> Actor:
 
 
 async def start_grant(actor: Actor, *, company_id: int, reason: str, mode: str = "read",
-                      minutes: int = DEFAULT_MINUTES) -> GrantDTO:
+                      minutes: int = STAFF_GRANT_DEFAULT_MINUTES) -> GrantDTO:
     """Create a grant into a customer company (audited there as staff_grant.started); switch with switch_code."""
     require(actor, Action.STAFF_CONSOLE)
     reason = _check_grant_input(reason, mode, minutes)

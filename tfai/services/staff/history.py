@@ -8,12 +8,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tfai.domain.errors import InvalidInput, NotFound
+from tfai.domain.limits import MAX_ACTIVITY
 from tfai.domain.policy import Action, Actor, require
 from tfai.services.common.pagination import Page, clamp
 from tfai.services.common.tx import actor_tx
 from tfai.services.staff.dto import AuditEntryDTO, GrantDTO
-
-MAX_ACTIVITY = 1000
 
 GRANT_SQL = """
 SELECT g.id AS grant_id, g.company_id, c.name AS company_name, g.staff_user_id, g.staff_email, g.reason, g.mode,

@@ -14,8 +14,9 @@ from tfai.db.tables import CompanyRole, PasswordToken, SystemRole, User, UserCom
 from tfai.db.tables.common import utcnow
 from tfai.db.urls import owner_url
 from tfai.domain.errors import Conflict
+from tfai.domain.limits import MAX_NAME, SET_PASSWORD_HOURS
 from tfai.domain.tokens import hash_token, new_token
-from tfai.services.accounts.users import EMAIL_TAKEN, SET_PASSWORD_HOURS, is_email_conflict
+from tfai.services.accounts.users import EMAIL_TAKEN, is_email_conflict
 from tfai.services.common import audit, passwords
 from tfai.services.common.identity import set_tenant
 from tfai.services.common.problems import Problems
@@ -59,8 +60,8 @@ async def create_staff_user(*, email: str, first_name: str, last_name: str, pass
     settings = settings or get_settings()
     p = Problems()
     email = p.email("email", email)
-    first_name = p.text("first_name", first_name, max_length=100, label="First name")
-    last_name = p.text("last_name", last_name, max_length=100, label="Last name", required=False)
+    first_name = p.text("first_name", first_name, max_length=MAX_NAME, label="First name")
+    last_name = p.text("last_name", last_name, max_length=MAX_NAME, label="Last name", required=False)
     if password:
         p.password("password", password, email=email)
     p.raise_if_any()

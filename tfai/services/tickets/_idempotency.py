@@ -11,13 +11,13 @@ from sqlmodel import col, select
 
 from tfai.db.tables import TicketDefinition, TicketInstance, WorkflowInstance
 from tfai.domain.errors import Conflict, InvalidInput
+from tfai.domain.limits import MAX_IDEMPOTENCY_KEY
 from tfai.domain.policy import Actor
 from tfai.services.tickets._queries import current_tasks, people_status
 from tfai.services.tickets.dto import TicketCreatedDTO
 
-MAX_KEY = 255
 HEADER = "Idempotency-Key"
-_KEY = re.compile(rf"[\x21-\x7e]{{1,{MAX_KEY}}}")  # visible ASCII, as HTTP header values travel
+_KEY = re.compile(rf"[\x21-\x7e]{{1,{MAX_IDEMPOTENCY_KEY}}}")  # visible ASCII, as HTTP header values travel
 INDEX = "ux_ticket_instances_idempotency"
 
 
@@ -26,8 +26,9 @@ def check_key(key: str | None) -> str | None:
     if key is None:
         return None
     if not _KEY.fullmatch(key):
-        raise InvalidInput(f"The {HEADER} header must be 1 to {MAX_KEY} visible ASCII characters",
-                           details=[{"field": HEADER, "message": f"1 to {MAX_KEY} visible ASCII characters"}])
+        raise InvalidInput(f"The {HEADER} header must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters",
+                           details=[{"field": HEADER,
+                                     "message": f"1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters"}])
     return key
 
 

@@ -16,14 +16,12 @@ from sqlmodel import col, select
 from tfai.db.tables import TaskDefinition, TaskInstance, TicketInstance, User, WorkflowStatus
 from tfai.domain import policy
 from tfai.domain.errors import InvalidInput, NotFound
+from tfai.domain.limits import MAX_FIELD_FILTERS, MAX_FIELD_VALUE, MAX_KEY
 from tfai.domain.policy import Action, Actor, Resource
 from tfai.services.tickets.dto import TaskRefDTO
 from tfai.services.workflow._runtime import ACTIVE_TASK
 
 ARCHIVED = (WorkflowStatus.COMPLETED, WorkflowStatus.CANCELLED)
-MAX_FIELD_FILTERS = 5
-MAX_FIELD_NAME = 64
-MAX_FIELD_VALUE = 200
 
 
 def people_status(workflow_status: WorkflowStatus) -> str:
@@ -126,10 +124,10 @@ def field_conditions(fields: dict[str, str] | None) -> list[Any]:
                            details=[{"field": "fields", "message": f"at most {MAX_FIELD_FILTERS}"}])
     out = []
     for name, value in fields.items():
-        if not name or len(name) > MAX_FIELD_NAME or not isinstance(value, str) or len(value) > MAX_FIELD_VALUE:
+        if not name or len(name) > MAX_KEY or not isinstance(value, str) or len(value) > MAX_FIELD_VALUE:
             raise InvalidInput("Invalid field filter", details=[{
-                "field": f"field.{name[:MAX_FIELD_NAME]}",
-                "message": f"a name of 1 to {MAX_FIELD_NAME} and a value of at most {MAX_FIELD_VALUE} characters"}])
+                "field": f"field.{name[:MAX_KEY]}",
+                "message": f"a name of 1 to {MAX_KEY} and a value of at most {MAX_FIELD_VALUE} characters"}])
         out.append(or_(*[col(TicketInstance.id).in_(
             sa_select(func.tfai_tickets_with_data(bindparam(None, {name: v}, type_=JSONB))))
             for v in _field_values(value)]))

@@ -23,6 +23,7 @@ from tfai.db.tables import (
 from tfai.db.tables.common import utcnow
 from tfai.domain import policy
 from tfai.domain.errors import Conflict, InvalidInput
+from tfai.domain.limits import MAX_COMMENT, MAX_REASON
 from tfai.domain.policy import Action, Actor
 from tfai.services.common import audit
 from tfai.services.common.pagination import Page, clamp
@@ -41,9 +42,6 @@ from tfai.services.tickets._queries import (
 )
 from tfai.services.tickets.dto import CommentDTO, FileDTO, TicketDetailDTO, TicketSummaryDTO, TimelineTaskDTO
 from tfai.services.workflow import _runtime
-
-MAX_COMMENT = 10_000
-
 
 _SORTS = {"created": col(TicketInstance.id), "updated": col(TicketInstance.updated_at),
           "title": col(TicketInstance.title)}
@@ -178,9 +176,9 @@ async def _steer(actor: Actor, ticket_id: int, action: str, reason: str) -> None
     policy.require(actor, Action.TICKET_STEER)
     reason = reason.strip()
     if len(reason) > _runtime.MAX_REASON or (action == "hold" and not reason):
-        raise InvalidInput("The reason must have 1 to 2000 characters" if action == "hold"
-                           else "The reason is longer than 2000 characters",
-                           details=[{"field": "reason", "message": "1 to 2000 characters"}])
+        raise InvalidInput(f"The reason must have 1 to {MAX_REASON} characters" if action == "hold"
+                           else f"The reason is longer than {MAX_REASON} characters",
+                           details=[{"field": "reason", "message": f"1 to {MAX_REASON} characters"}])
     async with actor_tx(actor) as session:
         t = await load_ticket(session, actor, ticket_id, Action.TICKET_STEER)
         wi = await _runtime.lock_workflow(session, t.workflow_instance_id)
