@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-MAX_CONTENT = 20_000
+from tfai.domain.limits import MAX_MESSAGE
 
 
 def conversation_list(s: Any) -> rx.Component:
@@ -74,7 +74,7 @@ def _reply_error(s: Any) -> rx.Component:
 
 def _composer(s: Any) -> rx.Component:
     return rx.form(rx.vstack(
-        rx.text_area(name="content", id="composer", enter_key_submit=True, max_length=MAX_CONTENT, rows="3",
+        rx.text_area(name="content", id="composer", enter_key_submit=True, max_length=MAX_MESSAGE, rows="3",
                      placeholder="Describe a process, or ask for a change to a workflow…", width="100%",
                      disabled=~s.configured),
         rx.cond(s.composer_error != "", rx.text(s.composer_error, size="1", color_scheme="red")),

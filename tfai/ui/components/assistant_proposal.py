@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.domain.limits import MAX_DESCRIPTION
 from tfai.ui.components.diagram import diagram_image
 from tfai.ui.components.forms import error_summary, success_note
 from tfai.ui.components.problems import problems_list
@@ -34,7 +35,7 @@ def _placeholders(s: Any) -> rx.Component:
             rx.form(rx.vstack(
                 rx.foreach(s.p_placeholders, lambda p: rx.vstack(
                     rx.el.label(rx.text(p["question"].to(str), size="2"), html_for=p["path"].to(str)),
-                    rx.input(name=p["path"].to(str), id=p["path"].to(str), max_length=2000, width="100%",
+                    rx.input(name=p["path"].to(str), id=p["path"].to(str), max_length=MAX_DESCRIPTION, width="100%",
                              class_name="placeholder-input"),
                     rx.code(p["path"].to(str), size="1", color_scheme="gray"), spacing="1", width="100%")),
                 rx.button("Fill in and validate", type="submit", size="2", id="fill-placeholders"),

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.domain.limits import MAX_SEARCH
 from tfai.ui.components.forms import error_summary
 from tfai.ui.components.layout import app_page, breadcrumbs
 
@@ -28,7 +29,7 @@ def paged_table(state: Any, headers: list[str], row: Any, *, table_id: str, noun
     """Search box, the state's rows through `row`, and previous/next buttons (pages come from SQL)."""
     return rx.vstack(
         rx.form(rx.hstack(rx.input(name="search", placeholder=placeholder, default_value=state.search,
-                                   max_length=200, width="280px"),
+                                   max_length=MAX_SEARCH, width="280px"),
                           rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
                           spacing="2"), on_submit=state.do_search, reset_on_submit=False),
         rx.cond(state.rows.length() > 0, rx.table.root(

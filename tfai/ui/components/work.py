@@ -6,6 +6,8 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.domain.limits import MAX_SEARCH
+
 
 def status_badge(text: Any, color: Any) -> rx.Component:
     """A status badge; the colour comes from work_rows.status_color (the one mapping for every page)."""
@@ -73,7 +75,7 @@ def pairs(items: Any, *, id: str | None = None) -> rx.Component:
 
 def search_form(state: Any, placeholder: str) -> rx.Component:
     return rx.form(
-        rx.hstack(rx.input(name="search", placeholder=placeholder, default_value=state.search, max_length=200,
+        rx.hstack(rx.input(name="search", placeholder=placeholder, default_value=state.search, max_length=MAX_SEARCH,
                            width="280px", id="list-search"),
                   rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"), spacing="2"),
         on_submit=state.do_search, reset_on_submit=False,

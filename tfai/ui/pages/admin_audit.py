@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.domain.limits import MAX_KEY
 from tfai.ui.components.forms import error_summary, field_error
 from tfai.ui.components.layout import app_page
 from tfai.ui.state.admin_audit import AdminAuditState
@@ -31,7 +32,7 @@ def _row(row: Any) -> rx.Component:
 def _filters() -> rx.Component:
     return rx.form(rx.hstack(
         rx.input(name="entity", placeholder="Entity (e.g. ticket, staff_grant)", default_value=S.entity,
-                 max_length=64, width="240px"),
+                 max_length=MAX_KEY, width="240px"),
         rx.vstack(rx.input(name="actor", placeholder="Actor user id", default_value=S.actor_filter, max_length=20,
                            width="140px"), field_error(S.filter_error), spacing="1"),
         rx.button(rx.icon("filter", size=16), "Filter", type="submit", variant="soft"),

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.domain.limits import MAX_DESCRIPTION, MAX_KEY
 from tfai.ui.components.forms import error_summary, submit_button, success_note, text_field
 from tfai.ui.components.layout import app_page
 from tfai.ui.state.admin_roles import AdminRolesState
@@ -45,9 +46,9 @@ def _edit_dialog() -> rx.Component:
             error_summary(S.edit_error),
             rx.form(rx.vstack(
                 text_field("Name", "new_name", default_value=S.edit_name, error=S.edit_errors.get("new_name", ""),
-                           max_length=64, help="Lower-case letters, digits, '_' or '-'."),
+                           max_length=MAX_KEY, help="Lower-case letters, digits, '_' or '-'."),
                 text_field("Description", "description", default_value=S.edit_description,
-                           error=S.edit_errors.get("description", ""), max_length=2000),
+                           error=S.edit_errors.get("description", ""), max_length=MAX_DESCRIPTION),
                 rx.hstack(rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
                           rx.button("Save", type="submit"), spacing="3", justify="end", width="100%"),
                 spacing="4", width="100%"),
@@ -72,9 +73,9 @@ def admin_roles() -> rx.Component:
         rx.card(rx.form(rx.vstack(
             rx.heading("New role", size="4"),
             rx.grid(text_field("Name", "role_name", required=True, error=S.errors.get("role_name", ""),
-                               max_length=64, placeholder="e.g. engineering"),
+                               max_length=MAX_KEY, placeholder="e.g. engineering"),
                     text_field("Description", "description", error=S.errors.get("description", ""),
-                               max_length=2000),
+                               max_length=MAX_DESCRIPTION),
                     columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),
             submit_button("Create role"), spacing="3", width="100%", align="start"),
             on_submit=S.create, reset_on_submit=False, key=S.create_key, id="create-role-form"), width="100%"),

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.domain.limits import MAX_SEARCH
 from tfai.ui.components.filters import filter_form
 from tfai.ui.components.forms import error_summary
 from tfai.ui.components.layout import app_page
@@ -18,7 +19,7 @@ S: Any = AdminTicketsState
 def _search() -> rx.Component:
     return rx.vstack(rx.text("Search", size="1", color_scheme="gray"),
                      rx.input(name="search", placeholder="Title, contents or #number", default_value=S.search,
-                              max_length=200, width="240px", id="list-search"), spacing="1")
+                              max_length=MAX_SEARCH, width="240px", id="list-search"), spacing="1")
 
 
 def _filters() -> rx.Component:

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.domain.limits import MAX_EMAIL, MAX_LOGIN_PASSWORD, MAX_NAME, MAX_SEARCH
 from tfai.ui.components.forms import error_summary, field, submit_button, success_note, text_field
 from tfai.ui.components.layout import app_page
 from tfai.ui.state.admin_users import AdminUsersState
@@ -64,7 +65,7 @@ def _row(row: Any) -> rx.Component:
 def _table() -> rx.Component:
     return rx.vstack(
         rx.form(rx.hstack(rx.input(name="search", placeholder="Search name or email", default_value=S.search,
-                                   max_length=200, width="280px"),
+                                   max_length=MAX_SEARCH, width="280px"),
                           rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
                           spacing="2"), on_submit=S.do_search, reset_on_submit=False),
         rx.cond(S.rows.length() > 0, rx.table.root(
@@ -95,14 +96,14 @@ def _create() -> rx.Component:
         rx.form(rx.vstack(
             rx.grid(
                 text_field("Email", "email", type="email", required=True, error=err.get("email", ""),
-                           max_length=254),
+                           max_length=MAX_EMAIL),
                 text_field("First name", "first_name", required=True, error=err.get("first_name", ""),
-                           max_length=100),
+                           max_length=MAX_NAME),
                 text_field("Last name", "last_name", required=True, error=err.get("last_name", ""),
-                           max_length=100),
+                           max_length=MAX_NAME),
                 text_field("Initial password", "password", type="password", error=err.get("password", ""),
                            help="Leave empty to get a one-time set-password link instead.",
-                           autocomplete="new-password", max_length=1024),
+                           autocomplete="new-password", max_length=MAX_LOGIN_PASSWORD),
                 columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),
             field("System roles", _role_boxes("system_roles", S.all_system_roles),
                   error=err.get("system_roles", ""),

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.domain.limits import MAX_CONVERSATION_TITLE
 from tfai.ui.components.assistant_chat import chat, conversation_list
 from tfai.ui.components.assistant_proposal import proposal_view
 from tfai.ui.components.forms import error_summary
@@ -33,7 +34,8 @@ def _rename_dialog() -> rx.Component:
     return rx.dialog.root(rx.dialog.content(
         rx.dialog.title("Rename conversation"),
         rx.form(rx.vstack(
-            rx.input(name="title", default_value=S.conv_title, max_length=200, required=True, width="100%",
+            rx.input(name="title", default_value=S.conv_title, max_length=MAX_CONVERSATION_TITLE, required=True,
+                     width="100%",
                      id="rename-title"),
             rx.hstack(rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
                       rx.button("Rename", type="submit"), justify="end", spacing="3", width="100%"),

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.limits import MAX_EMAIL, MAX_LOGIN_PASSWORD
 from tfai.services.auth import sessions
 from tfai.ui.components.forms import error_summary, submit_button, text_field
 from tfai.ui.components.layout import public_page
@@ -57,9 +58,9 @@ def login() -> rx.Component:
                     rx.heading("Log in", size="6"),
                     error_summary(LoginState.login_error),
                     text_field("Email", "email", type="email", required=True, autocomplete="username",
-                               max_length=254),
+                               max_length=MAX_EMAIL),
                     text_field("Password", "password", type="password", required=True,
-                               autocomplete="current-password", max_length=1024),
+                               autocomplete="current-password", max_length=MAX_LOGIN_PASSWORD),
                     submit_button("Log in", loading=LoginState.login_busy, width="100%", size="3"),
                     rx.text("New here? ", rx.link("Create your company", href="/signup"), size="2"),
                     spacing="4", width="100%",

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.domain.limits import MAX_EMAIL, MAX_LOGIN_PASSWORD, MAX_NAME, MAX_TOKEN_NAME
 from tfai.ui.components.forms import error_summary, submit_button, success_note, text_field
 from tfai.ui.components.layout import app_page
 from tfai.ui.state.profile import ProfileState
@@ -66,9 +67,10 @@ def _tokens() -> rx.Component:
         rx.heading("New token", size="3"),
         error_summary(_err("token")), success_note(S.notices.get("token", "")),
         _form("token", S.create_token, "Create token",
-              text_field("Name", "name", error=_err("token.name"), max_length=100, placeholder="e.g. CI script"),
+              text_field("Name", "name", error=_err("token.name"), max_length=MAX_TOKEN_NAME,
+                         placeholder="e.g. CI script"),
               text_field("Your password", "password", type="password", required=True,
-                         error=_err("token.password"), autocomplete="current-password", max_length=1024)),
+                         error=_err("token.password"), autocomplete="current-password", max_length=MAX_LOGIN_PASSWORD)),
         help="Send a token as 'Authorization: Bearer <token>' to the REST API (/api/v1/docs).",
     )
 
@@ -80,26 +82,27 @@ def profile() -> rx.Component:
             _section("Your name", "names", _form(
                 "names", S.save_names, "Save name",
                 text_field("First name", "first_name", required=True, default_value=S.first_name,
-                           error=_err("names.first_name"), max_length=100, autocomplete="given-name"),
+                           error=_err("names.first_name"), max_length=MAX_NAME, autocomplete="given-name"),
                 text_field("Last name", "last_name", required=True, default_value=S.last_name,
-                           error=_err("names.last_name"), max_length=100, autocomplete="family-name"))),
+                           error=_err("names.last_name"), max_length=MAX_NAME, autocomplete="family-name"))),
             _section("Email", "email", rx.text("Current: ", rx.text.strong(S.user_email), size="2"), _form(
                 "email", S.save_email, "Change email",
                 text_field("New email", "new_email", type="email", required=True, error=_err("email.new_email"),
-                           max_length=254, autocomplete="email"),
+                           max_length=MAX_EMAIL, autocomplete="email"),
                 text_field("Your password", "password", type="password", required=True,
-                           error=_err("email.password"), autocomplete="current-password", max_length=1024))),
+                           error=_err("email.password"), autocomplete="current-password",
+                           max_length=MAX_LOGIN_PASSWORD))),
             _section("Password", "password", _form(
                 "password", S.save_password, "Change password",
                 text_field("Current password", "current_password", type="password", required=True,
                            error=_err("password.current_password"), autocomplete="current-password",
-                           max_length=1024),
+                           max_length=MAX_LOGIN_PASSWORD),
                 text_field("New password", "new_password", type="password", required=True,
                            error=_err("password.new_password"), help="At least 10 characters.",
-                           autocomplete="new-password", max_length=1024),
+                           autocomplete="new-password", max_length=MAX_LOGIN_PASSWORD),
                 text_field("Repeat the new password", "new_password_confirm", type="password", required=True,
                            error=_err("password.new_password_confirm"), autocomplete="new-password",
-                           max_length=1024)),
+                           max_length=MAX_LOGIN_PASSWORD)),
                 help="Changing it ends your sessions on other devices."),
             rx.cond(S.is_worker, _section(
                 "Availability", "available",

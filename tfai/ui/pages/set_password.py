@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.limits import MAX_LOGIN_PASSWORD
 from tfai.services.accounts import users
 from tfai.ui.components.forms import error_summary, submit_button, success_note, text_field
 from tfai.ui.components.layout import public_page
@@ -58,10 +59,10 @@ def set_password() -> rx.Component:
                     error_summary(s.error),
                     text_field("New password", "password", type="password", required=True,
                                error=s.errors.get("password", ""), help="At least 10 characters.",
-                               autocomplete="new-password", max_length=1024),
+                               autocomplete="new-password", max_length=MAX_LOGIN_PASSWORD),
                     text_field("Repeat the password", "password_confirm", type="password", required=True,
                                error=s.errors.get("password_confirm", ""), autocomplete="new-password",
-                               max_length=1024),
+                               max_length=MAX_LOGIN_PASSWORD),
                     submit_button("Set password", loading=s.busy, width="100%"),
                     spacing="4", width="100%"), on_submit=s.submit, reset_on_submit=False),
             ),

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.limits import MAX_COMPANY_NAME, MAX_EMAIL, MAX_LOGIN_PASSWORD, MAX_NAME
 from tfai.services.accounts import registration
 from tfai.services.auth import sessions
 from tfai.ui.components.forms import error_summary, submit_button, text_field
@@ -70,21 +71,22 @@ def signup() -> rx.Component:
                     rx.text("You become its first administrator.", size="2", color_scheme="gray"),
                     error_summary(SignupState.signup_error),
                     text_field("Company name", "company_name", required=True, error=_err("company_name"),
-                               max_length=200, autocomplete="organization"),
+                               max_length=MAX_COMPANY_NAME, autocomplete="organization"),
                     rx.grid(
                         text_field("First name", "first_name", required=True, error=_err("first_name"),
-                                   max_length=100, autocomplete="given-name"),
+                                   max_length=MAX_NAME, autocomplete="given-name"),
                         text_field("Last name", "last_name", required=True, error=_err("last_name"),
-                                   max_length=100, autocomplete="family-name"),
+                                   max_length=MAX_NAME, autocomplete="family-name"),
                         columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
                     ),
                     text_field("Email", "email", type="email", required=True, error=_err("email"),
-                               max_length=254, autocomplete="email"),
+                               max_length=MAX_EMAIL, autocomplete="email"),
                     text_field("Password", "password", type="password", required=True, error=_err("password"),
-                               help="At least 10 characters; avoid common passwords.", max_length=1024,
+                               help="At least 10 characters; avoid common passwords.", max_length=MAX_LOGIN_PASSWORD,
                                autocomplete="new-password"),
                     text_field("Repeat the password", "password_confirm", type="password", required=True,
-                               error=_err("password_confirm"), max_length=1024, autocomplete="new-password"),
+                               error=_err("password_confirm"), max_length=MAX_LOGIN_PASSWORD,
+                               autocomplete="new-password"),
                     submit_button("Create company", loading=SignupState.signup_busy, width="100%", size="3"),
                     rx.text("Already have an account? ", rx.link("Log in", href="/login"), size="2"),
                     spacing="4", width="100%",

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.domain.limits import MAX_SEARCH, MAX_STAFF_REASON
 from tfai.ui.components.forms import error_summary, field, submit_button
 from tfai.ui.components.layout import app_page
 from tfai.ui.state.staff_console import StaffConsoleState
@@ -36,7 +37,7 @@ def _dialog() -> rx.Component:
         rx.dialog.description("The customer sees who you are, your reason and what you do.", size="2"),
         error_summary(S.switch_error),
         rx.form(rx.vstack(
-            field("Reason", rx.text_area(name="reason", id="switch-reason", max_length=500, required=True,
+            field("Reason", rx.text_area(name="reason", id="switch-reason", max_length=MAX_STAFF_REASON, required=True,
                                          placeholder="Why you need access (shown to the customer)", width="100%"),
                   error=err.get("reason", ""), required=True),
             field("Mode", rx.radio_group.root(
@@ -67,7 +68,7 @@ def staff_console() -> rx.Component:
                 _total("Open tasks", "open_tasks"), _total("Live grants", "active_grants"),
                 columns=rx.breakpoints(initial="2", md="5"), spacing="3", width="100%", id="staff-totals"),
         rx.form(rx.hstack(rx.input(name="search", placeholder="Search companies", default_value=S.search,
-                                   max_length=200, width="280px"),
+                                   max_length=MAX_SEARCH, width="280px"),
                           rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
                           spacing="2"), on_submit=S.do_search, reset_on_submit=False),
         rx.cond(S.companies.length() > 0, rx.box(rx.table.root(

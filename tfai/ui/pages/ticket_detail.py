@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.domain.limits import MAX_COMMENT, MAX_REASON
 from tfai.ui.components.forms import error_summary, success_note
 from tfai.ui.components.layout import app_page, breadcrumbs
 from tfai.ui.components.work import loading_block, pairs, status_badge
@@ -70,7 +71,7 @@ def _comments() -> rx.Component:
             rx.text("No comments yet.", color_scheme="gray", size="2")),
         error_summary(S.comment_error),
         rx.form(rx.vstack(
-            rx.text_area(name="body", placeholder="Write a comment…", required=True, max_length=10000, rows="3",
+            rx.text_area(name="body", placeholder="Write a comment…", required=True, max_length=MAX_COMMENT, rows="3",
                          width="100%"),
             rx.button("Add comment", type="submit", size="2", variant="soft"), align="end", width="100%"),
             on_submit=S.add_comment, reset_on_submit=True, key=S.comment_key, id="comment-form", width="100%"),
@@ -116,7 +117,7 @@ def _steering() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Put the ticket on hold"),
             rx.form(rx.vstack(
-                rx.text_area(name="reason", placeholder="Why? (shown to admins)", required=True, max_length=2000,
+                rx.text_area(name="reason", placeholder="Why? (shown to admins)", required=True, max_length=MAX_REASON,
                              width="100%"),
                 error_summary(S.steer_error),
                 rx.hstack(rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray", type="button")),

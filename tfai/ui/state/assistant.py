@@ -10,6 +10,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.limits import MAX_MESSAGE
 from tfai.domain.policy import Actor
 from tfai.services.assistant import conversations
 from tfai.ui.state import toast
@@ -20,7 +21,6 @@ from tfai.ui.state.form_values import error_message
 from tfai.ui.state.guard import ASSISTANT, admit, guarded
 
 log = logging.getLogger(__name__)
-MAX_CONTENT = 20_000
 FLUSH_SECONDS = 0.05
 # Stop buttons: the cancel event of each tab's running reply, keyed by the client token (never in a state var).
 _CANCELS: dict[str, asyncio.Event] = {}
@@ -147,8 +147,8 @@ class AssistantState(ProposalMixin, AuthState):
         content = str(form_data.get("content", "") or "").strip()
         if self.streaming or not content:
             return None
-        if len(content) > MAX_CONTENT:
-            self.composer_error = f"At most {MAX_CONTENT} characters."
+        if len(content) > MAX_MESSAGE:
+            self.composer_error = f"At most {MAX_MESSAGE} characters."
             return None
         if not self.conv_id:
             try:

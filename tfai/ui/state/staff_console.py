@@ -8,12 +8,13 @@ import reflex as rx
 from reflex_base.utils.form import FormData
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.limits import STAFF_GRANT_DEFAULT_MINUTES, STAFF_GRANT_MAX_MINUTES
 from tfai.domain.policy import Actor
 from tfai.services.staff import access
 from tfai.ui.state.auth import HOME_ROUTE, AuthState
 from tfai.ui.state.form_values import error_message, field_errors
 from tfai.ui.state.guard import STAFF_CONSOLE, guarded
-from tfai.ui.state.staff_helpers import DEFAULT_MINUTES, MAX_MINUTES, company_row, parse_minutes
+from tfai.ui.state.staff_helpers import company_row, parse_minutes
 
 
 class StaffConsoleState(AuthState):
@@ -32,8 +33,8 @@ class StaffConsoleState(AuthState):
     switch_error: str = ""
     switch_key: int = 0
     busy: bool = False
-    default_minutes: int = DEFAULT_MINUTES
-    max_minutes: int = MAX_MINUTES
+    default_minutes: int = STAFF_GRANT_DEFAULT_MINUTES
+    max_minutes: int = STAFF_GRANT_MAX_MINUTES
 
     async def _refresh(self, actor: Any) -> None:
         try:

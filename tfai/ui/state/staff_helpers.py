@@ -6,10 +6,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from tfai.domain.limits import STAFF_GRANT_DEFAULT_MINUTES
 from tfai.ui.state.assistant_helpers import when
 
-DEFAULT_MINUTES = 60
-MAX_MINUTES = 480
 MAX_JSON = 2000
 
 
@@ -54,7 +53,7 @@ def parse_minutes(raw: Any) -> int | None:
     """The duration field as an int, or None when it is not a whole number."""
     text = str(raw if raw is not None else "").strip()
     if not text:
-        return DEFAULT_MINUTES
+        return STAFF_GRANT_DEFAULT_MINUTES
     try:
         return int(text)
     except ValueError:

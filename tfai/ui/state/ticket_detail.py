@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.limits import MAX_COMMENT, MAX_FILES
 from tfai.domain.policy import Actor
 from tfai.services.tickets import attachments, tracking
 from tfai.settings import get_settings
@@ -26,8 +27,6 @@ from tfai.ui.state.work_rows import (
     status_text,
     timeline_row,
 )
-
-MAX_FILES = 10
 
 
 def current_view(cur: Any) -> dict[str, str]:
@@ -102,7 +101,7 @@ class TicketDetailState(AuthState):
     @rx.event
     @guarded()
     async def add_comment(self, actor: Actor, form_data: dict[str, Any]) -> Any:
-        body = str(form_data.get("body", ""))[: tracking.MAX_COMMENT + 1]
+        body = str(form_data.get("body", ""))[: MAX_COMMENT + 1]
         self.comment_error = await service_error(lambda: tracking.add_comment(actor, self._tid, body=body),
                                                  lambda: self._refresh(actor))
         if not self.comment_error:
