@@ -94,7 +94,6 @@ SIGNATURE_TOLERANCE_SECONDS = 5 * 60
 MAX_TOKEN = 128
 
 # --- Pagination -----------------------------------------------------------------------------------
-DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 # Deeper pages are never useful and OFFSET that large costs the database.
 MAX_PAGE = 100_000
