@@ -11,7 +11,7 @@ from tests.fixtures.bundles import install
 from tests.fixtures.db_rows import count, snapshot, task_row
 from tests.fixtures.tenants import World
 from tfai.services.tickets import attachments, submission
-from tfai.services.workflow import _runtime
+from tfai.services.workflow import action_results
 
 
 async def _task(world: World) -> tuple[int, int]:
@@ -61,7 +61,7 @@ async def test_steering_and_cross_tenant(world: World, owner: psycopg.Connection
     done = await api.post(f"/api/v1/tasks/{task_id}/complete", json={"output": {"approved": True}},
                           headers=auth_headers(other))
     order = done.json()["next_task_id"]
-    await _runtime.fail_action_task(world.a.company_id, order, "boom")
+    await action_results.fail_action_task(world.a.company_id, order, error="boom")
     assert (await api.post(f"/api/v1/tasks/{order}/retry", headers=adm)).status_code == 204
     assert task_row(owner, order)["t_status"] == "PENDING"
 

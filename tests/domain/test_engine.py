@@ -9,7 +9,7 @@ import pytest
 from tests.fixtures.bundles import example, laptop
 from tfai.domain.bundle import Bundle, Workflow
 from tfai.domain.dry_run import dry_run
-from tfai.domain.engine import build_scope, next_step, task_input, task_output
+from tfai.domain.engine import build_scope, callback_output, compute_input, next_step, response_output
 from tfai.domain.errors import NotFound
 from tfai.domain.expressions import ExpressionError
 
@@ -82,18 +82,18 @@ def test_evaluation_error_holds_with_reason() -> None:
 def test_task_input_and_output() -> None:
     wf = workflow()
     approve, order, delivery, rejected = wf.tasks
-    assert task_input(approve, DATA) == {"model": "pro-14", "price": 2400}
-    assert task_input(rejected, DATA) is None
-    assert task_output(order, DATA, input={}, response=ok({"id": "A-1"})) == {"order_id": "A-1"}
-    assert task_output(delivery, DATA, callback={"delivered_at": "2025-01-01"}) == {"delivered_at": "2025-01-01"}
+    assert compute_input(approve.input_transform, DATA) == {"model": "pro-14", "price": 2400}
+    assert compute_input(rejected.input_transform, DATA) is None
+    assert response_output(order.output_transform, DATA, input={}, response=ok({"id": "A-1"})) == {"order_id": "A-1"}
+    delivered = {"delivered_at": "2025-01-01"}
+    assert callback_output(delivery.output_transform, DATA, input=None, callback=delivered) == delivered
     with pytest.raises(ExpressionError):
-        task_output(order, DATA, response=ok({}))
+        response_output(order.output_transform, DATA, input=None, response=ok({}))
 
 
 def test_action_without_transform_uses_body() -> None:
-    wf = workflow()
-    order = wf.tasks[1].model_copy(update={"output_transform": None})
-    assert task_output(order, DATA, response=ok({"id": 1})) == {"id": 1}
+    assert response_output(None, DATA, input=None, response=ok({"id": 1})) == {"id": 1}
+    assert callback_output(None, DATA, input=None, callback=[1]) == [1]
 
 
 # --- dry runs of every example, one per branch ---------------------------------------------------
@@ -122,7 +122,8 @@ def test_dry_run_waits_for_missing_output() -> None:
 
 def test_dry_run_checks_output_schema() -> None:
     result = dry_run(laptop(), "laptop-request", LAPTOP_T, {"approve": {"approved": "yes"}}, {})
-    assert result.outcome == "error" and "output_schema" in (result.reason or "")
+    # The runtime's check (format checker included), with its words.
+    assert result.outcome == "error" and "does not match the output schema (approved:" in (result.reason or "")
 
 
 def test_dry_run_unknown_workflow() -> None:

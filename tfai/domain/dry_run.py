@@ -6,14 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 from pydantic import ValidationError
 
 from tfai.domain.bundle import Bundle, Workflow
-from tfai.domain.engine import Decision, next_step, task_input, task_output
+from tfai.domain.engine import Decision, callback_output, compute_input, next_step, record_output, response_output
 from tfai.domain.errors import InvalidInput, NotFound
 from tfai.domain.expressions import ExpressionError
+from tfai.domain.schema_check import output_problem
 
 Outcome = Literal["completed", "waiting", "hold", "error", "step_limit"]
 
@@ -41,16 +40,6 @@ class DryRunResult:
     @property
     def path(self) -> list[str]:
         return [s.task for s in self.steps]
-
-
-def _output_problem(schema: dict[str, Any] | None, output: Any) -> str | None:
-    if schema is None:
-        return None
-    error = best_match(Draft202012Validator(schema).iter_errors(output))
-    if error is None:
-        return None
-    where = "/".join(str(p) for p in error.absolute_path)
-    return f"output does not match output_schema at /{where}: {error.message}"
 
 
 def _workflow(bundle: Bundle | Mapping[str, Any], workflow_key: str) -> Workflow:
@@ -96,7 +85,7 @@ def dry_run(
         if task is None:
             return stop("error", f"no task {current!r}", current)
         try:
-            inp = task_input(task, data)
+            inp = compute_input(task.input_transform, data)
         except ExpressionError as exc:
             steps.append(DryRunStep(current, None))
             return stop("error", f"input_transform failed: {exc.message}", current)
@@ -106,9 +95,9 @@ def dry_run(
             reply = responses[current]
             try:
                 if task.type == "SYNC_ACTION":
-                    out = task_output(task, data, input=inp, response=reply)
+                    out = response_output(task.output_transform, data, input=inp, response=reply)
                 else:
-                    out = task_output(task, data, input=inp, callback=reply)
+                    out = callback_output(task.output_transform, data, input=inp, callback=reply)
             except ExpressionError as exc:
                 steps.append(DryRunStep(current, inp))
                 return stop("error", f"output_transform failed: {exc.message}", current)
@@ -116,12 +105,12 @@ def dry_run(
             steps.append(DryRunStep(current, inp))
             what = "form output" if task.type == "FORM" else "response" if task.type == "SYNC_ACTION" else "callback"
             return stop("waiting", f"waiting for the {what} of {current!r}", current)
-        problem = _output_problem(task.output_schema, out)
+        problem = output_problem(task.output_schema, out)
         if problem is not None:
             steps.append(DryRunStep(current, inp, out))
             return stop("error", problem, current)
         decision = next_step(wf, current, out, data, input=inp)
-        data["tasks"][current] = out
+        data = record_output(data, current, out)
         steps.append(DryRunStep(current, inp, out, decision))
         if decision.kind == "hold":
             return stop("hold", decision.reason or "hold", current)

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from tfai.domain.bundle import Task, Workflow
+from tfai.domain.bundle import Workflow
 from tfai.domain.expressions import ExpressionError, evaluate_condition, evaluate_transform
+from tfai.domain.lifecycle import WorkflowEvent
 
 DecisionKind = Literal["task", "end", "hold"]
 
@@ -69,41 +70,56 @@ def build_scope(
     return scope
 
 
-def task_input(task: Task, workflow_data: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The task's input: its input_transform result, or None when it has none (a FORM shows no input).
+def compute_input(input_transform: str | None, workflow_data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A task's input: its input_transform over the workflow data, or None without one (a FORM shows no input).
 
-    Raises ExpressionError when the transform fails.
+    The runtime (creating or retrying a task) and the dry run both call this. Raises ExpressionError.
     """
-    if task.input_transform is None:
+    if not input_transform:
         return None
-    return evaluate_transform(task.input_transform, build_scope(workflow_data))
+    return evaluate_transform(input_transform, build_scope(workflow_data))
 
 
-def task_output(
-    task: Task,
+def response_output(
+    output_transform: str | None,
     workflow_data: Mapping[str, Any],
     *,
-    input: dict[str, Any] | None = None,  # noqa: A002 - the CEL name
-    response: Mapping[str, Any] | None = None,
-    callback: Any = None,
+    input: Mapping[str, Any] | None,  # noqa: A002 - the CEL name
+    response: Mapping[str, Any],
 ) -> Any:
-    """An action task's output: output_transform over `response` (SYNC) or `callback` (ASYNC).
+    """A SYNC_ACTION's output: output_transform over `response` = {status, headers, body}; without one, the body.
 
-    Without a transform the output is the response body, or the callback body itself.
-    Raises ExpressionError when the transform fails.
+    The action worker and the dry run both call this. Raises ExpressionError.
     """
-    if task.type == "SYNC_ACTION":
-        payload = dict(response or {})
-        if task.output_transform is None:
-            return payload.get("body")
-        scope = build_scope(workflow_data, input=input or {}, response=payload)
-        scope.setdefault("response", payload)
-    else:
-        if task.output_transform is None:
-            return callback
-        scope = build_scope(workflow_data, input=input or {}, callback=callback)
-        scope.setdefault("callback", callback)
-    return evaluate_transform(task.output_transform, scope)
+    payload = dict(response)
+    if not output_transform:
+        return payload.get("body")
+    scope = build_scope(workflow_data, input=dict(input or {}), response=payload)
+    scope.setdefault("response", payload)
+    return evaluate_transform(output_transform, scope)
+
+
+def callback_output(
+    output_transform: str | None,
+    workflow_data: Mapping[str, Any],
+    *,
+    input: Mapping[str, Any] | None,  # noqa: A002 - the CEL name
+    callback: Any,
+) -> Any:
+    """An ASYNC_ACTION's output: output_transform over the callback body; without one, the body itself.
+
+    The callback endpoint and the dry run both call this. Raises ExpressionError.
+    """
+    if not output_transform:
+        return callback
+    scope = build_scope(workflow_data, input=dict(input or {}), callback=callback)
+    scope.setdefault("callback", callback)
+    return evaluate_transform(output_transform, scope)
+
+
+def record_output(workflow_data: Mapping[str, Any], task_key: str, output: Any) -> dict[str, Any]:
+    """The workflow data once a task completed: its output under tasks[key] (runtime, dry run, conditions)."""
+    return {**workflow_data, "tasks": {**(workflow_data.get("tasks") or {}), task_key: output}}
 
 
 def ordered_transitions(workflow: Workflow, task_key: str) -> list[tuple[int, Any]]:
@@ -129,10 +145,7 @@ def next_step(
     outs = ordered_transitions(workflow, completed_task_key)
     if not outs:
         return Decision("end", reason=f"task {completed_task_key!r} has no outgoing transitions")
-    tasks = dict(workflow_data.get("tasks") or {})
-    tasks[completed_task_key] = output
-    data = {**workflow_data, "tasks": tasks}
-    scope = build_scope(data, input=input, output=output)
+    scope = build_scope(record_output(workflow_data, completed_task_key, output), input=input, output=output)
     scope.setdefault("output", output)
     tried: list[ConditionResult] = []
     for index, tr in outs:
@@ -154,3 +167,40 @@ def next_step(
             kind: DecisionKind = "end" if tr.to is None else "task"
             return Decision(kind, to=tr.to, transition=index, evaluated=tuple(tried))
     return Decision("hold", reason=f"no condition out of {completed_task_key!r} is true", evaluated=tuple(tried))
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What completing a task does to its workflow, decided before anything is written.
+
+    `workflow_event` is COMPLETE at an end, AUTO_HOLD on a hold (with `hold_reason`), None when `next_task`
+    follows; `workflow_data` is the data with the task's output recorded.
+    """
+
+    decision: Decision
+    workflow_data: dict[str, Any]
+    next_task: str | None = None
+    workflow_event: WorkflowEvent | None = None
+    hold_reason: str | None = None
+
+
+def plan_completion(
+    workflow: Workflow,
+    task_key: str,
+    output: Any,
+    workflow_data: Mapping[str, Any],
+    *,
+    input: dict[str, Any] | None = None,  # noqa: A002 - the CEL name
+) -> Completion:
+    """Decide the effects of `task_key` completing with `output` (the runtime applies them in one write)."""
+    decision = next_step(workflow, task_key, output, workflow_data, input=input)
+    data = record_output(workflow_data, task_key, output)
+    if decision.kind == "end":
+        return Completion(decision, data, workflow_event=WorkflowEvent.COMPLETE)
+    if decision.kind == "task" and decision.to is not None:
+        if workflow.task(decision.to) is None:
+            reason = f"The next task {decision.to!r} does not exist in this workflow version"
+            return Completion(decision, data, workflow_event=WorkflowEvent.AUTO_HOLD, hold_reason=reason)
+        return Completion(decision, data, next_task=decision.to)
+    return Completion(decision, data, workflow_event=WorkflowEvent.AUTO_HOLD,
+                      hold_reason=decision.reason or "No transition applies")

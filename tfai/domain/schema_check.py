@@ -46,3 +46,18 @@ def require_valid(schema: dict[str, Any] | None, data: Any, *, what: str) -> Non
     problems = schema_problems(schema, data)
     if problems:
         raise InvalidInput(f"The {what} is not valid", details=problems)
+
+
+def output_mismatch(exc: InvalidInput) -> str:
+    """require_valid's complaint about a task's output in one line (an action task fails with it)."""
+    fields = "; ".join(f"{d.get('field') or '(root)'}: {d.get('message')}" for d in exc.details or [])
+    return f"the output does not match the output schema ({fields})"
+
+
+def output_problem(schema: dict[str, Any] | None, output: Any) -> str | None:
+    """Why an output does not fit its output schema, or None: the runtime's check (require_valid), for the dry run."""
+    try:
+        require_valid(schema, output, what="output")
+    except InvalidInput as exc:
+        return output_mismatch(exc)
+    return None

@@ -9,11 +9,12 @@ import random
 import time
 
 from tfai.domain import webhooks
+from tfai.domain.engine import response_output
 from tfai.domain.errors import Conflict, NotFound
 from tfai.domain.expressions import ExpressionError
 from tfai.services.actions import runs
 from tfai.services.actions.runs import ActionJob
-from tfai.services.workflow import _runtime
+from tfai.services.workflow import action_results
 from tfai.settings import get_settings
 from tfai.worker import http
 
@@ -41,10 +42,10 @@ async def _finish(job: ActionJob, output: object = None, error: str | None = Non
     """Complete or fail through the runtime; a task that stopped waiting meanwhile is left alone."""
     try:
         if error is not None:
-            await _runtime.fail_action_task(job.company_id, job.task_id, error)
+            await action_results.fail_action_task(job.company_id, job.task_id, error=error)
             return "failed"
         assert isinstance(output, dict)
-        await _runtime.complete_action_task(job.company_id, job.task_id, output)
+        await action_results.complete_action_task(job.company_id, job.task_id, output=output)
         return "completed"
     except (Conflict, NotFound) as exc:
         log.info("task %s no longer waits (%s); result dropped", job.task_id, exc.message)
@@ -66,7 +67,8 @@ async def _attempt(job: ActionJob, msg_id: str, body: bytes) -> tuple[str | None
     error: str | None = None
     if job.is_sync:
         try:
-            output = runs.sync_output(job, resp.as_scope())
+            output = response_output(job.output_transform, job.workflow_data, input=job.input,
+                                     response=resp.as_scope())
             if not isinstance(output, dict):
                 error = "the response body is not a JSON object (and the task has no output_transform)"
         except ExpressionError as exc:

@@ -13,7 +13,7 @@ from tests.fixtures.tenants import Member, World, add_worker
 from tfai.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tfai.services.tasks import work
 from tfai.services.tickets import submission, tracking
-from tfai.services.workflow import _runtime
+from tfai.services.workflow import action_results
 
 LAPTOP = {"model": "air-13", "price": 1200}
 
@@ -120,7 +120,7 @@ async def test_retry_requires_an_error_and_steering_roles(world: World, owner: p
         await work.retry_task(world.a.admin.actor, task_id)
     done = await work.complete_form_task(assignee.actor, task_id, output={"approved": True})
     assert done.next_task_id is not None
-    await _runtime.fail_action_task(world.a.company_id, done.next_task_id, "timeout")
+    await action_results.fail_action_task(world.a.company_id, done.next_task_id, error="timeout")
     with pytest.raises(Forbidden):
         await work.retry_task(world.a.worker1.actor, done.next_task_id)
     with pytest.raises(NotFound):

@@ -14,7 +14,7 @@ from tfai.domain.errors import Conflict, NotFound
 from tfai.domain.policy import Actor
 from tfai.services.tasks import work
 from tfai.services.tickets import submission, tracking
-from tfai.services.workflow import _runtime
+from tfai.services.workflow import action_results
 
 
 class Run:
@@ -40,7 +40,7 @@ class Run:
         kind = "sync" if key in _SYNC else "async"
         outbox = self.owner.execute("SELECT kind FROM outbox WHERE task_instance_id = %s", (row["id"],)).fetchall()
         assert outbox and {r[0] for r in outbox} == {kind}
-        await _runtime.complete_action_task(self.tenant.company_id, row["id"], output)
+        await action_results.complete_action_task(self.tenant.company_id, row["id"], output=output)
         wf = workflow_of_ticket(self.owner, self.ticket_id)
         nxt = self.owner.execute("SELECT max(id) FROM task_instances WHERE workflow_instance_id = %s AND id > %s",
                                  (wf["id"], row["id"])).fetchone()
@@ -212,10 +212,10 @@ async def test_action_failure_holds_and_retry_requeues(world: World, owner: psyc
     run = await start(owner, a, a.requester.actor, "laptop", LAPTOP)
     await run.step("approve", {"approved": True})
     order = run.task["id"]
-    await _runtime.fail_action_task(a.company_id, order, "vendor answered 500")
+    await action_results.fail_action_task(a.company_id, order, error="vendor answered 500")
     assert run.task["t_status"] == "ERROR" and "500" in run.workflow()["hold_reason"]
     with pytest.raises(Conflict):
-        await _runtime.complete_action_task(a.company_id, order, {"order_id": "late"})
+        await action_results.complete_action_task(a.company_id, order, output={"order_id": "late"})
     with pytest.raises(Conflict):
         await tracking.resume_ticket(a.admin.actor, run.ticket_id)
     await work.retry_task(a.ticket_admin.actor, order)
@@ -230,7 +230,7 @@ async def test_action_output_violating_its_schema_fails_the_task(world: World, o
     await install(a)
     run = await start(owner, a, a.requester.actor, "laptop", LAPTOP)
     await run.step("approve", {"approved": True})
-    await _runtime.complete_action_task(a.company_id, run.task["id"], {"wrong": 1})
+    await action_results.complete_action_task(a.company_id, run.task["id"], output={"wrong": 1})
     assert run.task["t_status"] == "ERROR" and "order_id" in run.task["error"]
     assert run.workflow()["w_status"] == "ON_HOLD"
 
@@ -241,9 +241,9 @@ async def test_runner_entry_points_are_tenant_scoped(world: World, owner: psycop
     run = await start(owner, a, a.requester.actor, "laptop", LAPTOP)
     await run.step("approve", {"approved": True})
     with pytest.raises(NotFound):
-        await _runtime.complete_action_task(b.company_id, run.task["id"], {"order_id": "x"})
+        await action_results.complete_action_task(b.company_id, run.task["id"], output={"order_id": "x"})
     with pytest.raises(NotFound):
-        await _runtime.fail_action_task(b.company_id, run.task["id"], "x")
+        await action_results.fail_action_task(b.company_id, run.task["id"], error="x")
     assert run.task["t_status"] == "PENDING"
 
 

@@ -1,4 +1,4 @@
-"""Tasks over REST: work lists, detail, completing forms, reassigning and retrying."""
+"""Tasks over REST: work lists, detail, starting and completing forms, reassigning and retrying."""
 
 from __future__ import annotations
 
@@ -48,9 +48,18 @@ async def detail(actor: CurrentActor, task_id: int) -> TaskDetailDTO:
     return await work.get_task(actor, task_id)
 
 
+@router.post("/{task_id}/start", status_code=204, responses=ERROR_RESPONSES)
+async def start(actor: CurrentActor, task_id: int) -> Response:
+    """Start my OPEN FORM task (IN_PROGRESS, started_at set); optional: an OPEN task can be completed directly.
+    409 when the task is not OPEN or its ticket is on hold."""
+    await work.start_task(actor, task_id)
+    return Response(status_code=204)
+
+
 @router.post("/{task_id}/complete", response_model=TaskCompletedDTO, responses=ERROR_RESPONSES)
 async def complete(actor: CurrentActor, task_id: int, body: CompleteIn) -> TaskCompletedDTO:
-    """Complete a FORM task; 409 when it was completed meanwhile, 422 lists the output's field errors."""
+    """Complete a FORM task, OPEN or started; 409 when it was completed meanwhile, 422 lists the output's field
+    errors."""
     return await work.complete_form_task(actor, task_id, output=body.output)
 
 

@@ -25,7 +25,7 @@ from tfai.services.tickets import submission, tracking
 from tfai.services.tickets.dto import CommentDTO, TicketCreatedDTO, TicketDetailDTO, TicketSummaryDTO, TicketTypeDTO
 
 router = APIRouter(tags=["tickets"])
-WorkflowStatusName = Literal["NOT_STARTED", "IN_PROGRESS", "ON_HOLD", "COMPLETED", "CANCELLED"]
+WorkflowStatusName = Literal["IN_PROGRESS", "ON_HOLD", "COMPLETED", "CANCELLED"]
 
 
 class TicketIn(BaseModel):

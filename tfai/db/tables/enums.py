@@ -7,6 +7,9 @@ from enum import StrEnum
 
 from sqlalchemy import Enum as SAEnum
 
+# The lifecycle owns the statuses; these columns store them.
+from tfai.domain.lifecycle import TaskStatus, WorkflowStatus
+
 
 class SystemRole(StrEnum):
     admin = "admin"
@@ -14,23 +17,6 @@ class SystemRole(StrEnum):
     ticket_admin = "ticket_admin"
     task_worker = "task_worker"
     workflow_creator = "workflow_creator"
-
-
-class TaskStatus(StrEnum):
-    OPEN = "OPEN"
-    IN_PROGRESS = "IN_PROGRESS"
-    PENDING = "PENDING"
-    COMPLETED = "COMPLETED"
-    CANCELLED = "CANCELLED"
-    ERROR = "ERROR"
-
-
-class WorkflowStatus(StrEnum):
-    NOT_STARTED = "NOT_STARTED"
-    IN_PROGRESS = "IN_PROGRESS"
-    COMPLETED = "COMPLETED"
-    CANCELLED = "CANCELLED"
-    ON_HOLD = "ON_HOLD"
 
 
 class TaskType(StrEnum):

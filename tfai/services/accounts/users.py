@@ -12,6 +12,7 @@ from tfai.db.session import system_tx
 from tfai.db.tables import PasswordToken, User
 from tfai.db.tables.common import utcnow
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
+from tfai.domain.lifecycle import COUNTED_TASK, sql_in
 from tfai.domain.limits import MAX_NAME, SET_PASSWORD_HOURS
 from tfai.domain.policy import ADMIN, SYSTEM_ROLES, USER, Action, Actor, Resource, require
 from tfai.domain.tokens import hash_token, new_token
@@ -27,13 +28,13 @@ from tfai.settings import get_settings
 
 EMAIL_TAKEN = "An account with this email already exists"
 
-_USERS = """
+_USERS = f"""
 SELECT u.id, u.email, u.first_name, u.last_name, u.is_active, u.available,
        ARRAY(SELECT r.role::text FROM user_system_roles r WHERE r.user_id = u.id ORDER BY 1) AS system_roles,
        ARRAY(SELECT cr.role_name FROM user_company_roles ucr JOIN company_roles cr ON cr.id = ucr.company_role_id
              WHERE ucr.user_id = u.id ORDER BY 1) AS company_roles,
        (SELECT count(*) FROM task_instances k WHERE k.assigned_to = u.id
-          AND k.t_status IN ('OPEN', 'IN_PROGRESS')) AS open_tasks
+          AND k.t_status IN {sql_in(COUNTED_TASK)}) AS open_tasks
 FROM users u
 """
 _SEARCH = ("(:q = '' OR u.email ILIKE :pat ESCAPE '\\' OR u.first_name ILIKE :pat ESCAPE '\\' "

@@ -10,18 +10,18 @@ from sqlalchemy import text
 from tfai.db.session import tenant_tx
 from tfai.db.tables.common import utcnow
 from tfai.domain import policy, webhooks
+from tfai.domain.engine import callback_output
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
 from tfai.domain.expressions import ExpressionError
+from tfai.domain.lifecycle import TaskStatus
 from tfai.domain.limits import MAX_TOKEN
 from tfai.domain.policy import Action, Actor, Resource
-from tfai.domain.schema_check import require_valid
 from tfai.domain.tokens import hash_token
 from tfai.observability import health
-from tfai.services.actions.runs import callback_output
 from tfai.services.common import audit
 from tfai.services.common.tx import actor_tx
 from tfai.services.tickets.dto import ActionAttemptDTO
-from tfai.services.workflow import _runtime
+from tfai.services.workflow import _actions, _runtime
 
 
 class AttemptDTO(ActionAttemptDTO):
@@ -61,26 +61,20 @@ async def handle_callback(token: str, body: Any) -> None:
             "RETURNING id"), {"id": token_id})).first()
         if spent is None:
             raise Conflict("This callback was already used")
-        task = await _runtime.lock_task(session, task_id)
-        if task is None or task.t_status.value != "IN_PROGRESS":
+        task, task_def = await _actions.locked_action(session, task_id)
+        if task.t_status != TaskStatus.IN_PROGRESS:
             raise Conflict("The task no longer waits for a callback")
-        row = (await session.execute(text(
-            "SELECT d.output_transform, d.output_schema, w.workflow_data FROM task_definitions d "
-            "JOIN workflow_instances w ON w.id = :wid WHERE d.id = :did"),
-            {"wid": task.workflow_instance_id, "did": task.task_definition_id})).one()
+        data = (await session.execute(text("SELECT workflow_data FROM workflow_instances WHERE id = :wid"),
+                                      {"wid": task.workflow_instance_id})).scalar_one()
         try:
-            output = callback_output(row.output_transform, dict(row.workflow_data or {}),
-                                     dict(task.input_data or {}), body)
-            require_valid(row.output_schema, output, what="output")
+            output = callback_output(task_def.output_transform, dict(data or {}), input=task.input_data,
+                                     callback=body)
         except ExpressionError as exc:
             failure = f"the callback's output_transform failed: {exc.message}"
-        except InvalidInput as exc:
-            fields = "; ".join(f"{d['field'] or '(root)'}: {d['message']}" for d in exc.details or [])
-            failure = f"the callback output does not match the output schema ({fields})"
-        if failure is None:
-            await _runtime.complete_task(session, None, task, output)
-    if failure is not None:
-        await _runtime.fail_action_task(company_id, task_id, failure)
+            await _runtime.fail_task(session, task, task_def, failure)
+        else:
+            failure = await _actions.complete_action(session, task, task_def, output)
+    if failure is not None:  # the token stays spent and the task failed: both committed
         raise CallbackRejected(failure, details=[{"field": "", "message": failure}])
 
 

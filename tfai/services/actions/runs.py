@@ -12,28 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tfai.db.session import tenant_tx
 from tfai.db.tables.common import utcnow
 from tfai.domain import webhooks
-from tfai.domain.engine import build_scope
-from tfai.domain.expressions import evaluate_transform
 from tfai.domain.limits import MAX_REASON, SYNC_TIMEOUT_MAX
 from tfai.domain.tokens import hash_token, new_token
+from tfai.services.workflow import _actions
+from tfai.services.workflow._actions import ASYNC_REQUEST_TIMEOUT, LEASE_GRACE_SECONDS
 from tfai.settings import get_settings
-
-LEASE_GRACE_SECONDS = 15
-ASYNC_REQUEST_TIMEOUT = 30
-_REQUEST_TIMEOUT_SQL = ("least(coalesce(d.timeout_seconds, 30), "
-                        f"CASE WHEN d.t_type = 'SYNC_ACTION' THEN {SYNC_TIMEOUT_MAX} ELSE {ASYNC_REQUEST_TIMEOUT} END)")
-_ASYNC_DELIVERED_SQL = ("d.t_type = 'ASYNC_ACTION' AND EXISTS (SELECT 1 FROM action_attempts a "
-                        "WHERE a.task_instance_id = t.id AND a.error IS NULL AND a.finished_at >= t.started_at)")
-
-_CLAIM = text(f"""
-UPDATE task_instances t SET t_status = 'IN_PROGRESS', attempts = t.attempts + 1, started_at = now()
-FROM task_definitions d
-WHERE t.id = :tid AND d.id = t.task_definition_id AND d.t_type IN ('SYNC_ACTION', 'ASYNC_ACTION')
-  AND (t.t_status = 'PENDING'
-       OR (t.t_status = 'IN_PROGRESS' AND NOT ({_ASYNC_DELIVERED_SQL})
-           AND t.started_at < now() - make_interval(secs => {_REQUEST_TIMEOUT_SQL} + :grace)))
-RETURNING t.attempts
-""")
 
 _JOB = text("""
 SELECT t.input_data, t.workflow_instance_id, d.t_type, d.title, d.action_url, d.timeout_seconds,
@@ -70,10 +53,9 @@ class ActionJob:
 async def claim(company_id: int, task_id: int) -> ActionJob | None:
     """Take the task (PENDING, or IN_PROGRESS past its lease after a worker died); None: someone has it."""
     async with tenant_tx(company_id) as session:
-        row = (await session.execute(_CLAIM, {"tid": task_id, "grace": LEASE_GRACE_SECONDS})).first()
-        if row is None:
+        attempt = await _actions.claim(session, task_id)
+        if attempt is None:
             return None
-        attempt = int(row[0])
         await session.execute(text(
             "UPDATE action_attempts SET finished_at = now(), error = 'the worker stopped during this attempt' "
             "WHERE task_instance_id = :tid AND finished_at IS NULL"), {"tid": task_id})
@@ -131,25 +113,6 @@ async def new_callback_token(job: ActionJob) -> str:
             {"cid": job.company_id, "tid": job.task_id, "h": hash_token(token),
              "exp": utcnow() + timedelta(seconds=job.timeout_seconds)})
     return token
-
-
-def sync_output(job: ActionJob, response: dict[str, Any]) -> Any:
-    """output_transform over `response` = {status, headers, body} (no transform: the body)."""
-    if not job.output_transform:
-        return response.get("body")
-    scope = build_scope(job.workflow_data, input=job.input, response=response)
-    scope.setdefault("response", response)
-    return evaluate_transform(job.output_transform, scope)
-
-
-def callback_output(output_transform: str | None, workflow_data: dict[str, Any], input_data: dict[str, Any],
-                    callback: Any) -> Any:
-    """output_transform over `callback` (the callback body; no transform: the body itself)."""
-    if not output_transform:
-        return callback
-    scope = build_scope(workflow_data, input=input_data, callback=callback)
-    scope.setdefault("callback", callback)
-    return evaluate_transform(output_transform, scope)
 
 
 # --- the relay and the sweeps (cross-tenant reads go through SECURITY DEFINER functions) -------------

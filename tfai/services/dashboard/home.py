@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from tfai.domain.lifecycle import ACTIVE_WORKFLOW, COUNTED_TASK, OPEN_TASK, sql_in
 from tfai.domain.policy import Action, Actor, allowed
 from tfai.services.accounts._me import load_me
 from tfai.services.accounts.dto import DashboardDTO
 from tfai.services.common.tx import actor_tx
 
-_OPEN_WF = "('NOT_STARTED', 'IN_PROGRESS', 'ON_HOLD')"
 _COUNTS = text(f"""
 SELECT
   (SELECT count(*) FROM ticket_instances t JOIN workflow_instances w ON w.id = t.workflow_instance_id
-    WHERE t.created_by = :uid AND w.w_status IN {_OPEN_WF}) AS my_open_tickets,
+    WHERE t.created_by = :uid AND w.w_status IN {sql_in(ACTIVE_WORKFLOW)}) AS my_open_tickets,
   (SELECT count(*) FROM task_instances k WHERE k.assigned_to = :uid
-    AND k.t_status IN ('OPEN', 'IN_PROGRESS')) AS my_open_tasks,
+    AND k.t_status IN {sql_in(COUNTED_TASK)}) AS my_open_tasks,
   (SELECT count(*) FROM ticket_instances t JOIN workflow_instances w ON w.id = t.workflow_instance_id
-    WHERE w.w_status IN {_OPEN_WF}) AS company_open_tickets,
-  (SELECT count(*) FROM task_instances k WHERE k.t_status IN ('OPEN', 'IN_PROGRESS', 'PENDING'))
+    WHERE w.w_status IN {sql_in(ACTIVE_WORKFLOW)}) AS company_open_tickets,
+  (SELECT count(*) FROM task_instances k WHERE k.t_status IN {sql_in(OPEN_TASK)})
     AS company_open_tasks
 """)
 

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from tfai.domain import policy
 from tfai.domain.errors import InvalidInput
+from tfai.domain.lifecycle import ACTIVE_WORKFLOW, OPEN_TASK, TaskStatus, WorkflowStatus, sql_in, sql_value
 from tfai.domain.policy import Action, Actor
 from tfai.services.common.tx import actor_tx
 
@@ -16,7 +17,6 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 90
 MAX_WORKERS = 20
 MAX_WORKFLOWS = 20
-OPEN_TASK = ("OPEN", "IN_PROGRESS", "PENDING")
 
 
 class DayCountsDTO(BaseModel):
@@ -86,24 +86,24 @@ SELECT d.day, coalesce(o.n, 0) AS opened, coalesce(c.n, 0) AS closed
 FROM d LEFT JOIN o ON o.day = d.day LEFT JOIN c ON c.day = d.day ORDER BY d.day
 """)
 
-_WORKER_LOAD = text("""
+_WORKER_LOAD = text(f"""
 SELECT k.assigned_to AS user_id, u.first_name, u.last_name, u.email, count(*) AS open_tasks
 FROM task_instances k LEFT JOIN users u ON u.id = k.assigned_to
-WHERE k.company_id = :cid AND k.t_status IN ('OPEN', 'IN_PROGRESS', 'PENDING')
+WHERE k.company_id = :cid AND k.t_status IN {sql_in(OPEN_TASK)}
 GROUP BY k.assigned_to, u.first_name, u.last_name, u.email
 ORDER BY count(*) DESC, u.email NULLS LAST LIMIT :lim
 """)
 
-_WORKFLOW_MEDIAN = text("""
+_WORKFLOW_MEDIAN = text(f"""
 SELECT wd.key AS workflow_key, max(wd.title) AS title, count(*) AS completed,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM w.completed_at - w.created_at)) AS median_s
 FROM workflow_instances w JOIN workflow_definitions wd ON wd.id = w.workflow_definition_id
-WHERE w.company_id = :cid AND w.w_status = 'COMPLETED' AND w.completed_at IS NOT NULL
+WHERE w.company_id = :cid AND w.w_status = {sql_value(WorkflowStatus.COMPLETED)} AND w.completed_at IS NOT NULL
   AND w.completed_at >= (now() AT TIME ZONE 'UTC')::date - (:days - 1)
 GROUP BY wd.key ORDER BY count(*) DESC, wd.key LIMIT :lim
 """)
 
-_MY_PER_DAY = text(_DAYS_CTE + """,
+_MY_PER_DAY = text(_DAYS_CTE + f""",
 o AS (SELECT (t.created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM ticket_instances t
       WHERE t.company_id = :cid AND t.created_by = :uid
         AND t.created_at >= (now() AT TIME ZONE 'UTC')::date - (:days - 1)
@@ -114,20 +114,20 @@ c AS (SELECT (w.completed_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n
         AND w.completed_at >= (now() AT TIME ZONE 'UTC')::date - (:days - 1)
       GROUP BY 1),
 k AS (SELECT (k.completed_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM task_instances k
-      WHERE k.company_id = :cid AND k.completed_by = :uid AND k.t_status = 'COMPLETED'
+      WHERE k.company_id = :cid AND k.completed_by = :uid AND k.t_status = {sql_value(TaskStatus.COMPLETED)}
         AND k.completed_at >= (now() AT TIME ZONE 'UTC')::date - (:days - 1)
       GROUP BY 1)
 SELECT d.day, coalesce(o.n, 0) AS opened, coalesce(c.n, 0) AS closed, coalesce(k.n, 0) AS tasks_done
 FROM d LEFT JOIN o ON o.day = d.day LEFT JOIN c ON c.day = d.day LEFT JOIN k ON k.day = d.day ORDER BY d.day
 """)
 
-_MY_OPEN = text("""
+_MY_OPEN = text(f"""
 SELECT
   (SELECT count(*) FROM ticket_instances t JOIN workflow_instances w ON w.id = t.workflow_instance_id
-   WHERE t.company_id = :cid AND t.created_by = :uid AND w.w_status IN ('NOT_STARTED', 'IN_PROGRESS', 'ON_HOLD'))
+   WHERE t.company_id = :cid AND t.created_by = :uid AND w.w_status IN {sql_in(ACTIVE_WORKFLOW)})
     AS open_tickets,
   (SELECT count(*) FROM task_instances k
-   WHERE k.company_id = :cid AND k.assigned_to = :uid AND k.t_status IN ('OPEN', 'IN_PROGRESS', 'PENDING'))
+   WHERE k.company_id = :cid AND k.assigned_to = :uid AND k.t_status IN {sql_in(OPEN_TASK)})
     AS open_tasks
 """)
 

@@ -14,18 +14,15 @@ from tfai.db.tables import (
     FileUpload,
     TaskDefinition,
     TaskInstance,
-    TaskStatus,
     TaskType,
     TicketDefinition,
     TicketInstance,
     User,
     WorkflowInstance,
-    WorkflowStatus,
 )
-from tfai.db.tables.common import utcnow
 from tfai.domain import policy
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
-from tfai.domain.expressions import ExpressionError
+from tfai.domain.lifecycle import ACTIVE_TASK, ARCHIVED_TASK, TaskStatus
 from tfai.domain.policy import Action, Actor, Resource
 from tfai.services.common import audit
 from tfai.services.common.pagination import Page, clamp
@@ -35,20 +32,14 @@ from tfai.services.tasks import _form_files
 from tfai.services.tickets._queries import check_scope, check_state, emails
 from tfai.services.tickets.dto import ActionAttemptDTO, TaskCompletedDTO, TaskDetailDTO, TaskSummaryDTO
 from tfai.services.tickets.tracking import file_dto
-from tfai.services.workflow import _runtime
+from tfai.services.workflow import _runtime, _steer
 from tfai.services.workflow._assignment import (
     assign_pending,
-    assign_task,
-    counted_owner,
     is_assignable_worker,
     lock_assignment,
-    release_load,
     release_user_tasks,
-    take_load,
 )
 
-_ARCHIVED = (TaskStatus.COMPLETED, TaskStatus.CANCELLED)
-_ACTIVE = tuple(s for s in TaskStatus if s not in _ARCHIVED)  # a positive list: the index serves IN, not NOT IN
 _SORTS = {"created": col(TaskInstance.id), "assigned": col(TaskInstance.assigned_at),
           "completed": col(TaskInstance.completed_at), "status": col(TaskInstance.t_status)}
 
@@ -75,7 +66,7 @@ async def list_tasks(actor: Actor, *, scope: str = "mine", state: str = "active"
     async with actor_tx(actor) as session:
         # Filters and the count touch task_instances only (ix_task_instances_assignee_active serves "mine"); the joins
         # for the display columns run for the page's rows alone. Every task's workflow has exactly one ticket.
-        wanted = _ARCHIVED if state == "archived" else _ACTIVE
+        wanted = ARCHIVED_TASK if state == "archived" else ACTIVE_TASK  # a positive list: the index serves IN
         # Literal values, so the planner can match ix_task_instances_assignee_active's predicate in every plan.
         ids = sa_select(col(TaskInstance.id)).where(col(TaskInstance.t_status).in_(
             bindparam("statuses", [s.value for s in wanted], expanding=True, literal_execute=True)))
@@ -160,8 +151,22 @@ async def _locked(session: Any, actor: Actor, task_id: int, action: Action) -> t
     return task, await _cache.task_definition(session, task.company_id, task.task_definition_id)
 
 
+async def start_task(actor: Actor, task_id: int) -> None:
+    """Start my OPEN FORM task (IN_PROGRESS, started now); its assignee, a ticket admin or an admin.
+
+    Starting is optional: an OPEN task can be completed directly.
+    """
+    policy.require(actor, Action.TASK_COMPLETE)
+    async with actor_tx(actor) as session:
+        task, task_def = await _locked(session, actor, task_id, Action.TASK_COMPLETE)
+        before = task.t_status.value
+        await _steer.start_task(session, task, task_def)
+        await audit.record(session, actor, entity="task", entity_id=task_id, action="started",
+                           before={"status": before}, after={"status": task.t_status.value})
+
+
 async def complete_form_task(actor: Actor, task_id: int, *, output: dict[str, Any]) -> TaskCompletedDTO:
-    """Complete a FORM task (its assignee, a ticket admin or an admin); the workflow advances."""
+    """Complete a FORM task, OPEN or started (its assignee, a ticket admin or an admin); the workflow advances."""
     policy.require(actor, Action.TASK_COMPLETE)
     async with actor_tx(actor) as session:
         task, task_def = await _locked(session, actor, task_id, Action.TASK_COMPLETE)
@@ -169,31 +174,26 @@ async def complete_form_task(actor: Actor, task_id: int, *, output: dict[str, An
             raise Conflict("Only FORM tasks are completed by people; actions complete themselves")
         await _form_files.check_file_values(session, task.workflow_instance_id, task_def.output_schema,
                                            task_def.edit_layout, output)
-        nxt, wi = await _runtime.advance(session, actor, task, output)
-        return TaskCompletedDTO(next_task_id=nxt.id if nxt else None, workflow_status=wi.w_status.value)
+        done = await _runtime.advance(session, actor, task, output)
+        return TaskCompletedDTO(next_task_id=done.next_task.id if done.next_task else None,
+                                workflow_status=done.workflow.w_status.value)
 
 
 async def reassign_task(actor: Actor, task_id: int, *, user_id: int) -> None:
-    """Give an unfinished FORM task to another active task worker of the company."""
+    """Give an unfinished FORM task to another active task worker of the company (OPEN: a started task is
+    handed over unstarted)."""
     policy.require(actor, Action.TASK_STEER)
     async with actor_tx(actor) as session:
         task, task_def = await _locked(session, actor, task_id, Action.TASK_STEER)
         if task_def.t_type != TaskType.FORM:
             raise Conflict("Only FORM tasks are assigned to people")
-        if task.t_status not in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.PENDING):
-            raise Conflict(f"The task is {task.t_status.value} and cannot be reassigned")
         if not await is_assignable_worker(session, user_id):
             raise InvalidInput("The user is not an active task worker of this company",
                                details=[{"field": "user_id", "message": "not an active task worker"}])
         before = {"assigned_to": task.assigned_to, "status": task.t_status.value}
-        previous = counted_owner(task.t_status, task.assigned_to)
-        now = utcnow()
-        task.assigned_to, task.assigned_at, task.t_status, task.started_at = user_id, now, TaskStatus.OPEN, None
-        session.add(task)
-        await release_load(session, actor.company_id, [previous])
-        await take_load(session, actor.company_id, user_id, now)
+        await _steer.reassign_task(session, actor.company_id, task, user_id)
         await audit.record(session, actor, entity="task", entity_id=task_id, action="reassigned", before=before,
-                           after={"assigned_to": user_id, "status": "OPEN"})
+                           after={"assigned_to": user_id, "status": task.t_status.value})
 
 
 async def retry_task(actor: Actor, task_id: int) -> None:
@@ -203,22 +203,8 @@ async def retry_task(actor: Actor, task_id: int) -> None:
         task, task_def = await _locked(session, actor, task_id, Action.TASK_STEER)
         if task.t_status != TaskStatus.ERROR:
             raise Conflict(f"Only a failed task can be retried (it is {task.t_status.value})")
-        wi = await _runtime.lock_workflow(session, task.workflow_instance_id)
-        if wi.w_status in (WorkflowStatus.COMPLETED, WorkflowStatus.CANCELLED):
-            raise Conflict(f"The ticket is {wi.w_status.value.lower()}")
-        try:
-            task.input_data = _runtime.compute_input(task_def, wi.workflow_data or {})
-        except ExpressionError as exc:
-            raise Conflict(f"The task's input still cannot be computed: {exc.message}") from exc
         before = {"status": task.t_status.value, "error": task.error, "attempts": task.attempts}
-        task.error, task.attempts, task.started_at = None, 0, None
-        if task_def.t_type == TaskType.FORM:
-            await assign_task(session, actor.company_id, task)
-        else:
-            _runtime.enqueue_action(session, task, task_def)
-        wi.w_status, wi.hold_reason, wi.updated_at = WorkflowStatus.IN_PROGRESS, None, utcnow()
-        session.add(wi)
-        await session.flush()
+        await _steer.retry_task(session, actor.company_id, task, task_def)
         await audit.record(session, actor, entity="task", entity_id=task_id, action="retried", before=before,
                            after={"status": task.t_status.value})
 

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
-from tfai.db.tables import TaskInstance, TicketInstance, WorkflowInstance, WorkflowStatus
+from tfai.db.tables import TaskInstance, TicketInstance, WorkflowInstance
 from tfai.domain.errors import InvalidInput
-from tfai.services.workflow._runtime import ACTIVE_TASK
+from tfai.domain.lifecycle import ACTIVE_TASK, WorkflowStatus
 
 _MAX_ID = 2**63 - 1
 
@@ -25,7 +25,7 @@ def ticket_filter_conditions(*, status: str | None = None, assignee_id: int | No
                              created_to: datetime | None = None) -> list[Any]:
     """Conditions on ticket_instances for the admin filters; InvalidInput lists every bad value.
 
-    `status` is the workflow status (NOT_STARTED, IN_PROGRESS, ON_HOLD, COMPLETED, CANCELLED): a semi-join on
+    `status` is the workflow status (IN_PROGRESS, ON_HOLD, COMPLETED, CANCELLED): a semi-join on
     workflow_instances, added only when set. `assignee_id` keeps tickets whose current (active) task is assigned
     to that user. `created_from` is inclusive, `created_to` exclusive; naive datetimes are UTC.
     """

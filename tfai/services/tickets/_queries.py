@@ -13,20 +13,18 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tfai.db.tables import TaskDefinition, TaskInstance, TicketInstance, User, WorkflowStatus
+from tfai.db.tables import TaskDefinition, TaskInstance, TicketInstance, User
 from tfai.domain import policy
 from tfai.domain.errors import InvalidInput, NotFound
+from tfai.domain.lifecycle import ACTIVE_TASK, ARCHIVED_WORKFLOW, WorkflowStatus
 from tfai.domain.limits import MAX_FIELD_FILTERS, MAX_FIELD_VALUE, MAX_KEY
 from tfai.domain.policy import Action, Actor, Resource
 from tfai.services.tickets.dto import TaskRefDTO
-from tfai.services.workflow._runtime import ACTIVE_TASK
-
-ARCHIVED = (WorkflowStatus.COMPLETED, WorkflowStatus.CANCELLED)
 
 
 def people_status(workflow_status: WorkflowStatus) -> str:
-    """What people see: active (not started, in progress, on hold) or archived (completed, cancelled)."""
-    return "archived" if workflow_status in ARCHIVED else "active"
+    """What people see: active (in progress, on hold) or archived (completed, cancelled)."""
+    return "archived" if workflow_status in ARCHIVED_WORKFLOW else "active"
 
 
 def check_state(state: str) -> None:

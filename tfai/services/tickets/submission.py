@@ -21,7 +21,7 @@ from tfai.services.definitions._cache import newest_ticket_type
 from tfai.services.tickets import _idempotency
 from tfai.services.tickets._queries import people_status
 from tfai.services.tickets.dto import TaskRefDTO, TicketCreatedDTO, TicketTypeDTO
-from tfai.services.workflow import _runtime, _start
+from tfai.services.workflow import _start
 
 
 def with_defaults(schema: dict[str, Any] | None, data: Any) -> Any:
@@ -88,7 +88,7 @@ async def _submit(actor: Actor, ticket_type: str, data: dict[str, Any], key: str
         assert ticket.id is not None and task.id is not None
         current = TaskRefDTO(id=task.id, key=task_def.key, title=task_def.title, type=task_def.t_type.value,
                              status=task.t_status.value, assignee_id=task.assigned_to,
-                             assignee_email=_runtime.assignee_email(session, task.id))
+                             assignee_email=started.assignee_email)
         metrics.inc("tickets_submitted_total")
         return TicketCreatedDTO(id=ticket.id, status=people_status(wi.w_status), workflow_status=wi.w_status.value,
                                 current_task=current)

@@ -18,11 +18,9 @@ from tfai.db.tables import (
     User,
     WorkflowDefinition,
     WorkflowInstance,
-    WorkflowStatus,
 )
-from tfai.db.tables.common import utcnow
 from tfai.domain import policy
-from tfai.domain.errors import Conflict, InvalidInput
+from tfai.domain.errors import InvalidInput
 from tfai.domain.limits import MAX_COMMENT, MAX_REASON
 from tfai.domain.policy import Action, Actor
 from tfai.services.common import audit
@@ -30,7 +28,6 @@ from tfai.services.common.pagination import Page, clamp
 from tfai.services.common.tx import actor_tx
 from tfai.services.tickets._filters import ticket_filter_conditions
 from tfai.services.tickets._queries import (
-    ARCHIVED,
     check_scope,
     check_state,
     current_tasks,
@@ -41,7 +38,7 @@ from tfai.services.tickets._queries import (
     text_match,
 )
 from tfai.services.tickets.dto import CommentDTO, FileDTO, TicketDetailDTO, TicketSummaryDTO, TimelineTaskDTO
-from tfai.services.workflow import _runtime
+from tfai.services.workflow import _runtime, _steer
 
 _SORTS = {"created": col(TicketInstance.id), "updated": col(TicketInstance.updated_at),
           "title": col(TicketInstance.title)}
@@ -172,10 +169,10 @@ async def add_comment(actor: Actor, ticket_id: int, *, body: str) -> CommentDTO:
         return comment_dto(c, actor.email or None)
 
 
-async def _steer(actor: Actor, ticket_id: int, action: str, reason: str) -> None:
+async def _steer_ticket(actor: Actor, ticket_id: int, action: str, reason: str) -> None:
     policy.require(actor, Action.TICKET_STEER)
     reason = reason.strip()
-    if len(reason) > _runtime.MAX_REASON or (action == "hold" and not reason):
+    if len(reason) > MAX_REASON or (action == "hold" and not reason):
         raise InvalidInput(f"The reason must have 1 to {MAX_REASON} characters" if action == "hold"
                            else f"The reason is longer than {MAX_REASON} characters",
                            details=[{"field": "reason", "message": f"1 to {MAX_REASON} characters"}])
@@ -184,25 +181,11 @@ async def _steer(actor: Actor, ticket_id: int, action: str, reason: str) -> None
         wi = await _runtime.lock_workflow(session, t.workflow_instance_id)
         before = {"status": wi.w_status.value, "hold_reason": wi.hold_reason}
         if action == "cancel":
-            if wi.w_status in ARCHIVED:
-                raise Conflict(f"The ticket is already {wi.w_status.value.lower()}")
-            wi.w_status, wi.completed_at = WorkflowStatus.CANCELLED, utcnow()
-            await _runtime.cancel_open_tasks(session, wi.id or 0)
+            await _steer.cancel_workflow(session, wi)
         elif action == "hold":
-            if wi.w_status != WorkflowStatus.IN_PROGRESS:
-                raise Conflict(f"Only an in-progress ticket can be put on hold (it is {wi.w_status.value})")
-            _runtime.hold(wi, reason)
+            _steer.hold_workflow(session, wi, reason)
         else:
-            if wi.w_status != WorkflowStatus.ON_HOLD:
-                raise Conflict(f"Only a ticket on hold can be resumed (it is {wi.w_status.value})")
-            current = await _runtime.active_task(session, wi.id or 0)
-            if current is None:
-                raise Conflict("Nothing to resume: no transition applied; cancel the ticket or fix the definition")
-            if current.t_status.value == "ERROR":
-                raise Conflict("A task failed: retry it to resume the ticket")
-            wi.w_status, wi.hold_reason = WorkflowStatus.IN_PROGRESS, None
-        wi.updated_at = utcnow()
-        session.add(wi)
+            await _steer.resume_workflow(session, wi)
         await _runtime.touch_ticket(session, wi.id or 0)
         await audit.record(session, actor, entity="ticket", entity_id=t.id or 0, action=action, before=before,
                            after={"status": wi.w_status.value, "reason": reason or None})
@@ -210,14 +193,14 @@ async def _steer(actor: Actor, ticket_id: int, action: str, reason: str) -> None
 
 async def cancel_ticket(actor: Actor, ticket_id: int, *, reason: str = "") -> None:
     """Cancel a ticket: workflow CANCELLED and its unfinished tasks CANCELLED (ticket admins, admins)."""
-    await _steer(actor, ticket_id, "cancel", reason)
+    await _steer_ticket(actor, ticket_id, "cancel", reason)
 
 
 async def hold_ticket(actor: Actor, ticket_id: int, *, reason: str) -> None:
     """Put an in-progress ticket on hold with a reason (ticket admins, admins)."""
-    await _steer(actor, ticket_id, "hold", reason)
+    await _steer_ticket(actor, ticket_id, "hold", reason)
 
 
 async def resume_ticket(actor: Actor, ticket_id: int) -> None:
     """Resume a ticket on hold that still has a task to do (ticket admins, admins)."""
-    await _steer(actor, ticket_id, "resume", "")
+    await _steer_ticket(actor, ticket_id, "resume", "")

@@ -20,24 +20,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
-from tfai.db.tables import TaskDefinition, TaskInstance, TaskStatus, TaskType, User
+from tfai.db.tables import TaskDefinition, TaskInstance, TaskType, User
 from tfai.db.tables.common import utcnow
+from tfai.domain.lifecycle import COUNTED_TASK, TaskEvent, TaskStatus, next_task_status, sql_value
 
 ASSIGNMENT_LOCK = 5_105  # first key of pg_advisory_xact_lock(int, int); the second is the company id
-COUNTED = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+_ASSIGNED = next_task_status(TaskStatus.PENDING, TaskEvent.ASSIGN)
 _HELD = "tfai.assignment_lock"  # session.info: (root transaction, company id) whose lock is held
 
 # The least-loaded assignable worker (fewest open tasks, then least recently assigned, never first, then lowest id)
 # gets +1 and the task, in one statement. Nothing comes back when nobody is active, available and a task worker.
 # NO KEY UPDATE, never FOR UPDATE: a transaction that references the user (completed_by, created_by) holds a KEY SHARE
 # lock on the row and may be waiting for the company lock we hold; FOR UPDATE would wait for it (deadlock).
-_ASSIGN = text("""
+_ASSIGN = text(f"""
 WITH w AS (
   UPDATE users SET open_tasks = open_tasks + 1, last_assigned_at = :now
    WHERE id = (SELECT id FROM users WHERE company_id = :cid AND is_active AND available AND is_worker
                 ORDER BY open_tasks, last_assigned_at NULLS FIRST, id LIMIT 1 FOR NO KEY UPDATE)
   RETURNING id, email)
-UPDATE task_instances t SET assigned_to = w.id, assigned_at = :now, t_status = 'OPEN'
+UPDATE task_instances t SET assigned_to = w.id, assigned_at = :now, t_status = {sql_value(_ASSIGNED)}
   FROM w WHERE t.id = :tid
 RETURNING w.id, w.email
 """)
@@ -58,7 +59,7 @@ async def lock_assignment(session: AsyncSession, company_id: int) -> None:
 
 def counted_owner(status: TaskStatus, assigned_to: int | None) -> int | None:
     """The user whose open_tasks counts a task in this state, if any."""
-    return assigned_to if assigned_to is not None and status in COUNTED else None
+    return assigned_to if assigned_to is not None and status in COUNTED_TASK else None
 
 
 async def release_load(session: AsyncSession, company_id: int, owners: Iterable[int | None]) -> None:
@@ -85,28 +86,19 @@ async def _assign_one(session: AsyncSession, company_id: int, task: TaskInstance
     # The row was written by _ASSIGN: record the values as loaded so the ORM does not write them again.
     set_committed_value(task, "assigned_to", int(row[0]))
     set_committed_value(task, "assigned_at", now)
-    set_committed_value(task, "t_status", TaskStatus.OPEN)
+    set_committed_value(task, "t_status", _ASSIGNED)
     return int(row[0]), str(row[1])
 
 
-async def assign_task(session: AsyncSession, company_id: int, task: TaskInstance) -> int | None:
-    """Give a FORM task to the least-loaded available worker (OPEN), or leave it PENDING unassigned.
-
-    The task row must exist (flushed); its assignee's email is returned by `assign_task_email`.
-    """
-    got = await assign_task_email(session, company_id, task)
-    return got[0] if got else None
-
-
 async def assign_task_email(session: AsyncSession, company_id: int, task: TaskInstance) -> tuple[int, str] | None:
-    """As assign_task, returning (user id, email) of the assignee."""
-    previous = counted_owner(task.t_status, task.assigned_to)
-    if task.t_status != TaskStatus.PENDING or task.assigned_to is not None:
-        task.assigned_to, task.assigned_at, task.t_status = None, None, TaskStatus.PENDING
+    """Give a waiting (PENDING) FORM task to the least-loaded available worker (OPEN), or leave it waiting;
+    (user id, email) of the assignee. The task row must exist (flushed)."""
+    assert task.t_status == TaskStatus.PENDING, "only a waiting task is assigned automatically"
+    if task.assigned_to is not None:  # a retried task forgets the worker it had (PENDING is never counted)
+        task.assigned_to, task.assigned_at = None, None
         session.add(task)
         await session.flush()
     await lock_assignment(session, company_id)
-    await release_load(session, company_id, [previous])
     return await _assign_one(session, company_id, task, utcnow())
 
 
@@ -148,9 +140,8 @@ async def release_user_tasks(session: AsyncSession, company_id: int, user_id: in
             .with_for_update(skip_locked=True))
     tasks = list((await session.execute(stmt)).scalars().all())
     for task in tasks:
-        task.assigned_to = None
-        task.assigned_at = None
-        task.t_status = TaskStatus.PENDING
+        task.t_status = next_task_status(task.t_status, TaskEvent.UNASSIGN)
+        task.assigned_to, task.assigned_at = None, None
         session.add(task)
     await session.flush()
     if tasks:

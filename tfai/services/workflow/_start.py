@@ -13,9 +13,9 @@ from tfai.db.tables import (
     TicketDefinition,
     TicketInstance,
     WorkflowInstance,
-    WorkflowStatus,
 )
 from tfai.domain.errors import Conflict
+from tfai.domain.lifecycle import WorkflowEvent, next_workflow_status
 from tfai.domain.policy import Actor
 from tfai.services.common import audit
 from tfai.services.definitions import _cache
@@ -34,24 +34,21 @@ def _title(ticket_def: TicketDefinition, data: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Started:
-    """What start_workflow created: the ticket, its workflow instance, the start task and its definition."""
+    """What begin_workflow created: the ticket, its workflow instance, the start task and its definition, and the
+    email of the start task's assignee (None when it was not assigned)."""
 
     ticket: TicketInstance
     workflow: WorkflowInstance
     task: TaskInstance
     task_def: TaskDefinition
-
-
-async def start_workflow(session: AsyncSession, actor: Actor, ticket_def: TicketDefinition,
-                         data: dict[str, Any]) -> TicketInstance:
-    """Create the ticket, its workflow (current version, IN_PROGRESS) and its start task."""
-    return (await begin_workflow(session, actor, ticket_def, data)).ticket
+    assignee_email: str | None
 
 
 async def begin_workflow(session: AsyncSession, actor: Actor, ticket_def: TicketDefinition, data: dict[str, Any], *,
                          workflow_definition_id: int | None = None, idempotency_key: str | None = None) -> Started:
-    """As start_workflow, returning everything created (no re-reads for the answer). `workflow_definition_id`:
-    the newest version of the ticket type's workflow when the caller already looked it up."""
+    """Create the ticket, its workflow (current version, started) and its start task; everything created, so the
+    answer needs no re-reads. `workflow_definition_id`: the newest version of the ticket type's workflow when the
+    caller already looked it up."""
     wf_id = workflow_definition_id
     if wf_id is None:
         newest = await current_workflow(session, ticket_def.workflow_key)
@@ -64,7 +61,7 @@ async def begin_workflow(session: AsyncSession, actor: Actor, ticket_def: Ticket
     if start is None:
         raise Conflict(f"The workflow {wf_def.key!r} has no start task")
     wi = WorkflowInstance(company_id=actor.company_id, workflow_definition_id=wf_id,
-                          w_status=WorkflowStatus.IN_PROGRESS,
+                          w_status=next_workflow_status(None, WorkflowEvent.START),
                           workflow_data={"ticket": data, "tasks": {}, "workflow": {}})
     session.add(wi)
     await session.flush()
@@ -73,12 +70,13 @@ async def begin_workflow(session: AsyncSession, actor: Actor, ticket_def: Ticket
                             workflow_instance_id=wi.id, created_by=actor.user_id, title=_title(ticket_def, data),
                             ticket_data=data, idempotency_key=idempotency_key)
     session.add(ticket)  # written with the start task's flush
-    task = await create_task(session, actor.company_id, wi, start)
+    created = await create_task(session, actor.company_id, wi, start)
+    task = created.task
     assert ticket.id is not None
     await audit.record(session, actor, entity="ticket", entity_id=ticket.id, action="submitted",
                        after={"ticket_type": ticket_def.key, "version": ticket_def.version,
                               "workflow": wf_def.key, "workflow_version": wf_def.version,
                               "start_task": task.id, "task_status": task.t_status.value})
-    return Started(ticket=ticket, workflow=wi, task=task, task_def=start)
+    return Started(ticket=ticket, workflow=wi, task=task, task_def=start, assignee_email=created.assignee_email)
 
 

@@ -26,7 +26,9 @@ def _summary() -> rx.Component:
                   rx.text("for ", rx.link(t["ticket_title"], href=t["ticket_href"]), " (", t["ticket_type"], ")",
                           size="2"), align="center", spacing="3", wrap="wrap", id="task-status"),
         rx.cond(t["description"] != "", rx.text(t["description"], size="2", color_scheme="gray")),
-        rx.text("Assigned to ", t["assignee"], " · created ", t["created"], size="1", color_scheme="gray"),
+        rx.text("Assigned to ", t["assignee"], " · created ", t["created"],
+                rx.cond(t["started"] != "", rx.text.span(" · started ", t["started"])), size="1",
+                color_scheme="gray", id="task-times"),
         rx.cond(t["status"] == "COMPLETED",
                 rx.text("Completed ", t["completed"], " by ", t["completed_by"], size="1", color_scheme="gray")),
         rx.cond(t["hold_reason"] != "", rx.callout.root(
@@ -35,10 +37,20 @@ def _summary() -> rx.Component:
         spacing="2", width="100%"), width="100%")
 
 
+def _start() -> rx.Component:
+    # Starting is optional (the form below stays usable); it shows everyone that the task is being worked on.
+    return rx.cond(S.startable, rx.vstack(
+        rx.hstack(rx.button("Start", on_click=S.start, id="start-button"),
+                  rx.text("Let others see you are working on it.", size="2", color_scheme="gray"),
+                  spacing="3", align="center"),
+        rx.cond(~S.is_ticket_admin, error_summary(S.steer_error)), spacing="2", width="100%"))
+
+
 def _work() -> rx.Component:
     return rx.cond(
         S.completable,
-        _card("Your answer", rx.box(schema_form(S, submit_label="Complete task"), width="100%", id="task-form")),
+        _card("Your answer", rx.vstack(_start(), rx.box(schema_form(S, submit_label="Complete task"), width="100%",
+                                                        id="task-form"), spacing="3", width="100%")),
         rx.cond(S.output_pairs.length() > 0, _card("Result", pairs(S.output_pairs, id="task-output"))),
     )
 

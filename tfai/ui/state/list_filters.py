@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from tfai.domain.lifecycle import ACTIVE_WORKFLOW, ARCHIVED_WORKFLOW
+
 TASK_STATUSES = ("PENDING", "OPEN", "IN_PROGRESS", "ERROR", "COMPLETED", "CANCELLED")
-WORKFLOW_STATUSES = ("NOT_STARTED", "IN_PROGRESS", "ON_HOLD", "COMPLETED", "CANCELLED")
+WORKFLOW_STATUSES = tuple(s.value for s in (*ACTIVE_WORKFLOW, *ARCHIVED_WORKFLOW))
 TICKET_SORTS: dict[str, str] = {"-created": "Newest first", "created": "Oldest first",
                                 "-updated": "Recently updated", "title": "Title A–Z"}
 TASK_SORTS: dict[str, str] = {"created": "Oldest first", "-created": "Newest first",

@@ -33,7 +33,8 @@ def task_view(t: Any) -> dict[str, str]:
             "ticket_title": t.ticket_title, "ticket_href": f"/tickets/{t.ticket_id}", "ticket_type": t.ticket_type,
             "assignee": t.assignee_email or ("automatic" if t.type != "FORM" else "unassigned"),
             "assignee_id": str(t.assignee_id or ""), "created": fmt_time(t.created_at),
-            "assigned": fmt_time(t.assigned_at), "completed": fmt_time(t.completed_at),
+            "assigned": fmt_time(t.assigned_at), "started": fmt_time(t.started_at) if t.started_at else "",
+            "completed": fmt_time(t.completed_at),
             "completed_by": t.completed_by_email or EMPTY, "error": t.error or "", "attempts": str(t.attempts),
             "workflow_status": status_text(t.workflow_status), "hold_reason": t.hold_reason or ""}
 
@@ -49,6 +50,11 @@ def can_complete(t: Any, actor_id: int, is_ticket_admin: bool) -> bool:
     return t.type == "FORM" and t.status in OPEN_STATES and (t.assignee_id == actor_id or is_ticket_admin)
 
 
+def can_start(t: Any, actor_id: int) -> bool:
+    """True when the page should offer Start: my OPEN FORM task (starting is optional; the form stays usable)."""
+    return t.type == "FORM" and t.status == "OPEN" and t.assignee_id == actor_id
+
+
 class TaskDetailState(SchemaFormMixin, AuthState):
     """The output schema stays backend-only in the mixin; the browser gets field dicts and label/value pairs."""
 
@@ -62,6 +68,7 @@ class TaskDetailState(SchemaFormMixin, AuthState):
     attempts: list[dict[str, str]] = []
     workers: list[dict[str, str]] = []
     completable: bool = False
+    startable: bool = False
     retryable: bool = False
     reassignable: bool = False
     loading: bool = False
@@ -79,6 +86,7 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         self.ticket_pairs = label_values(None, None, t.ticket_fields)
         self.attempts = [attempt_row(a) for a in t.action_attempts] if admin else []
         self.completable = can_complete(t, actor.user_id, admin)
+        self.startable = can_start(t, actor.user_id)
         self.retryable = admin and t.status == "ERROR"
         self.reassignable = admin and t.type == "FORM" and t.status in STEERABLE
         if self.completable:
@@ -104,7 +112,7 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         self._kid, query = url_id(self.router, "/tasks/")
         self.notice = NEXT_NOTE if query.get("done") else ""
         self.loading, self.loaded, self.task, self.error, self.steer_error = True, False, {}, "", ""
-        self.completable = self.retryable = self.reassignable = self.form_busy = False
+        self.completable = self.startable = self.retryable = self.reassignable = self.form_busy = False
         yield
         try:
             self.error = await load_error(lambda: self._refresh(actor), self._kid, "Task not found")
@@ -153,6 +161,10 @@ class TaskDetailState(SchemaFormMixin, AuthState):
             return None
         return await self._steer(lambda a: work.reassign_task(a, self._kid, user_id=int(raw)),
                                  "The task is reassigned.")
+
+    @rx.event
+    async def start(self) -> Any:
+        return await self._steer(lambda a: work.start_task(a, self._kid), "The task is started.")
 
     @rx.event
     async def retry(self) -> Any:

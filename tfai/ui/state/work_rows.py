@@ -114,9 +114,9 @@ def status_text(workflow_status: str) -> str:
     return _humanize(workflow_status.lower()) if workflow_status else EMPTY
 
 
-# The one colour mapping of task (OPEN … ERROR) and workflow (NOT_STARTED … ON_HOLD) statuses, used by every badge.
+# The one colour mapping of task (OPEN … ERROR) and workflow (IN_PROGRESS … ON_HOLD) statuses, used by every badge.
 STATUS_COLORS = {"OPEN": "blue", "IN_PROGRESS": "blue", "PENDING": "amber", "ON_HOLD": "amber",
-                 "NOT_STARTED": "gray", "COMPLETED": "green", "CANCELLED": "gray", "ERROR": "red"}
+                 "COMPLETED": "green", "CANCELLED": "gray", "ERROR": "red"}
 
 
 def status_color(status: str) -> str:
