@@ -21,7 +21,7 @@ class Clock:
 
 
 def _supervisor(*children: Child) -> tuple[Supervisor, Clock, list[str]]:
-    clock, said = Clock(), []
+    clock, said = Clock(), list[str]()
     return Supervisor(list(children), say=said.append, clock=clock), clock, said
 
 

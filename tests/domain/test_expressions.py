@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.expressions import (
-    MAX_EXPRESSION_BYTES,
     ExpressionError,
     check_expression,
     evaluate,
     evaluate_condition,
     evaluate_transform,
 )
+from tfai.domain.limits import MAX_EXPRESSION_BYTES
 
 
 @pytest.mark.parametrize(
@@ -111,7 +113,7 @@ def test_unsupported_scope_value() -> None:
         evaluate("ticket", {"ticket": {"s": {1, 2}}})
 
 
-SCOPE = {
+SCOPE: dict[str, dict[str, Any] | None] = {
     "ticket": {"type": "object", "properties": {"price": {"type": "number"}, "model": {"type": "string"},
                                                 "tags": {"type": "array", "items": {"type": "string"}}}},
     "tasks": {"type": "object", "additionalProperties": False,

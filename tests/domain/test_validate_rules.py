@@ -79,7 +79,7 @@ def shadowed(b: Doc) -> None:
 
 
 # (name, mutation, severity, path, code)
-CASES: list[tuple[str, Callable[[Doc], None], str, str, str]] = [
+CASES: list[tuple[str, Callable[[Doc], object], str, str, str]] = [  # a mutation (its value is ignored), ...
     # structure against the bundle schema
     ("format", setitem(lambda b: b, "format", "tfai.bundle/v2"), "error", "/format", "schema.const"),
     ("missing start", delitem(wf, "start"), "error", "/workflow", "schema.required"),

@@ -37,6 +37,7 @@ def declared_routes() -> set[tuple[str, str]]:
         router = getattr(importlib.import_module(f"{routes.__name__}.{info.name}"), "router", None)
         for route in getattr(router, "routes", []):
             if isinstance(route, APIRoute) and route.include_in_schema:
+                assert route.methods is not None  # FastAPI gives every APIRoute its methods (GET by default)
                 found |= {(method, API_PREFIX + route.path) for method in route.methods}
     return found
 

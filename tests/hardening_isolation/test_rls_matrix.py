@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Table, text
+from sqlalchemy import CursorResult, Table, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -98,6 +98,7 @@ async def attempt(ctx: Callable[[], AbstractAsyncContextManager[AsyncSession]],
             value: Any = None
             for sql, params in statements:
                 result = await session.execute(text(sql), params)
+                assert isinstance(result, CursorResult)  # a textual statement always gives a cursor result
                 value = result.scalar() if result.returns_rows else result.rowcount
             raise _Rollback(value)
     except _Rollback as done:
@@ -212,7 +213,7 @@ async def test_delete(matrix: Matrix, scenario: str) -> None:
 
 async def test_companies_row_is_visible_only_to_itself(matrix: Matrix) -> None:
     a, b = matrix.a.company_id, matrix.b.company_id
-    sql = ("SELECT count(*) FROM companies", {})
+    sql: tuple[str, dict[str, Any]] = ("SELECT count(*) FROM companies", {})
     assert await attempt(matrix.contexts["own"], sql) == 1
     assert await attempt(matrix.contexts["own"], ("SELECT count(*) FROM companies WHERE id = :b", {"b": b})) == 0
     assert await attempt(matrix.contexts["none"], sql) == 0

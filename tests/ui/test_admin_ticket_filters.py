@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tfai.ui.state.admin_tickets import DEFAULTS, FILTER_KEYS
+from tfai.ui.state.admin_filters import FILTER_KEYS
+from tfai.ui.state.admin_tickets import DEFAULTS
 from tfai.ui.state.list_filters import ANY, TICKET_SORTS, WORKFLOW_STATUSES, parse_filters, status_options
 
 
