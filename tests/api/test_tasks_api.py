@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import get_args
 
 import httpx
 import psycopg
@@ -10,6 +11,9 @@ import psycopg
 from tests.fixtures.bundles import install
 from tests.fixtures.db_rows import count, snapshot, task_row
 from tests.fixtures.tenants import World
+from tfai.api.routes.tasks import TaskStatusName
+from tfai.api.routes.tickets import WorkflowStatusName
+from tfai.domain.lifecycle import TaskStatus, WorkflowStatus
 from tfai.services.tickets import attachments, submission
 from tfai.services.workflow import action_results
 
@@ -43,7 +47,7 @@ async def test_steering_and_cross_tenant(world: World, owner: psycopg.Connection
     checks: list[tuple[str, str, object]] = [
         ("GET", f"/api/v1/tasks/{task_id}", None), ("POST", f"/api/v1/tasks/{task_id}/complete", {"output": {}}),
         ("POST", f"/api/v1/tasks/{task_id}/assign", {"user_id": world.b.worker1.id}),
-        ("POST", f"/api/v1/tasks/{task_id}/retry", None),
+        ("POST", f"/api/v1/tasks/{task_id}/retry", None), ("POST", f"/api/v1/tasks/{task_id}/start", None),
     ]
     for method, path, body in checks:
         assert (await api.request(method, path, json=body, headers=outsider)).status_code == 404, path
@@ -106,3 +110,29 @@ async def test_a_file_field_takes_an_attachment_of_the_ticket(world: World, owne
                           json={"output": {"approved": True, "quote": str(quote.id)}}, headers=wh)
     assert good.status_code == 200
     assert task_row(owner, task_id)["output_data"]["quote"] == str(quote.id)
+
+
+async def test_start_endpoint(world: World, owner: psycopg.Connection, api: httpx.AsyncClient,
+                              auth_headers) -> None:  # type: ignore[no-untyped-def]
+    task_id, assignee = await _task(world)
+    mine = auth_headers(world.a.worker1 if assignee == world.a.worker1.id else world.a.worker2)
+    other = auth_headers(world.a.worker2 if assignee == world.a.worker1.id else world.a.worker1)
+    assert (await api.post(f"/api/v1/tasks/{task_id}/start", headers=other)).status_code == 404
+    assert (await api.post(f"/api/v1/tasks/{task_id}/start", headers=auth_headers(world.b.admin))).status_code == 404
+    started = await api.post(f"/api/v1/tasks/{task_id}/start", headers=mine)
+    assert started.status_code == 204 and task_row(owner, task_id)["t_status"] == "IN_PROGRESS"
+    detail = (await api.get(f"/api/v1/tasks/{task_id}", headers=mine)).json()
+    assert detail["status"] == "IN_PROGRESS" and detail["started_at"] is not None
+    again = await api.post(f"/api/v1/tasks/{task_id}/start", headers=mine)
+    assert again.status_code == 409
+    assert again.json()["error"]["message"] == "Cannot start a task that is IN_PROGRESS"
+    assert (await api.get("/api/v1/tasks", headers=mine)).json()["items"][0]["status"] == "IN_PROGRESS"
+    done = await api.post(f"/api/v1/tasks/{task_id}/complete", json={"output": {"approved": True}}, headers=mine)
+    assert done.status_code == 200
+
+
+async def test_start_is_in_the_openapi_and_status_names_match_the_lifecycle(api: httpx.AsyncClient) -> None:
+    paths = (await api.get("/api/v1/openapi.json")).json()["paths"]
+    assert "204" in paths["/api/v1/tasks/{task_id}/start"]["post"]["responses"]
+    assert set(get_args(TaskStatusName)) == {s.value for s in TaskStatus}
+    assert set(get_args(WorkflowStatusName)) == {s.value for s in WorkflowStatus}

@@ -141,3 +141,65 @@ async def test_availability_access(world: World, owner: psycopg.Connection) -> N
     assert count(owner, "SELECT count(*) FROM users WHERE id = %s AND available", world.b.worker1.id) == 1
     await work.set_availability(world.a.worker1.actor, available=False)
     assert count(owner, "SELECT count(*) FROM users WHERE id = %s AND available", world.a.worker1.id) == 0
+
+
+async def test_the_assignee_starts_a_form_task(world: World, owner: psycopg.Connection) -> None:
+    await install(world.a)
+    _, task_id, assignee, other = await submit(world)
+    before = snapshot(owner, world.a.company_id)
+    with pytest.raises(NotFound):  # another worker does not see it
+        await work.start_task(other.actor, task_id)
+    with pytest.raises(NotFound):  # another company's admin neither
+        await work.start_task(world.b.admin.actor, task_id)
+    with pytest.raises(Forbidden):
+        await work.start_task(world.a.requester.actor, task_id)
+    assert snapshot(owner, world.a.company_id) == before
+    await work.start_task(assignee.actor, task_id)
+    row = task_row(owner, task_id)
+    assert row["t_status"] == "IN_PROGRESS" and row["started_at"] is not None
+    assert (await work.get_task(assignee.actor, task_id)).started_at == row["started_at"]
+    assert count(owner, "SELECT open_tasks FROM users WHERE id = %s", assignee.id) == 1  # still counted once
+    with pytest.raises(Conflict, match="Cannot start a task that is IN_PROGRESS"):
+        await work.start_task(assignee.actor, task_id)
+    done = await work.complete_form_task(assignee.actor, task_id, output={"approved": True})
+    assert done.next_task_id is not None and task_row(owner, task_id)["t_status"] == "COMPLETED"
+    with pytest.raises(Conflict, match="Cannot start a task that is COMPLETED"):
+        await work.start_task(assignee.actor, task_id)
+    assert count(owner, "SELECT open_tasks FROM users WHERE id = %s", assignee.id) == 0
+
+
+async def test_starting_is_optional_and_reassigning_hands_over_unstarted(world: World,
+                                                                          owner: psycopg.Connection) -> None:
+    await install(world.a)
+    _, first, assignee, other = await submit(world)
+    done = await work.complete_form_task(assignee.actor, first, output={"approved": False})  # from OPEN
+    assert done.next_task_id is not None and task_row(owner, first)["started_at"] is None
+    _, task_id, assignee, other = await submit(world)
+    await work.start_task(assignee.actor, task_id)
+    await work.reassign_task(world.a.ticket_admin.actor, task_id, user_id=other.id)
+    row = task_row(owner, task_id)
+    assert (row["t_status"], row["assigned_to"], row["started_at"]) == ("OPEN", other.id, None)
+    await work.start_task(other.actor, task_id)
+    assert task_row(owner, task_id)["t_status"] == "IN_PROGRESS"
+
+
+async def test_a_started_task_stays_with_a_worker_who_goes_unavailable(world: World,
+                                                                        owner: psycopg.Connection) -> None:
+    await install(world.a)
+    tasks = [(await submit(world))[1] for _ in range(4)]
+    worker = world.a.worker1
+    started, still_open = [t for t in tasks if task_row(owner, t)["assigned_to"] == worker.id]
+    await work.start_task(worker.actor, started)
+    await work.set_availability(worker.actor, available=False)
+    assert (task_row(owner, started)["assigned_to"], task_row(owner, started)["t_status"]) == (worker.id,
+                                                                                              "IN_PROGRESS")
+    assert task_row(owner, still_open)["assigned_to"] == world.a.worker2.id
+
+
+async def test_a_held_ticket_cannot_be_started(world: World, owner: psycopg.Connection) -> None:
+    await install(world.a)
+    ticket_id, task_id, assignee, _ = await submit(world)
+    await tracking.hold_ticket(world.a.ticket_admin.actor, ticket_id, reason="budget")
+    with pytest.raises(Conflict, match="on hold"):
+        await work.start_task(assignee.actor, task_id)
+    assert task_row(owner, task_id)["t_status"] == "OPEN"
