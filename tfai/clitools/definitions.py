@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tfai.domain.bundle import MAX_DOCUMENT_BYTES, load_bundle_text
+from tfai.domain.bundle import load_bundle_text
 from tfai.domain.errors import InvalidInput
+from tfai.domain.limits import MAX_DOCUMENT_BYTES
 from tfai.domain.problems import Report
 from tfai.domain.validate import validate
 

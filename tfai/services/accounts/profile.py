@@ -49,11 +49,12 @@ async def update_profile(actor: Actor, *, first_name: str, last_name: str) -> Me
 
 
 async def _check_password(session: AsyncSession, actor: Actor, password: str, field: str) -> None:
-    await throttle.check(throttle.LOGIN_ACCOUNT, actor.email)
+    await throttle.hit(throttle.LOGIN_ACCOUNT, actor.email)  # claimed first: concurrent guesses cannot slip past
     stored = (await session.execute(text("SELECT password_hash FROM users WHERE id = :uid"),
                                     {"uid": actor.user_id})).scalar_one_or_none()
-    if not await passwords.verify_password(stored, (password or "")[:1024]):
-        await throttle.record(throttle.LOGIN_ACCOUNT, actor.email)
+    if await passwords.verify_password(stored, (password or "")[:1024]):
+        await throttle.refund(throttle.LOGIN_ACCOUNT, actor.email)
+    else:
         raise InvalidInput("The password is wrong", details=[{"field": field, "message": "The password is wrong"}])
 
 
