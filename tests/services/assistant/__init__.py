@@ -1,0 +1,1 @@
+"""Tests of tfai.services.assistant (drafting, proposals, its REST routes and isolation)."""
