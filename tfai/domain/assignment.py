@@ -1,4 +1,9 @@
-"""Worker assignment: the least-loaded available active worker, ties to the least recently assigned."""
+"""The assignment rule in plain Python: the oracle of a property test against the SQL that runs.
+
+The product assigns in SQL (services/workflow/_assignment.py, one statement under the company's lock); this
+states the same rule readably (least-loaded available active worker, ties to the least recently assigned) and
+tests/services/workflow/test_assignment_oracle.py checks the SQL against it. Nothing else calls it.
+"""
 
 from __future__ import annotations
 
