@@ -14,7 +14,6 @@ from tests.fixtures.tenants import Tenant, World
 from tests.fixtures.workers import WorkerPool
 from tfai.domain.policy import Actor
 from tfai.domain.webhooks import verify, webhook_id
-from tfai.services.actions import callbacks
 from tfai.services.tasks import work
 from tfai.services.tickets import submission
 from tfai.settings import get_settings
@@ -140,7 +139,7 @@ async def test_permanent_failure_holds_then_admin_retry_succeeds(world: World, o
     assert "HTTP 502" in failed["error"] and "after 3 attempts" in failed["error"]
     wf = workflow_of_ticket(owner, ticket_id)
     assert wf["w_status"] == "ON_HOLD" and "HTTP 502" in wf["hold_reason"]
-    shown = await callbacks.task_attempts(a.ticket_admin.actor, task_id)
+    shown = (await work.get_task(a.ticket_admin.actor, task_id)).action_attempts
     assert [x.status_code for x in shown] == [502, 502, 502] and all(x.error for x in shown)
     detail = await work.get_task(a.admin.actor, task_id)
     assert detail.error == failed["error"] and len(detail.action_attempts) == 3

@@ -40,10 +40,6 @@ def configure_engine(*, pool_size: int = 10, null_pool: bool = False) -> AsyncEn
     return _engine
 
 
-def get_engine() -> AsyncEngine:
-    return _engine or configure_engine()
-
-
 async def dispose_engine() -> None:
     global _engine, _sessionmaker
     if _engine is not None:

@@ -270,8 +270,3 @@ def check_summary(summary: Summary, names: Mapping[str, dict[str, Any] | None], 
     if kind == "transform" and result not in ("map", "unknown"):
         analyzer.add("expression.not_map", f"A transform must yield a map, this yields a {described}")
     return analyzer.problems
-
-
-def analyze(tree: Tree, names: Mapping[str, dict[str, Any] | None], kind: str) -> list[Problem]:
-    """Problems in a parsed expression used as `kind` ('condition', 'transform' or 'any')."""
-    return check_summary(summarize(tree), names, kind)

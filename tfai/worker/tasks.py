@@ -8,7 +8,7 @@ from typing import Any
 from tfai.observability import metrics
 from tfai.settings import get_settings
 from tfai.worker import loop
-from tfai.worker.celery_app import celery_app, run_time_limit
+from tfai.worker.celery_app import RUN_ACTION, celery_app, run_time_limit
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ def ping() -> str:
     return "pong"
 
 
-@celery_app.task(name="tfai.run_action", bind=True, acks_late=True, reject_on_worker_lost=True,
+@celery_app.task(name=RUN_ACTION, bind=True, acks_late=True, reject_on_worker_lost=True,
                  max_retries=5, ignore_result=True)
 def run_action(self: Any, company_id: int, task_id: int) -> str:
     """Claim and run one action task (a duplicate message for a claimed or finished task does nothing).

@@ -1,4 +1,4 @@
-"""Actions for people and callers: ASYNC callbacks, attempt history, the webhook secret, health."""
+"""Actions for people and callers: ASYNC callbacks and the company's webhook secret."""
 
 from __future__ import annotations
 
@@ -15,19 +15,11 @@ from tfai.domain.errors import Conflict, InvalidInput, NotFound
 from tfai.domain.expressions import ExpressionError
 from tfai.domain.lifecycle import TaskStatus
 from tfai.domain.limits import MAX_TOKEN
-from tfai.domain.policy import Action, Actor, Resource
+from tfai.domain.policy import Action, Actor
 from tfai.domain.tokens import hash_token
-from tfai.observability import health
 from tfai.services.common import audit
 from tfai.services.common.tx import actor_tx
-from tfai.services.tickets.dto import ActionAttemptDTO
 from tfai.services.workflow import _actions, _runtime
-
-
-class AttemptDTO(ActionAttemptDTO):
-    """One outbound request of an action task (webhook_id is the receiver's idempotency key)."""
-
-    webhook_id: str
 
 
 class CallbackRejected(InvalidInput):
@@ -78,21 +70,6 @@ async def handle_callback(token: str, body: Any) -> None:
         raise CallbackRejected(failure, details=[{"field": "", "message": failure}])
 
 
-async def task_attempts(actor: Actor, task_id: int) -> list[AttemptDTO]:
-    """Every request of an action task, oldest first (ticket admins and admins)."""
-    policy.require(actor, Action.TASK_LIST_COMPANY)
-    async with actor_tx(actor) as session:
-        exists = (await session.execute(text("SELECT company_id FROM task_instances WHERE id = :id"),
-                                        {"id": task_id})).first()
-        if exists is None:
-            raise NotFound("Task not found")
-        policy.require(actor, Action.TASK_LIST_COMPANY, Resource(company_id=int(exists[0])), what="task")
-        rows = (await session.execute(text(
-            "SELECT attempt, webhook_id, started_at, finished_at, status_code, duration_ms, error "
-            "FROM action_attempts WHERE task_instance_id = :id ORDER BY id"), {"id": task_id})).all()
-    return [AttemptDTO(**r._asdict()) for r in rows]
-
-
 async def get_webhook_secret(actor: Actor) -> str:
     """The company's signing secret for outbound action requests (admins)."""
     policy.require(actor, Action.COMPANY_SETTINGS)
@@ -116,10 +93,3 @@ async def rotate_webhook_secret(actor: Actor) -> str:
         await audit.record(session, actor, entity="company", entity_id=actor.company_id,
                            action="webhook_secret_rotated", after={"secret": "(rotated)"})
     return secret
-
-
-async def action_health() -> dict[str, Any]:
-    """Whether an action worker is alive and how many outbox rows wait to be published."""
-    workers = await health.live_workers()
-    return {"workers": workers, "worker": "ok" if workers else "missing",
-            "outbox_backlog": await health.outbox_backlog()}

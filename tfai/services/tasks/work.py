@@ -139,7 +139,8 @@ async def get_task(actor: Actor, task_id: int) -> TaskDetailDTO:
             hold_reason=wi.hold_reason, ticket_fields=ticket.ticket_data or {},
             ticket_files=[file_dto(f) for f in uploads],
             action_attempts=[ActionAttemptDTO(attempt=a.attempt, started_at=a.started_at, finished_at=a.finished_at,
-                                              status_code=a.status_code, duration_ms=a.duration_ms, error=a.error)
+                                              status_code=a.status_code, duration_ms=a.duration_ms, error=a.error,
+                                              webhook_id=a.webhook_id)
                              for a in attempts])
 
 

@@ -135,6 +135,7 @@ class ActionAttemptDTO(BaseModel):
     status_code: int | None = None
     duration_ms: int | None = None
     error: str | None = None
+    webhook_id: str | None = None  # the receiver's idempotency key, to find the request in its logs
 
 
 class TaskDetailDTO(TaskSummaryDTO):

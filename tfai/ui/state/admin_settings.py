@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.domain import webhooks
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
 from tfai.services.actions import callbacks
@@ -15,12 +16,11 @@ from tfai.ui.state.form_values import error_message
 from tfai.ui.state.guard import guarded
 
 MASK = "•" * 24
-PREFIX = "whsec_"
 
 
 def masked(secret: str) -> str:
     """The secret with everything but its Standard Webhooks prefix and last four characters hidden."""
-    prefix = PREFIX if secret.startswith(PREFIX) else ""
+    prefix = webhooks.SECRET_PREFIX if secret.startswith(webhooks.SECRET_PREFIX) else ""
     return prefix + MASK + (secret[-4:] if len(secret) > 10 else "")
 
 
