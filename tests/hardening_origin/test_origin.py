@@ -9,7 +9,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from tfai.api.origin import OriginCheck, origin_of
+from tfai.api.origin import OriginCheck, origin_of, same_origin
 
 
 async def _hello(_: object) -> PlainTextResponse:
@@ -36,6 +36,22 @@ def _client() -> TestClient:
 ])
 def test_origin_of(url: str, expected: str) -> None:
     assert origin_of(url) == expected
+
+
+@pytest.mark.parametrize(("origin", "public", "same"), [
+    ("https://tfai.example.com", "https://tfai.example.com/", True),  # trailing slash
+    ("https://TFAI.Example.com:443", "https://tfai.example.com", True),  # case, default port
+    ("http://tfai.example.com", "https://tfai.example.com", False),  # scheme
+    ("https://tfai.example.com:8443", "https://tfai.example.com", False),  # port
+    ("https://evil.tfai.example.com", "https://tfai.example.com", False),  # sibling subdomain
+    ("https://xn--bcher-kva.example", "https://bücher.example", True),  # IDNA: browsers send punycode
+    ("null", "https://tfai.example.com", False),  # sandboxed frames
+    ("https://tfai.example.com:99999", "https://tfai.example.com", False),  # unparsable port
+    ("http://127.0.0.1:3000", "http://localhost:3000", True),  # loopback names are one
+])
+def test_one_origin_comparison(origin: str, public: str, same: bool) -> None:
+    """The socket/upload check and the API's cookie check both call same_origin."""
+    assert same_origin(origin, public) is same
 
 
 def test_same_origin_socket_is_accepted() -> None:

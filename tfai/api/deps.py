@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from tfai.api.origin import same_origin
 from tfai.domain.errors import Forbidden, Unauthorized
 from tfai.domain.policy import Actor
 from tfai.observability.logging import bind_actor
@@ -22,7 +23,7 @@ def client_ip(request: Request) -> str:
 def check_origin(request: Request) -> None:
     """Cookie-authenticated writes must come from our own origin (CSRF defence in depth)."""
     origin = request.headers.get("origin")
-    if origin and request.method in _UNSAFE and origin.rstrip("/") != get_settings().public_url.rstrip("/"):
+    if origin and request.method in _UNSAFE and not same_origin(origin, get_settings().public_url):
         raise Forbidden("Cross-origin request refused", code="bad_origin")
 
 

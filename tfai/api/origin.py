@@ -13,14 +13,28 @@ _LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
 def origin_of(url: str) -> str:
-    """scheme://host[:port] of a URL, lower-cased, default ports dropped, loopback names made one."""
+    """scheme://host[:port] of a URL, lower-cased, IDNA-encoded, default ports dropped, loopback names made one.
+
+    Raises ValueError for what is no URL origin at all (a bad port, an unencodable host)."""
     parts = urlsplit(url.strip())
     scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
     host = "localhost" if host in _LOOPBACK else host
+    if host and not host.isascii():
+        host = host.encode("idna").decode("ascii")
     port = parts.port
     if port is None or (scheme, port) in (("http", 80), ("https", 443)):
         return f"{scheme}://{host}"
     return f"{scheme}://{host}:{port}"
+
+
+def same_origin(origin: str, public_url: str) -> bool:
+    """Whether an Origin header names the public URL's origin: the one comparison every check uses.
+
+    `null` (sandboxed frames, some redirects) and anything unparsable are foreign."""
+    try:
+        return origin.strip().lower() != "null" and origin_of(origin) == origin_of(public_url)
+    except (ValueError, UnicodeError):
+        return False
 
 
 class OriginCheck:
@@ -32,7 +46,7 @@ class OriginCheck:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and scope["path"].startswith(PROTECTED_PREFIXES):
             origin = dict(scope.get("headers") or []).get(b"origin")
-            if origin is not None and origin_of(origin.decode("latin-1")) != origin_of(self.public_url()):
+            if origin is not None and not same_origin(origin.decode("latin-1"), self.public_url()):
                 await self._refuse(scope, receive, send)
                 return
         await self.app(scope, receive, send)
