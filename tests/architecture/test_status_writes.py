@@ -45,7 +45,7 @@ def status_writes(source: str, name: str = "<source>") -> list[str]:
     for node in ast.walk(tree):
         for target in _targets(node):
             if isinstance(target, ast.Attribute) and target.attr in STATUS_FIELDS:
-                found.append(f"{name}:{node.lineno} assigns .{target.attr}")
+                found.append(f"{name}:{target.lineno} assigns .{target.attr}")
         if isinstance(node, ast.Call):
             func = node.func
             callee = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""

@@ -115,9 +115,10 @@ def test_derived_sets_keep_todays_contents_and_order() -> None:
 def test_the_partial_index_predicate_still_matches_the_active_set() -> None:
     # Migration 0011's ix_task_instances_assignee_active serves "my tasks" only while its predicate holds the same
     # statuses as the list's literal IN (the planner proves the implication; the order does not matter).
-    from tfai.db.tables import TaskInstance
+    from tfai.db.tables import metadata
 
-    [index] = [i for i in TaskInstance.__table__.indexes if i.name == "ix_task_instances_assignee_active"]
+    table = metadata.tables["task_instances"]
+    [index] = [i for i in table.indexes if i.name == "ix_task_instances_assignee_active"]
     predicate = str(index.dialect_options["postgresql"]["where"])
     assert predicate.startswith("t_status IN (")
     assert set(predicate.split("IN ")[1].strip("()").split(", ")) == {sql_value(s) for s in ACTIVE_TASK}
