@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout_seconds: float = 60.0
     llm_daily_token_budget: int = 2_000_000
+    # Tokens reserved for one reply before the model is called (settled to the real usage afterwards).
+    llm_reply_token_reserve: int = Field(default=50_000, ge=1)
     actions_allow_private_networks: bool = False
     action_max_attempts: int = Field(default=3, ge=1, le=20)
     session_idle_hours: float = 8.0

@@ -23,7 +23,7 @@ def _value(text: str, series: str) -> float:
 
 @pytest.fixture(autouse=True)
 async def _fresh() -> None:
-    from tfai.api import ratelimit
+    from tfai.services.common import ratelimit
 
     await metrics.reset()
     await ratelimit.clear_all()

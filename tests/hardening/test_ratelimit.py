@@ -1,4 +1,4 @@
-"""Per-user and per-company rate limits: 429 with Retry-After, then recovery in the next window."""
+"""REST still answers 429 with Retry-After for the limits the services enforce, per user and per company."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from tests.fixtures.tenants import World
-from tfai.api import ratelimit
 from tfai.domain.errors import RateLimited
+from tfai.services.common import ratelimit
 
 TICKET = {"ticket_type": "no-such-type", "data": {}}
 
@@ -76,11 +76,11 @@ async def test_windows_recover(stack, setting) -> None:  # type: ignore[no-untyp
     setting(rate_assistant_per_user=2, rate_assistant_per_company=100, rate_window_seconds=60)
     t0 = 6_000_000.0  # the start of a window
     for _ in range(2):
-        await ratelimit.enforce(ratelimit.ASSISTANT_RATE, user_id=1, company_id=1, now=t0 + 10)
+        await ratelimit.enforce(ratelimit.ASSISTANT_MESSAGE, user_id=1, company_id=1, now=t0 + 10)
     with pytest.raises(RateLimited) as caught:
-        await ratelimit.enforce(ratelimit.ASSISTANT_RATE, user_id=1, company_id=1, now=t0 + 10)
+        await ratelimit.enforce(ratelimit.ASSISTANT_MESSAGE, user_id=1, company_id=1, now=t0 + 10)
     assert caught.value.retry_after == 50
-    await ratelimit.enforce(ratelimit.ASSISTANT_RATE, user_id=1, company_id=1, now=t0 + 60)
+    await ratelimit.enforce(ratelimit.ASSISTANT_MESSAGE, user_id=1, company_id=1, now=t0 + 60)
 
 
 async def test_login_token_and_signup_throttles_answer_429_with_retry_after(world: World, client: httpx.AsyncClient,

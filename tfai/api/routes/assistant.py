@@ -12,7 +12,6 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from tfai.api import ratelimit
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES, ErrorResponse
 from tfai.assistant.client import TextDelta
@@ -86,7 +85,7 @@ def _event_payload(event: AssistantEvent) -> tuple[str, dict[str, Any]]:
     return "text", {"text": event.text}
 
 
-@router.post("/conversations/{conv_id}/messages", response_model=ReplyDTO, dependencies=[ratelimit.ASSISTANT_MESSAGE],
+@router.post("/conversations/{conv_id}/messages", response_model=ReplyDTO,
              responses={
     **ERROR_RESPONSES, 503: {"model": ErrorResponse,
                             "description": "the model endpoint failed or is not configured; retry allowed"},

@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from tfai.api import ratelimit
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.domain.limits import (
@@ -53,8 +52,7 @@ async def ticket_types(actor: CurrentActor) -> list[TicketTypeDTO]:
 
 @router.post("/tickets", response_model=TicketCreatedDTO, status_code=201,
              responses={**ERROR_RESPONSES, 200: {"model": TicketCreatedDTO, "description": (
-                 "A repeat of an earlier submission with the same Idempotency-Key: that ticket, as it stands now")}},
-             dependencies=[ratelimit.TICKET_SUBMIT])
+                 "A repeat of an earlier submission with the same Idempotency-Key: that ticket, as it stands now")}})
 async def submit(actor: CurrentActor, body: TicketIn, response: Response,
                  idempotency_key: Annotated[str | None, Header(
                      alias="Idempotency-Key", max_length=MAX_IDEMPOTENCY_KEY,

@@ -21,9 +21,9 @@ from tfai.domain import policy
 from tfai.domain.errors import Conflict, InvalidInput, RateLimited
 from tfai.domain.limits import MAX_CONVERSATION_TITLE, MAX_MESSAGE
 from tfai.domain.policy import Action, Actor
-from tfai.services.assistant import _store
+from tfai.services.assistant import _budget, _store
 from tfai.services.assistant.dto import ConversationDetailDTO, ConversationDTO, ProposalDTO, ReplyDTO, StatusDTO
-from tfai.services.common import audit
+from tfai.services.common import audit, ratelimit
 from tfai.services.common.pagination import Page, clamp
 from tfai.services.common.tx import actor_tx
 from tfai.services.definitions import bundles
@@ -153,12 +153,14 @@ def _seconds_to_midnight() -> int:
     return max(1, int((tomorrow - now).total_seconds()))
 
 
-async def _start(actor: Actor, conv_id: int, content: str) -> list[dict[str, Any]]:
-    """Check the budget, store the user's message (once, also on a retry) and build the model's messages."""
+async def _start(actor: Actor, conv_id: int, content: str, reserved: int) -> list[dict[str, Any]]:
+    """Check the budget (tokens used plus every reply's reservation), store the user's message (once, also on a
+    retry) and build the model's messages."""
     settings = get_settings()
     async with actor_tx(actor) as session:
         conv = await _store.own_conversation(session, actor, conv_id, lock=True)
-        if await _store.tokens_used_today(session, actor.company_id) >= settings.llm_daily_token_budget:
+        used = await _store.tokens_used_today(session, actor.company_id)
+        if used + reserved > settings.llm_daily_token_budget:
             raise RateLimited("Your company has used its assistant token budget for today",
                               retry_after=_seconds_to_midnight())
         history = await _store.messages_of(session, conv_id, limit=_store.HISTORY_MESSAGES)
@@ -218,21 +220,27 @@ async def send_message(actor: Actor, conv_id: int, *, content: str, on_event: Ev
     """Send the designer's message; the model answers in text or with a validated proposal (nothing is saved).
 
     No transaction is open while the model streams. AssistantUnavailable (retry allowed) when the endpoint fails;
-    the user's message is kept and sending the same text again does not duplicate it.
+    the user's message is kept and sending the same text again does not duplicate it. One reply per user runs at a
+    time (Conflict otherwise), and its token estimate is reserved before the model is called.
     """
     policy.require(actor, Action.ASSISTANT_USE)
     text = _content(content)
+    await ratelimit.enforce_for(ratelimit.ASSISTANT_MESSAGE, actor)
     client = LLMClient.from_settings()
     try:
-        messages = await _start(actor, conv_id, text)
-        result = await drafting.draft(client, messages, validate=_validator(actor), on_event=on_event,
-                                      cancel=cancel)
-    except AssistantUnavailable as exc:
-        await _record_only(actor, exc.usage)
-        raise
+        async with _budget.reply_slot(actor), \
+                _budget.reservation(actor.company_id, _store.today().isoformat()) as reserved:
+            try:
+                messages = await _start(actor, conv_id, text, reserved)
+                result = await drafting.draft(client, messages, validate=_validator(actor), on_event=on_event,
+                                              cancel=cancel)
+            except AssistantUnavailable as exc:
+                await _record_only(actor, exc.usage)
+                raise
+            # The real usage is recorded before the reservation is given back (leaving the block).
+            return await _finish(actor, conv_id, result)
     finally:
         await client.close()
-    return await _finish(actor, conv_id, result)
 
 
 async def accept_proposal(actor: Actor, proposal_id: int, *, bundle: dict[str, Any] | None = None) -> SavedBundleDTO:

@@ -16,6 +16,7 @@ from tfai.domain.errors import Forbidden, NotFound
 from tfai.domain.policy import Action, Actor
 from tfai.domain.schema_check import require_valid
 from tfai.observability import metrics
+from tfai.services.common import ratelimit
 from tfai.services.common.tx import actor_tx
 from tfai.services.definitions._cache import newest_ticket_type
 from tfai.services.tickets import _idempotency
@@ -60,6 +61,7 @@ async def submit_ticket(actor: Actor, *, ticket_type: str, data: dict[str, Any],
     """
     policy.require(actor, Action.TICKET_SUBMIT)
     key = _idempotency.check_key(idempotency_key)
+    await ratelimit.enforce_for(ratelimit.TICKET_SUBMIT, actor)  # here, so REST, the UI and any other caller count
     try:
         return await _submit(actor, ticket_type, data, key)
     except IntegrityError as exc:

@@ -1,16 +1,13 @@
-"""Per-user and per-company API rate limits (Redis fixed windows) answering 429 with Retry-After."""
+"""Per-user and per-company rate limits of use cases (Redis fixed windows), enforced by the services themselves."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from fastapi import Depends
-
-from tfai.api.deps import CurrentActor
 from tfai.domain.errors import RateLimited
+from tfai.domain.policy import Actor
 from tfai.redis_client import get_async_redis
 from tfai.settings import Settings, get_settings
 
@@ -26,10 +23,10 @@ class Rate:
     per_company: Callable[[Settings], int]
 
 
-TICKET_SUBMIT_RATE = Rate("ticket-submit", lambda s: s.rate_ticket_submit_per_user,
-                          lambda s: s.rate_ticket_submit_per_company)
-ASSISTANT_RATE = Rate("assistant-message", lambda s: s.rate_assistant_per_user,
-                      lambda s: s.rate_assistant_per_company)
+TICKET_SUBMIT = Rate("ticket-submit", lambda s: s.rate_ticket_submit_per_user,
+                     lambda s: s.rate_ticket_submit_per_company)
+ASSISTANT_MESSAGE = Rate("assistant-message", lambda s: s.rate_assistant_per_user,
+                         lambda s: s.rate_assistant_per_company)
 
 
 async def _count(key: str, window: int) -> int:
@@ -54,14 +51,9 @@ async def enforce(rate: Rate, *, user_id: int, company_id: int, now: float | Non
                               retry_after=retry_after)
 
 
-def limited(rate: Rate) -> Any:
-    """A FastAPI dependency enforcing `rate` for the authenticated actor (staff count as themselves)."""
-
-    async def dependency(actor: CurrentActor) -> None:
-        await enforce(rate, user_id=actor.real_user_id, company_id=actor.company_id)
-
-    dependency.__name__ = f"rate_limit_{rate.name.replace('-', '_')}"
-    return Depends(dependency)
+async def enforce_for(rate: Rate, actor: Actor) -> None:
+    """`enforce` for an actor; staff acting in a company count as themselves (their real user id)."""
+    await enforce(rate, user_id=actor.real_user_id, company_id=actor.company_id)
 
 
 async def clear_all() -> None:
@@ -70,7 +62,3 @@ async def clear_all() -> None:
     keys = [k async for k in redis.scan_iter(match=PREFIX + "*", count=500)]
     if keys:
         await redis.delete(*keys)
-
-
-TICKET_SUBMIT = limited(TICKET_SUBMIT_RATE)
-ASSISTANT_MESSAGE = limited(ASSISTANT_RATE)
