@@ -102,7 +102,7 @@ def ensure_services(settings: Settings) -> tuple[Settings, EmbeddedServices]:
     """Start embedded services for the URLs that are not configured; return settings pointing at them."""
     services = EmbeddedServices()
     updates: dict[str, Any] = {}
-    if not settings.database_url:
+    if not settings.database_url and not settings.app_database_url:  # the app role's URL alone: web or worker
         url, server = start_postgres(settings.data_dir)
         services.database_url, services._pg = url, server
         updates["database_url"] = url
@@ -119,5 +119,6 @@ def export_env(settings: Settings) -> None:
     """Make child processes (worker, Reflex backend) use the same servers."""
     if settings.database_url:
         os.environ["TFAI_DATABASE_URL"] = settings.database_url
+        os.environ.setdefault("TFAI_ENV", settings.env)  # a configured database needs TFAI_ENV named
     if settings.redis_url:
         os.environ["TFAI_REDIS_URL"] = settings.redis_url

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from tfai.api.origin import same_origin
 from tfai.domain.errors import Forbidden, Unauthorized
 from tfai.domain.policy import Actor
+from tfai.observability.client_ip import from_scope
 from tfai.observability.logging import bind_actor
 from tfai.settings import get_settings
 
@@ -17,7 +18,8 @@ _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else ""
+    """The client's address (X-Forwarded-For only through TFAI_TRUSTED_PROXIES)."""
+    return from_scope(request.scope)
 
 
 def check_origin(request: Request) -> None:

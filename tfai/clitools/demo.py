@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,9 @@ def run_seed(_: argparse.Namespace) -> int:
     from tfai.embedded import ensure_services, export_env
     from tfai.settings import get_settings
 
+    if get_settings().env == "production":
+        print("seed-demo refuses to run in production: its accounts share a published password", file=sys.stderr)
+        return 2
     settings, embedded = ensure_services(get_settings())
     export_env(settings)
     get_settings.cache_clear()

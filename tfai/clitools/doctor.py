@@ -8,7 +8,7 @@ import shutil
 from tfai.clitools.run import TOOLS_BIN
 from tfai.db.migrate import current_and_head
 from tfai.embedded import ensure_services, export_env
-from tfai.settings import Settings, get_settings
+from tfai.settings import Settings, get_settings, production_problems
 
 
 def _checks(settings: Settings) -> list[tuple[str, str | None]]:
@@ -70,12 +70,24 @@ def _checks(settings: Settings) -> list[tuple[str, str | None]]:
     return results
 
 
+def setting_warnings(settings: Settings) -> list[str]:
+    """What is unsafe about these settings for a real deployment (production refuses each of them)."""
+    if settings.env == "production":
+        return []  # the settings would not have loaded with any of them
+    notes = [f"not for production: {problem}" for problem in production_problems(settings)]
+    if settings.database_url or settings.app_database_url:
+        notes.insert(0, "TFAI_ENV=development on a configured database: the production checks are off")
+    return notes
+
+
 def doctor() -> int:
     try:
         settings = get_settings()
     except Exception as exc:  # noqa: BLE001
         print(f"✗ settings: {exc}")
         return 1
+    for warning in setting_warnings(settings):
+        print(f"! {warning}")
     settings, embedded = ensure_services(settings)
     export_env(settings)
     get_settings.cache_clear()

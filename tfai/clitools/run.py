@@ -30,6 +30,8 @@ def reflex_env(port: int) -> dict[str, str]:
         REFLEX_TELEMETRY_ENABLED="false",
         PYTHONUNBUFFERED="1",
     )
+    if env.get("TFAI_ENV") == "production":
+        env.pop("TFAI_DATABASE_URL", None)  # the owner's URL is for migrating here, never for the web app or worker
     return env
 
 

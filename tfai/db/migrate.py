@@ -12,7 +12,7 @@ from sqlalchemy.engine import URL
 
 from alembic import command
 from tfai.db.roles import ensure_app_role
-from tfai.db.urls import app_role_password, owner_url
+from tfai.db.urls import app_role_credentials, owner_url
 from tfai.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ def migrate(settings: Settings, revision: str = "head") -> None:
     engine = create_engine(url, poolclass=pool.NullPool)
     try:
         with engine.begin() as conn:
-            ensure_app_role(conn, settings.app_db_role, app_role_password(settings))
+            ensure_app_role(conn, *app_role_credentials(settings))
     finally:
         engine.dispose()
 

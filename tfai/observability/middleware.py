@@ -10,6 +10,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tfai.observability import metrics
+from tfai.observability.client_ip import from_scope
 from tfai.observability.logging import actor_var, company_id_var, new_request_id, request_id_var
 from tfai.settings import get_settings
 
@@ -41,24 +42,28 @@ def _with_prefix(path: str, template: str) -> str:
     return prefix + template if prefix.startswith("/") else template
 
 
-def _is_loopback(scope: Scope) -> bool:
-    client = scope.get("client")
-    if not client:
-        return False
+def _is_loopback(address: str) -> bool:
     try:
-        return ipaddress.ip_address(client[0]).is_loopback
+        return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
 
 
 def metrics_allowed(scope: Scope) -> bool:
-    """Loopback clients (without a proxy's forwarding header), or `Authorization: Bearer TFAI_METRICS_TOKEN`."""
+    """`Authorization: Bearer TFAI_METRICS_TOKEN`; in development also loopback clients without a forwarding header.
+
+    Production always asks for the token (settings refuse to start without one): behind a proxy on the same host
+    every request would otherwise look local.
+    """
     headers = dict(scope.get("headers") or [])
-    token = get_settings().metrics_token
+    settings = get_settings()
+    token = settings.metrics_token
     auth = headers.get(b"authorization", b"").decode("latin-1")
     if token and auth.lower().startswith("bearer ") and hmac.compare_digest(auth[7:].strip(), token):
         return True
-    return _is_loopback(scope) and b"x-forwarded-for" not in headers
+    if settings.env == "production":
+        return False
+    return _is_loopback(from_scope(scope)) and b"x-forwarded-for" not in headers
 
 
 async def _answer(send: Send, status: int, body: bytes, ctype: bytes) -> None:
@@ -123,4 +128,5 @@ class RequestContext:
             metrics.observe_request(scope.get("method", "GET"), route, status, elapsed)
             if route.startswith("/api/"):
                 log.info("%s %s %s", scope.get("method"), route, status,
-                         extra={"status": status, "duration_ms": round(elapsed * 1000, 1), "route": route})
+                         extra={"status": status, "duration_ms": round(elapsed * 1000, 1), "route": route,
+                                "client_ip": from_scope(scope)})

@@ -11,6 +11,7 @@ import reflex as rx
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import ADMIN, TASK_WORKER, TICKET_ADMIN, WORKFLOW_CREATOR, Actor
+from tfai.observability.client_ip import client_ip
 from tfai.services.accounts import profile
 from tfai.services.auth import sessions
 from tfai.services.staff import access
@@ -104,7 +105,10 @@ class AuthState(rx.State):
         return actor
 
     def _client_ip(self) -> str:
-        return self.router.session.client_ip if self.router is not None else ""
+        """The socket's peer (Reflex's trusted_proxy_hops stays 0), then X-Forwarded-For as the API reads it."""
+        if self.router is None:
+            return ""
+        return client_ip(self.router.session.client_ip, self.router.headers.raw_headers.get("x-forwarded-for"))
 
     async def _refresh_header(self, actor: Actor) -> None:
         """Copy the header values (names, company, role flags) from the actor's profile."""
