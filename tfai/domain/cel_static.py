@@ -10,6 +10,7 @@ from typing import Any
 from celpy.evaluation import base_functions
 
 from tfai.domain.layout import schema_types
+from tfai.domain.limits import MAX_COMPREHENSION_DEPTH
 from tfai.domain.problems import Problem, did_you_mean
 
 Tree = Any  # a lark parse tree from celpy; duck-typed so the domain imports only celpy
@@ -116,6 +117,8 @@ class _Analyzer:
         self.problems: list[Problem] = []
         self._seen: set[tuple[str, str]] = set()
         self.reads: list[tuple[str, tuple[str | int, ...]]] = []
+        self.comprehensions = 0  # the deepest nesting of macros (map, filter, all, ...) seen
+        self._depth = 0
 
     def add(self, code: str, message: str) -> None:
         if (code, message) not in self._seen:
@@ -147,11 +150,15 @@ class _Analyzer:
             if _is_tree(receiver):
                 self.visit(receiver, bound)
             var = _bound_name(args) if method in MACROS else None
+            nested = method in MACROS
+            self._depth += nested
+            self.comprehensions = max(self.comprehensions, self._depth)
             if args is not None:
                 items = [c for c in args.children if _is_tree(c)]
                 for i, item in enumerate(items):
                     if not (var is not None and i == 0):
                         self.visit(item, bound | {var} if var else bound)
+            self._depth -= nested
             return
         for child in node.children:
             if _is_tree(child):
@@ -242,18 +249,25 @@ class _Analyzer:
 
 @dataclass(frozen=True)
 class Summary:
-    """What an expression does, independent of any scope: problems of its own, names read, result kind."""
+    """What an expression does, independent of any scope: problems of its own, names read, result kind, and how
+    deeply its macros (comprehensions) nest: 0 means its work is bounded by its size and its data's."""
 
     problems: tuple[Problem, ...]
     reads: tuple[tuple[str, tuple[str | int, ...]], ...]
     shape: str
+    comprehensions: int = 0
 
 
 def summarize(tree: Tree) -> Summary:
     """Walk a parsed expression once; the result can be cached per expression text."""
     analyzer = _Analyzer({})
     analyzer.visit(tree, frozenset())
-    return Summary(tuple(analyzer.problems), tuple(dict.fromkeys(analyzer.reads)), shape(tree))
+    if analyzer.comprehensions > MAX_COMPREHENSION_DEPTH:
+        analyzer.add("expression.comprehension_depth",
+                     f"Macros (map, filter, all, exists, exists_one) nest {analyzer.comprehensions} deep; "
+                     f"at most {MAX_COMPREHENSION_DEPTH}")
+    return Summary(tuple(analyzer.problems), tuple(dict.fromkeys(analyzer.reads)), shape(tree),
+                   analyzer.comprehensions)
 
 
 def check_summary(summary: Summary, names: Mapping[str, dict[str, Any] | None], kind: str) -> list[Problem]:

@@ -249,6 +249,13 @@ def evaluate_transform(expr: str, scope: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
+def macro_free(expr: str) -> bool:
+    """True when `expr` parses and uses no macro (map, filter, all, exists, exists_one): its work is then bounded by
+    its own size and its data's, so a small one over small data may run without the sandbox."""
+    summary = _summary(expr) if isinstance(expr, str) else None
+    return isinstance(summary, Summary) and summary.comprehensions == 0
+
+
 def check_expression(
     expr: str, names_in_scope: Mapping[str, dict[str, Any] | None], kind: Kind = "any"
 ) -> list[Problem]:

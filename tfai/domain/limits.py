@@ -32,6 +32,11 @@ MAX_NESTING = 32
 # CEL: nesting of the data an expression sees, and the size of what it may produce.
 MAX_DATA_NESTING = 64
 MAX_RESULT_BYTES = 256 * 1024
+# CEL: macros (map, filter, all, exists, exists_one) inside macros multiply the work per nesting level;
+# two levels cover lists of lists (orders and their items), a third is refused at save.
+MAX_COMPREHENSION_DEPTH = 2
+# Ticket types per bundle: saving takes one advisory lock per ticket type key.
+MAX_TICKET_TYPES = 50
 # Titles and descriptions shown in lists and the designer; URLs (action_url, links) fit any real address.
 MAX_TITLE = 200
 MAX_BUNDLE_DESCRIPTION = 4000
@@ -51,6 +56,9 @@ MAX_ROLES_PER_USER = 50
 # --- Tickets and tasks ----------------------------------------------------------------------------
 # Ticket data and task outputs are stored as JSONB in one row and sent whole to actions.
 MAX_DATA_BYTES = 256 * 1024
+# Items of any list in ticket data or a task output (an array field's maxItems may not exceed it either):
+# with MAX_COMPREHENSION_DEPTH it bounds what one expression can iterate over.
+MAX_LIST_ITEMS = 1000
 # The Idempotency-Key header: 255 like most HTTP header value conventions (Stripe, IETF draft).
 MAX_IDEMPOTENCY_KEY = 255
 MAX_COMMENT = 10_000
@@ -105,6 +113,16 @@ LOGIN_CODE_TTL_SECONDS = 60
 SET_PASSWORD_HOURS = 72
 STAFF_GRANT_DEFAULT_MINUTES = 60
 STAFF_GRANT_MAX_MINUTES = 480
+
+# --- Tenant-authored code (CEL, JSON Schema) ------------------------------------------------------
+# Wall-clock bound of one run-time step in the sandbox: checking data against a schema, a task's input,
+# the conditions after a task, an output transform. A request runs at most three such steps.
+MAX_STEP_SECONDS = 0.25
+# A whole dry run (up to 1000 steps) and the bundle validator at save run as one bounded call each.
+MAX_DRY_RUN_SECONDS = 0.75
+MAX_VALIDATION_SECONDS = 10
+# Submissions, completions and dry runs of one company running at once (all web processes together).
+MAX_CONCURRENT_PER_COMPANY = 4
 
 # --- Operations -----------------------------------------------------------------------------------
 # HTML pages larger than this are served with the base CSP instead of being hashed.

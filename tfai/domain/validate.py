@@ -8,7 +8,14 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tfai.domain.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, MAX_NODES, MAX_TASKS, MAX_TRANSITIONS
+from tfai.domain.limits import (
+    MAX_DOCUMENT_BYTES,
+    MAX_DOCUMENT_DEPTH,
+    MAX_NODES,
+    MAX_TASKS,
+    MAX_TICKET_TYPES,
+    MAX_TRANSITIONS,
+)
 from tfai.domain.problems import Problem, Report, did_you_mean, join_pointer, pointer
 from tfai.domain.validate_actions import check_task_rules
 from tfai.domain.validate_exprs import check_expressions
@@ -120,7 +127,7 @@ def _validate(bundle: Any, existing: ExistingDefinitions | None, allow_private: 
     workflow = workflow if isinstance(workflow, dict) else None
     if workflow is None and not bundle.get("ticket_types"):
         report.error("", "bundle.empty", "The bundle has neither a workflow nor ticket types")
-    if workflow is not None and not _within_limits(workflow, report):
+    if not _within_limits(bundle, workflow, report):
         return
     _check_embedded_schemas(bundle, report)
     check_keys(bundle, report)
@@ -132,12 +139,16 @@ def _validate(bundle: Any, existing: ExistingDefinitions | None, allow_private: 
     check_layouts(bundle, report)
 
 
-def _within_limits(workflow: dict[str, Any], report: Report) -> bool:
+def _within_limits(bundle: dict[str, Any], workflow: dict[str, Any] | None, report: Report) -> bool:
     ok = True
-    for attr, limit in (("tasks", MAX_TASKS), ("transitions", MAX_TRANSITIONS)):
-        value = workflow.get(attr)
+    counted: list[tuple[tuple[str, ...], Any, int, str]] = [
+        (("ticket_types",), bundle.get("ticket_types"), MAX_TICKET_TYPES, "ticket types")]
+    if workflow is not None:
+        counted += [(("workflow", attr), workflow.get(attr), limit, attr)
+                    for attr, limit in (("tasks", MAX_TASKS), ("transitions", MAX_TRANSITIONS))]
+    for where, value, limit, what in counted:
         if isinstance(value, list) and len(value) > limit:
-            report.error(pointer("workflow", attr), f"limit.{attr}", f"At most {limit} {attr} ({len(value)} given)")
+            report.error(pointer(*where), f"limit.{where[-1]}", f"At most {limit} {what} ({len(value)} given)")
             ok = False
     return ok
 

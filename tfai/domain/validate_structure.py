@@ -12,8 +12,9 @@ from jsonschema.exceptions import ValidationError, best_match
 from pydantic import ValidationError as PydanticValidationError
 
 from tfai.domain.bundle import Bundle, published_schema
-from tfai.domain.limits import MAX_SCHEMA_DEPTH
+from tfai.domain.limits import MAX_LIST_ITEMS, MAX_SCHEMA_DEPTH
 from tfai.domain.problems import Problem, join_pointer, pointer
+from tfai.domain.schema_check import pattern_error
 
 
 @lru_cache(maxsize=1)
@@ -140,6 +141,43 @@ def _depth_and_refs(schema: Any, base: str) -> list[Problem]:
     return problems
 
 
+# Keywords whose value is a schema, a list of schemas, or a map of names to schemas (draft 2020-12).
+_ONE = ("items", "contains", "additionalProperties", "unevaluatedProperties", "unevaluatedItems", "propertyNames",
+        "not", "if", "then", "else")
+_MANY = ("prefixItems", "allOf", "anyOf", "oneOf")
+_NAMED = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+
+
+def _runtime_problems(schema: Any, base: str) -> list[Problem]:
+    """What the run-time validator refuses: patterns re2 cannot run, maxItems above MAX_LIST_ITEMS."""
+    problems: list[Problem] = []
+    stack: list[tuple[Any, str]] = [(schema, base)]
+    while stack:
+        node, where = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        patterns = [(join_pointer(where, "pattern"), node["pattern"])] if "pattern" in node else []
+        named = node.get("patternProperties")
+        if isinstance(named, dict):
+            patterns += [(join_pointer(where, "patternProperties", p), p) for p in named]
+        for at, pattern in patterns:
+            why = pattern_error(pattern)
+            if why is not None:
+                problems.append(Problem(at, "jsonschema.pattern_unsupported", why[:300]))
+        most = node.get("maxItems")
+        if isinstance(most, int) and not isinstance(most, bool) and most > MAX_LIST_ITEMS:
+            problems.append(Problem(join_pointer(where, "maxItems"), "limit.max_items",
+                                    f"maxItems is at most {MAX_LIST_ITEMS} (lists longer than that are refused)"))
+        stack.extend((node[k], join_pointer(where, k)) for k in _ONE if k in node)
+        for key in _MANY:
+            if isinstance(node.get(key), list):
+                stack.extend((s, join_pointer(where, key, i)) for i, s in enumerate(node[key]))
+        for key in _NAMED:
+            if isinstance(node.get(key), dict):
+                stack.extend((s, join_pointer(where, key, n)) for n, s in node[key].items())
+    return problems
+
+
 @lru_cache(maxsize=4096)
 def _metaschema_problems_cached(text: str) -> tuple[Problem, ...]:
     schema = json.loads(text)
@@ -161,4 +199,5 @@ def embedded_schema_problems(schema: Any, base: str) -> list[Problem]:
     except (TypeError, ValueError, RecursionError):
         return [Problem(base, "jsonschema.not_json", "The schema is not plain JSON")]
     problems.extend(p.at(base) for p in _metaschema_problems_cached(text))
+    problems.extend(_runtime_problems(schema, base))
     return problems
