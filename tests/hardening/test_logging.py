@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.fixtures.tenants import World
-from tfai.observability.logging import JsonFormatter, redact, redact_text
+from tfai.observability.logging import JsonFormatter, configure, redact, redact_text
 
 
 @pytest.fixture
@@ -77,6 +77,35 @@ async def test_passwords_and_tokens_never_reach_the_logs(world: World, client: h
     for secret in (secret_password, a.admin.password, token):
         assert secret not in text
     assert "[redacted]" in text
+
+
+async def test_callback_tokens_and_login_codes_never_reach_the_logs(client: httpx.AsyncClient, captured: io.StringIO,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from tfai.services.actions import callbacks
+
+    token, code = "cbtok-" + "z" * 40, "logincode-" + "q" * 30
+    assert (await client.post(f"/api/v1/callbacks/{token}", json={})).status_code == 404
+    await client.get(f"/api/v1/auth/session?code={code}")
+
+    async def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(callbacks, "handle_callback", broken)
+    with pytest.raises(RuntimeError):  # the test transport re-raises after the 500 answer was logged
+        await client.post(f"/api/v1/callbacks/{token}", json={})
+    # The test's own httpx client logs the URLs it requests; the app's lines are the rest.
+    text = "\n".join(json.dumps(line) for line in _lines(captured) if line["logger"] != "httpx")
+    assert "/api/v1/callbacks/{token}" in text and "unhandled error on POST /api/v1/callbacks/{token}" in text
+    assert token not in text and code not in text
+
+
+def test_outgoing_request_urls_are_not_logged() -> None:
+    """httpx logs every request's full URL at INFO: action URLs can carry secrets in their query."""
+    handler = configure(fmt="json", level="INFO", stream=io.StringIO())
+    try:
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+    finally:
+        logging.getLogger().removeHandler(handler)
 
 
 def test_redact_masks_secret_keys_recursively() -> None:

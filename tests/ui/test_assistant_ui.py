@@ -115,6 +115,17 @@ def test_review_lists_urls_conditions_and_transforms() -> None:
     assert {i["path"] for i in items} >= {"/workflow/tasks/1/action_url", "/workflow/transitions/0/condition"}
 
 
+def test_review_marks_action_urls_that_differ_from_the_saved_version() -> None:
+    saved = _bundle()
+    saved["workflow"]["tasks"][1]["action_url"] = "https://erp.example.com/vendors"
+    proposed = copy.deepcopy(saved)
+    assert [i["changed"] for i in review_items(proposed, saved) if i["kind"] == "URL"] == [""]
+    proposed["workflow"]["tasks"][1]["action_url"] = "https://attacker.example.net/vendors"
+    marked = [i for i in review_items(proposed, saved) if i["changed"]]
+    assert [(i["kind"], i["text"]) for i in marked] == [("URL", "https://attacker.example.net/vendors")]
+    assert all(i["changed"] == "" for i in review_items(proposed))  # a new workflow has no saved version
+
+
 def test_review_of_a_broken_draft_does_not_fail() -> None:
     assert review_items({"workflow": {"tasks": "nope", "transitions": [1, None]}}) == []
     assert review_items(None) == []

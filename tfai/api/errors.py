@@ -16,6 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tfai.domain.errors import RateLimited, TfaiError, Unavailable
+from tfai.observability.middleware import route_template
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status, exc.code, exc.message, exc.details, _retry_after(exc))
 
     async def _outage(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("dependency unavailable on %s %s: %s: %s", request.method, request.url.path,
+        log.warning("dependency unavailable on %s %s: %s: %s", request.method, route_template(request.scope),
                     type(exc).__name__, (str(exc).splitlines() or [""])[0][:300])
         return await _tfai(request, unavailable(exc))
 
@@ -110,5 +111,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # The route's template, never the path: a path can carry a secret (/callbacks/{token}).
+        log.exception("unhandled error on %s %s", request.method, route_template(request.scope))
         return error_response(500, "internal_error", "Something went wrong on our side; it has been logged")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 CHARS_PER_TOKEN = 4
 DEFAULT_BUDGET_TOKENS = 6000
@@ -106,6 +107,47 @@ def _ticket_type_line(tt: TicketTypeInfo) -> str:
            f"open to {roles}"
 
 
+def redact_url(url: str) -> str:
+    """An action URL without what may be a secret: query values, user info and fragment (`https://host/path?…`)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(unreadable URL)"
+    if ":" in host:
+        host = f"[{host}]"
+    return urlunsplit((parts.scheme, host + port, parts.path, "…" if parts.query else "", ""))
+
+
+def redact_action_urls(document: Any) -> Any:
+    """A copy of a bundle or workflow section whose tasks' action URLs are redacted (what the model may see)."""
+    if isinstance(document, dict):
+        return {k: (redact_url(v) if k == "action_url" and isinstance(v, str) else redact_action_urls(v))
+                for k, v in document.items()}
+    if isinstance(document, list):
+        return [redact_action_urls(v) for v in document]
+    return document
+
+
+def restore_action_urls(bundle: dict[str, Any], defs: CompanyDefinitions) -> dict[str, Any]:
+    """The proposal with each action URL the model copied in redacted form put back to the saved task's URL."""
+    workflow = bundle.get("workflow")
+    if not isinstance(workflow, dict) or not isinstance(workflow.get("tasks"), list):
+        return bundle
+    saved = next((wf for wf in defs.workflows if wf.key == workflow.get("key")), None)
+    if saved is None:
+        return bundle
+    urls = {t.get("key"): t.get("action_url") for t in saved.section.get("tasks") or [] if isinstance(t, dict)}
+    tasks: list[Any] = []
+    for task in workflow["tasks"]:
+        url = urls.get(task.get("key")) if isinstance(task, dict) else None
+        if isinstance(url, str) and task.get("action_url") == redact_url(url) != url:
+            task = {**task, "action_url": url}
+        tasks.append(task)
+    return {**bundle, "workflow": {**workflow, "tasks": tasks}}
+
+
 def focused(defs: CompanyDefinitions, text: str) -> list[WorkflowInfo]:
     """Workflows the designer's message names by key or title (their full definition helps a change)."""
     lowered = text.lower()
@@ -134,7 +176,7 @@ def render_company_context(defs: CompanyDefinitions, *, focus_text: str = "",
         out.extend(block)
         used += size
     for wf in focused(defs, focus_text):
-        text = json.dumps(wf.section, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(redact_action_urls(wf.section), ensure_ascii=False, separators=(",", ":"))
         if used + len(text) + 80 > budget:
             continue
         out.extend(["", f"Full current definition of workflow `{wf.key}` (to change it, keep what is not asked):",

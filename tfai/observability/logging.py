@@ -113,6 +113,8 @@ def configure(fmt: str | None = None, level: str | None = None, stream: Any = No
     handler.setFormatter(JsonFormatter() if (fmt or log_format()) == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel((level or os.environ.get("TFAI_LOG_LEVEL") or "INFO").upper())
+    # httpx logs each request's full URL at INFO; action URLs may carry credentials in their query string.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return handler
 
 

@@ -12,7 +12,14 @@ from sqlmodel import col, delete, select
 
 from tfai.assistant import drafting
 from tfai.assistant.client import AssistantUnavailable, LLMClient, Usage
-from tfai.assistant.context import CEL_RULES, SCHEMA_SUMMARY, render_company_context
+from tfai.assistant.context import (
+    CEL_RULES,
+    SCHEMA_SUMMARY,
+    CompanyDefinitions,
+    redact_action_urls,
+    render_company_context,
+    restore_action_urls,
+)
 from tfai.assistant.drafting import Checked, DraftResult, EventSink, Validator
 from tfai.assistant.placeholders import find_placeholders
 from tfai.assistant.prompts import system_prompt
@@ -132,8 +139,9 @@ def _history(history: list[tuple[AssistantMessage, AssistantProposal | None]]) -
         text = message.content
         if proposal is not None:
             note = f"[Proposal #{proposal.id} ({proposal.status}): {proposal.summary}]"
-            if proposal.id == newest:
-                note += "\n```json\n" + json.dumps(proposal.bundle, ensure_ascii=False, separators=(",", ":")) + "\n```"
+            if proposal.id == newest:  # its action URLs redacted like the company context's
+                note += "\n```json\n" + json.dumps(redact_action_urls(proposal.bundle), ensure_ascii=False,
+                                                    separators=(",", ":")) + "\n```"
             text = f"{text}\n\n{note}".strip()
         out.append({"role": "assistant", "content": text or "(no text)"})
     return out
@@ -153,7 +161,8 @@ def _seconds_to_midnight() -> int:
     return max(1, int((tomorrow - now).total_seconds()))
 
 
-async def _start(actor: Actor, conv_id: int, content: str, reserved: int) -> list[dict[str, Any]]:
+async def _start(actor: Actor, conv_id: int, content: str,
+                 reserved: int) -> tuple[list[dict[str, Any]], CompanyDefinitions]:
     """Check the budget (tokens used plus every reply's reservation), store the user's message (once, also on a
     retry) and build the model's messages."""
     settings = get_settings()
@@ -176,7 +185,7 @@ async def _start(actor: Actor, conv_id: int, content: str, reserved: int) -> lis
         defs = await _store.company_definitions(session)
     system = system_prompt(company_context=render_company_context(defs, focus_text=content),
                            schema_summary=SCHEMA_SUMMARY, cel_rules=CEL_RULES)
-    return [{"role": "system", "content": system}, *_history(history), {"role": "user", "content": content}]
+    return [{"role": "system", "content": system}, *_history(history), {"role": "user", "content": content}], defs
 
 
 async def _record_only(actor: Actor, usage: Usage) -> None:
@@ -184,7 +193,7 @@ async def _record_only(actor: Actor, usage: Usage) -> None:
         await _store.record_usage(session, actor.company_id, usage)
 
 
-async def _finish(actor: Actor, conv_id: int, result: DraftResult) -> ReplyDTO:
+async def _finish(actor: Actor, conv_id: int, result: DraftResult, defs: CompanyDefinitions) -> ReplyDTO:
     """Store the reply (and its proposal) and the tokens used, in a new transaction."""
     async with actor_tx(actor) as session:
         await _store.record_usage(session, actor.company_id, result.usage)
@@ -196,9 +205,11 @@ async def _finish(actor: Actor, conv_id: int, result: DraftResult) -> ReplyDTO:
         proposal: AssistantProposal | None = None
         if result.draft is not None:
             d = result.draft
+            # The model saw saved action URLs without their query; what it kept unchanged gets them back.
             proposal = AssistantProposal(company_id=actor.company_id, conversation_id=conv_id, summary=d.summary,
-                                         bundle=d.bundle, valid=d.valid, errors=d.errors, warnings=d.warnings,
-                                         placeholders=d.placeholders, repair_rounds=d.repair_rounds)
+                                         bundle=restore_action_urls(d.bundle, defs), valid=d.valid,
+                                         errors=d.errors, warnings=d.warnings, placeholders=d.placeholders,
+                                         repair_rounds=d.repair_rounds)
             session.add(proposal)
             await session.flush()
             assert proposal.id is not None
@@ -231,14 +242,14 @@ async def send_message(actor: Actor, conv_id: int, *, content: str, on_event: Ev
         async with _budget.reply_slot(actor), \
                 _budget.reservation(actor.company_id, _store.today().isoformat()) as reserved:
             try:
-                messages = await _start(actor, conv_id, text, reserved)
+                messages, defs = await _start(actor, conv_id, text, reserved)
                 result = await drafting.draft(client, messages, validate=_validator(actor), on_event=on_event,
                                               cancel=cancel)
             except AssistantUnavailable as exc:
                 await _record_only(actor, exc.usage)
                 raise
             # The real usage is recorded before the reservation is given back (leaving the block).
-            return await _finish(actor, conv_id, result)
+            return await _finish(actor, conv_id, result, defs)
     finally:
         await client.close()
 

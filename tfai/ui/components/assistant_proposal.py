@@ -53,6 +53,8 @@ def _review(s: Any) -> rx.Component:
         rx.el.ul(rx.foreach(s.p_review, lambda r: rx.el.li(rx.hstack(
             rx.badge(r["kind"].to(str), color_scheme=rx.cond(r["kind"].to(str) == "URL", "orange", "violet")),
             rx.text(r["where"].to(str), size="2", color_scheme="gray"),
+            rx.cond(r["changed"].to(str) != "", rx.badge("changed from the saved version", color_scheme="red",
+                                                          class_name="review-changed")),
             rx.code(r["text"].to(str), size="2", style={"word_break": "break-all"}),
             spacing="2", align="center", wrap="wrap"), list_style="none", padding_y="0.2em")),
             padding="0", margin="0", width="100%"),

@@ -79,9 +79,22 @@ def _task_list(bundle: Any) -> list[dict[str, Any]]:
     return [t for t in tasks if isinstance(t, dict)] if isinstance(tasks, list) else []
 
 
-def review_items(bundle: Any) -> list[dict[str, str]]:
-    """What a human should check before accepting: every action URL, condition and transform, with its pointer."""
+def _saved_urls(saved: Any) -> dict[str, Any] | None:
+    wf = saved.get("workflow") if isinstance(saved, Mapping) else None
+    tasks = wf.get("tasks") if isinstance(wf, Mapping) else None
+    if not isinstance(tasks, list):
+        return None
+    return {str(t.get("key")): t.get("action_url") for t in tasks if isinstance(t, Mapping)}
+
+
+def review_items(bundle: Any, saved: Any = None) -> list[dict[str, str]]:
+    """What a human should check before accepting: every action URL, condition and transform, with its pointer.
+
+    With the saved version, an action URL that differs from the saved task's (or is new) is marked `changed`:
+    a swapped endpoint is where a proposal would send the company's data elsewhere.
+    """
     items: list[dict[str, str]] = []
+    before = _saved_urls(saved)
     wf = bundle.get("workflow") if isinstance(bundle, Mapping) else None
     tasks = wf.get("tasks") if isinstance(wf, Mapping) else None
     for i, task in enumerate(tasks if isinstance(tasks, list) else []):
@@ -89,18 +102,20 @@ def review_items(bundle: Any) -> list[dict[str, str]]:
             continue
         key = str(task.get("key", i))
         if isinstance(task.get("action_url"), str):
+            changed = before is not None and before.get(key) != task["action_url"]
             items.append({"kind": "URL", "where": f"task {key}", "path": pointer("workflow", "tasks", i,
                                                                                   "action_url"),
-                          "text": task["action_url"]})
+                          "text": task["action_url"], "changed": "changed" if changed else ""})
         for name in ("input_transform", "output_transform"):
             if isinstance(task.get(name), str):
                 items.append({"kind": name.replace("_", " "), "where": f"task {key}",
-                              "path": pointer("workflow", "tasks", i, name), "text": task[name]})
+                              "path": pointer("workflow", "tasks", i, name), "text": task[name], "changed": ""})
     transitions = wf.get("transitions") if isinstance(wf, Mapping) else None
     for i, tr in enumerate(transitions if isinstance(transitions, list) else []):
         if isinstance(tr, Mapping) and isinstance(tr.get("condition"), str):
             items.append({"kind": "condition", "where": f"{tr.get('from')} → {tr.get('to') or '(end)'}",
-                          "path": pointer("workflow", "transitions", i, "condition"), "text": tr["condition"]})
+                          "path": pointer("workflow", "transitions", i, "condition"), "text": tr["condition"],
+                          "changed": ""})
     return items
 
 

@@ -39,6 +39,7 @@ async def proposal_view(actor: Actor, p: ProposalDTO, bundle: dict[str, Any] | N
     key = workflow_key(doc)
     diff: list[dict[str, str]] = []
     is_change = False
+    current = None
     if key:
         try:
             current = await bundles.export_document(actor, key)
@@ -59,7 +60,7 @@ async def proposal_view(actor: Actor, p: ProposalDTO, bundle: dict[str, Any] | N
         "p_id": p.id, "p_summary": p.summary, "p_status": p.status, "p_valid": not errors,
         "p_repair_rounds": p.repair_rounds, "p_problems": problem_rows(pretty(doc), errors, warnings),
         "p_error_count": len(errors), "p_warning_count": len(warnings),
-        "p_placeholders": placeholder_rows(doc), "p_review": review_items(doc), "p_diff": diff,
+        "p_placeholders": placeholder_rows(doc), "p_review": review_items(doc, current), "p_diff": diff,
         "p_is_change": is_change, "p_key": key, "p_diagram": diagram, "p_forms": form_previews(doc),
         "try_ticket": pretty(sample_value(first.get("fields")) or {}), "try_outcome": "", "try_path": [],
         "try_reason": "", "try_error": "", "p_fill_errors": [], "_p_bundle": doc,
