@@ -9,7 +9,6 @@ import random
 import time
 
 from tfai.domain import webhooks
-from tfai.domain.engine import response_output
 from tfai.domain.errors import Conflict, NotFound
 from tfai.domain.expressions import ExpressionError
 from tfai.services.actions import runs
@@ -67,8 +66,8 @@ async def _attempt(job: ActionJob, msg_id: str, body: bytes) -> tuple[str | None
     error: str | None = None
     if job.is_sync:
         try:
-            output = response_output(job.output_transform, job.workflow_data, input=job.input,
-                                     response=resp.as_scope())
+            output = await action_results.sync_output(job.output_transform, job.workflow_data, input=job.input,
+                                                      response=resp.as_scope())
             if not isinstance(output, dict):
                 error = "the response body is not a JSON object (and the task has no output_transform)"
         except ExpressionError as exc:

@@ -10,14 +10,13 @@ from sqlalchemy import text
 from tfai.db.session import tenant_tx
 from tfai.db.tables.common import utcnow
 from tfai.domain import policy, webhooks
-from tfai.domain.engine import callback_output
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
 from tfai.domain.expressions import ExpressionError
 from tfai.domain.lifecycle import TaskStatus
 from tfai.domain.limits import MAX_TOKEN
 from tfai.domain.policy import Action, Actor
 from tfai.domain.tokens import hash_token
-from tfai.services.common import audit
+from tfai.services.common import audit, tenant_code
 from tfai.services.common.tx import actor_tx
 from tfai.services.workflow import _actions, _runtime
 
@@ -59,8 +58,8 @@ async def handle_callback(token: str, body: Any) -> None:
         data = (await session.execute(text("SELECT workflow_data FROM workflow_instances WHERE id = :wid"),
                                       {"wid": task.workflow_instance_id})).scalar_one()
         try:
-            output = callback_output(task_def.output_transform, dict(data or {}), input=task.input_data,
-                                     callback=body)
+            output = await tenant_code.callback_result(task_def.output_transform, dict(data or {}),
+                                                       input=task.input_data, callback=body)
         except ExpressionError as exc:
             failure = f"the callback's output_transform failed: {exc.message}"
             await _runtime.fail_task(session, task, task_def, failure)
@@ -71,8 +70,8 @@ async def handle_callback(token: str, body: Any) -> None:
 
 
 async def get_webhook_secret(actor: Actor) -> str:
-    """The company's signing secret for outbound action requests (admins)."""
-    policy.require(actor, Action.COMPANY_SETTINGS)
+    """The company's signing secret for outbound action requests (the company's own admins, never staff)."""
+    policy.require(actor, Action.WEBHOOK_SECRET)
     async with actor_tx(actor) as session:
         row = (await session.execute(text("SELECT webhook_secret FROM companies WHERE id = :id"),
                                      {"id": actor.company_id})).first()
@@ -83,7 +82,7 @@ async def get_webhook_secret(actor: Actor) -> str:
 
 async def rotate_webhook_secret(actor: Actor) -> str:
     """Replace the signing secret (requests are signed with the new one from now on); the new secret."""
-    policy.require(actor, Action.COMPANY_SETTINGS)
+    policy.require(actor, Action.WEBHOOK_SECRET)
     secret = webhooks.new_secret()
     async with actor_tx(actor) as session:
         result = await session.execute(text("UPDATE companies SET webhook_secret = :s WHERE id = :id"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -12,11 +11,12 @@ import yaml
 from tfai.domain import policy
 from tfai.domain.bundle import load_bundle_text
 from tfai.domain.dry_run import DryRunResult
-from tfai.domain.dry_run import dry_run as domain_dry_run
 from tfai.domain.errors import InvalidDefinition, InvalidInput, NotFound
+from tfai.domain.limits import MAX_TICKET_TYPES
 from tfai.domain.policy import Action, Actor
 from tfai.domain.problems import Report
-from tfai.domain.validate import ExistingDefinitions, validate
+from tfai.domain.validate import ExistingDefinitions
+from tfai.services.common import tenant_code
 from tfai.services.common.tx import actor_tx
 from tfai.services.definitions._store import (
     bundle_document,
@@ -50,7 +50,7 @@ def _problems(report: Report) -> tuple[list[ProblemDTO], list[ProblemDTO]]:
 
 async def _check(bundle: Any, existing: ExistingDefinitions) -> Report:
     allow_private = get_settings().actions_allow_private_networks
-    return await asyncio.to_thread(validate, bundle, existing, allow_private_networks=allow_private)
+    return await tenant_code.validate_bundle(bundle, existing, allow_private_networks=allow_private)
 
 
 async def validate_bundle(actor: Actor, bundle: dict[str, Any]) -> ValidationDTO:
@@ -100,7 +100,7 @@ def _lock_names(bundle: Any) -> list[str]:
     if isinstance(wf, dict) and isinstance(wf.get("key"), str):
         names.append("wf:" + wf["key"][:64])
     tts = bundle.get("ticket_types")
-    for tt in tts[:500] if isinstance(tts, list) else []:
+    for tt in tts[:MAX_TICKET_TYPES] if isinstance(tts, list) else []:  # more are refused by the validator
         if isinstance(tt, dict) and isinstance(tt.get("key"), str):
             names.append("tt:" + tt["key"][:64])
     return names
@@ -195,6 +195,6 @@ async def dry_run(actor: Actor, *, workflow_key: str | None = None, bundle: dict
         else:
             raise InvalidInput("Give a workflow_key or a bundle",
                                details=[{"field": "workflow_key", "message": "a workflow_key or a bundle is required"}])
-    result = await asyncio.to_thread(domain_dry_run, document, key, dict(ticket or {}), dict(outputs or {}),
-                                     dict(responses or {}), workflow=dict(workflow_data or {}))
+    result = await tenant_code.dry_run(document, key, dict(ticket or {}), dict(outputs or {}), dict(responses or {}),
+                                       workflow=dict(workflow_data or {}))
     return _dry_run_dto(key, result)

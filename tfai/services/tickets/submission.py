@@ -14,9 +14,8 @@ from tfai.db.tables import (
 from tfai.domain import policy
 from tfai.domain.errors import Forbidden, NotFound
 from tfai.domain.policy import Action, Actor
-from tfai.domain.schema_check import require_valid
 from tfai.observability import metrics
-from tfai.services.common import ratelimit
+from tfai.services.common import ratelimit, tenant_code
 from tfai.services.common.tx import actor_tx
 from tfai.services.definitions._cache import newest_ticket_type
 from tfai.services.tickets import _idempotency
@@ -83,7 +82,7 @@ async def _submit(actor: Actor, ticket_type: str, data: dict[str, Any], key: str
             earlier = await _idempotency.replay(session, actor, key, ticket_type=ttype.key, data=data)
             if earlier is not None:
                 return earlier
-        require_valid(ttype.fields, data, what="ticket data")
+        await tenant_code.check_data(ttype.fields, data, what="ticket data")
         started = await _start.begin_workflow(session, actor, ttype, data, workflow_definition_id=wf_id,
                                                      idempotency_key=key)
         ticket, wi, task, task_def = started.ticket, started.workflow, started.task, started.task_def

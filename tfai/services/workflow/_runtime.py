@@ -15,7 +15,6 @@ from sqlmodel import col, select
 
 from tfai.db.tables import Outbox, TaskDefinition, TaskInstance, TaskType, TicketInstance, WorkflowInstance
 from tfai.db.tables.common import utcnow
-from tfai.domain.engine import compute_input, plan_completion
 from tfai.domain.errors import Conflict, NotFound
 from tfai.domain.expressions import ExpressionError
 from tfai.domain.lifecycle import (
@@ -33,9 +32,8 @@ from tfai.domain.lifecycle import (
 )
 from tfai.domain.limits import MAX_REASON
 from tfai.domain.policy import Actor
-from tfai.domain.schema_check import require_valid
 from tfai.observability import metrics
-from tfai.services.common import audit
+from tfai.services.common import audit, tenant_code
 from tfai.services.definitions import _cache
 from tfai.services.workflow._assignment import assign_task_email, counted_owner, release_load
 
@@ -112,7 +110,7 @@ async def create_task(session: AsyncSession, company_id: int, workflow_instance:
     task = TaskInstance(company_id=company_id, workflow_instance_id=workflow_instance.id,
                         task_definition_id=task_def.id, t_status=next_task_status(None, TaskEvent.CREATE))
     try:
-        task.input_data = compute_input(task_def.input_transform, workflow_instance.workflow_data or {})
+        task.input_data = await tenant_code.task_input(task_def.input_transform, workflow_instance.workflow_data or {})
     except ExpressionError as exc:
         set_task_status(task, TaskEvent.FAIL)
         task.error = f"Computing the input failed: {exc.message}"[:MAX_REASON]
@@ -152,14 +150,15 @@ async def advance(session: AsyncSession, actor: Actor | None, task: TaskInstance
     """
     done = next_task_status(task.t_status, TaskEvent.COMPLETE)
     task_def = await _cache.task_definition(session, task.company_id, task.task_definition_id)
-    require_valid(task_def.output_schema, output, what="output")
+    await tenant_code.check_data(task_def.output_schema, output, what="output")
     wi = await lock_workflow(session, task.workflow_instance_id)
     if wi.w_status not in ACTIVE_WORKFLOW:
         raise Conflict(f"The workflow is {wi.w_status.value}")
     if wi.w_status == WorkflowStatus.ON_HOLD and task_def.t_type == TaskType.FORM:
         raise Conflict("The ticket is on hold; resume it first")
     version = await _cache.workflow_version(session, task.company_id, wi.workflow_definition_id)
-    plan = plan_completion(version.model, task_def.key, output, wi.workflow_data or {}, input=task.input_data)
+    plan = await tenant_code.completion(version.model, task_def.key, output, wi.workflow_data or {},
+                                        input=task.input_data)
     now = utcnow()
     before = task.t_status.value
     released = counted_owner(task.t_status, task.assigned_to)

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tfai.db.tables import TaskDefinition, TaskInstance, TaskType, WorkflowInstance
 from tfai.db.tables.common import utcnow
-from tfai.domain.engine import compute_input
 from tfai.domain.errors import Conflict
 from tfai.domain.expressions import ExpressionError
 from tfai.domain.lifecycle import (
@@ -21,6 +20,7 @@ from tfai.domain.lifecycle import (
     WorkflowStatus,
     next_task_status,
 )
+from tfai.services.common import tenant_code
 from tfai.services.workflow._assignment import assign_task_email, counted_owner, release_load, take_load
 from tfai.services.workflow._runtime import (
     active_task,
@@ -65,7 +65,7 @@ async def retry_task(session: AsyncSession, company_id: int, task: TaskInstance,
     if wi.w_status in ARCHIVED_WORKFLOW:
         raise Conflict(f"The ticket is {wi.w_status.value.lower()}")
     try:
-        task.input_data = compute_input(task_def.input_transform, wi.workflow_data or {})
+        task.input_data = await tenant_code.task_input(task_def.input_transform, wi.workflow_data or {})
     except ExpressionError as exc:
         raise Conflict(f"The task's input still cannot be computed: {exc.message}") from exc
     task.t_status, task.error, task.attempts, task.started_at = to, None, 0, None

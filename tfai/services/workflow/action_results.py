@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tfai.db.session import tenant_tx
+from tfai.services.common import tenant_code
 from tfai.services.workflow._actions import complete_action, locked_action
 from tfai.services.workflow._runtime import fail_task
+
+
+async def sync_output(output_transform: str | None, workflow_data: Mapping[str, Any], *,
+                      input: Mapping[str, Any] | None, response: Mapping[str, Any]) -> Any:  # noqa: A002
+    """A SYNC_ACTION's output from its response {status, headers, body}: the output_transform (without one, the
+    body), run in the worker under the same bound as in the web process; ExpressionError when it fails."""
+    return await tenant_code.action_output(output_transform, workflow_data, input=input, response=response)
 
 
 async def complete_action_task(company_id: int, task_id: int, *, output: dict[str, Any]) -> None:
