@@ -19,7 +19,8 @@ workflow:
   start: <task key>
   tasks: [{key, title, description?, type: FORM|SYNC_ACTION|ASYNC_ACTION,
            input_transform?, output_transform?, input_schema?, output_schema?,
-           action_url?, timeout_seconds?, edit_layout?, display_layout?}]
+           action_url?, timeout_seconds?, edit_layout?, display_layout?,
+           visible_to_requester?: bool}]   # requester sees input/output/error; default FORM true, actions false
   transitions: [{from: <task key>, to: <task key>|null, condition?: <CEL bool>, priority?: int}]
 ticket_types: [{key, title, description?, workflow: <workflow key>, fields: <JSON Schema object>,
                 company_role_access: [<company role name>], edit_layout?, display_layout?}]

@@ -69,6 +69,15 @@ class Task(_Model):
     timeout_seconds: int | None = None
     edit_layout: Layout | None = None
     display_layout: Layout | None = None
+    visible_to_requester: bool | None = Field(
+        default=None, description="Whether a requester (who is not an admin, ticket admin or assignee) sees this "
+        "task's input, output and error on the ticket; default: true for FORM, false for actions.")
+
+
+def visible_to_requester(task: Any) -> bool:
+    """A task's `visible_to_requester`, or its default: FORM tasks are shown, actions (raw remote data) are not."""
+    value = task.get("visible_to_requester") if isinstance(task, dict) else None
+    return value if isinstance(value, bool) else isinstance(task, dict) and task.get("type") == "FORM"
 
 
 class Transition(_Model):

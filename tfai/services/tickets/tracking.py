@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, cast, func
 from sqlalchemy import select as sa_select
@@ -20,6 +21,7 @@ from tfai.db.tables import (
     WorkflowInstance,
 )
 from tfai.domain import policy
+from tfai.domain.bundle import visible_to_requester
 from tfai.domain.errors import InvalidInput
 from tfai.domain.limits import MAX_COMMENT, MAX_REASON
 from tfai.domain.policy import Action, Actor
@@ -123,12 +125,15 @@ async def get_ticket(actor: Actor, ticket_id: int) -> TicketDetailDTO:
                                        .order_by(col(FileUpload.id)))).scalars().all()
         who = await emails(session, [t.created_by, *[c.author_id for c in comments],
                                      *[x.assigned_to for x, _ in tasks], *[x.completed_by for x, _ in tasks]])
+        shown = _shown_task_keys(actor, wd.bundle, [x.assigned_to for x, _ in tasks])
         timeline = [TimelineTaskDTO(
             id=x.id, key=d.key, title=d.title, type=d.t_type.value, status=x.t_status.value,
             assignee_id=x.assigned_to, assignee_email=who.get(x.assigned_to or 0),
             completed_by_email=who.get(x.completed_by or 0), created_at=x.created_at, assigned_at=x.assigned_at,
-            started_at=x.started_at, completed_at=x.completed_at, input=x.input_data, output=x.output_data,
-            error=x.error, output_schema=d.output_schema, display_layout=d.display_layout) for x, d in tasks]
+            started_at=x.started_at, completed_at=x.completed_at,
+            **({"input": x.input_data, "output": x.output_data, "error": x.error, "output_schema": d.output_schema,
+                "display_layout": d.display_layout} if shown is None or d.key in shown else {}))
+            for x, d in tasks]
         steer = policy.allowed(actor, Action.TICKET_STEER)
         return TicketDetailDTO(
             id=t.id, title=t.title, ticket_type=td.key, ticket_type_title=td.title, ticket_type_version=td.version,
@@ -140,6 +145,18 @@ async def get_ticket(actor: Actor, ticket_id: int) -> TicketDetailDTO:
             current_task=(await current_tasks(session, [wi.id or 0])).get(wi.id or 0), timeline=timeline,
             comments=[comment_dto(c, who.get(c.author_id)) for c in comments],
             attachments=[file_dto(f) for f in files])
+
+
+def _shown_task_keys(actor: Actor, section: Any, assignees: list[int | None]) -> set[str] | None:
+    """The tasks whose input, output and error this reader sees; None: all of them.
+
+    Admins, ticket admins and whoever works on the ticket see everything; a requester sees only the tasks marked
+    `visible_to_requester` (by default FORM tasks: an action's data is a remote system's raw response).
+    """
+    if policy.effective_roles(actor) & {policy.ADMIN, policy.TICKET_ADMIN} or actor.user_id in assignees:
+        return None
+    tasks = section.get("tasks") if isinstance(section, dict) else None
+    return {str(t.get("key")) for t in tasks or [] if visible_to_requester(t)}
 
 
 def comment_dto(c: Comment, email: str | None) -> CommentDTO:
