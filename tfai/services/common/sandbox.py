@@ -56,6 +56,9 @@ def _serve(conn: Connection, warm: Callable[[], object] | None) -> None:
             return
         try:
             reply: tuple[Any, ...] = ("ok", fn(*args, **kwargs))
+        except MemoryError:
+            failed = SandboxFailed(f"The evaluation needed more than {MEMORY_BYTES >> 20} MiB of memory")
+            reply = ("err", SandboxFailed, failed.args, dict(vars(failed)))
         except Exception as exc:  # noqa: BLE001 - every failure is the caller's to judge
             reply = ("err", type(exc), exc.args, dict(vars(exc)))
         try:

@@ -16,7 +16,7 @@ from tfai.domain.limits import MAX_TICKET_TYPES
 from tfai.domain.policy import Action, Actor
 from tfai.domain.problems import Report
 from tfai.domain.validate import ExistingDefinitions
-from tfai.services.common import tenant_code
+from tfai.services.common import concurrency, tenant_code
 from tfai.services.common.tx import actor_tx
 from tfai.services.definitions._store import (
     bundle_document,
@@ -175,6 +175,13 @@ async def dry_run(actor: Actor, *, workflow_key: str | None = None, bundle: dict
                   workflow_data: Mapping[str, Any] | None = None) -> DryRunDTO:
     """Walk a saved workflow (by key, newest or given version) or a raw bundle's workflow; writes nothing."""
     policy.require(actor, Action.DEFINITION_READ)
+    async with concurrency.company_slot(actor.company_id):
+        return await _dry_run(actor, workflow_key, bundle, version, ticket, outputs, responses, workflow_data)
+
+
+async def _dry_run(actor: Actor, workflow_key: str | None, bundle: dict[str, Any] | None, version: int | None,
+                   ticket: Mapping[str, Any] | None, outputs: Mapping[str, Any] | None,
+                   responses: Mapping[str, Any] | None, workflow_data: Mapping[str, Any] | None) -> DryRunDTO:
     async with actor_tx(actor) as session:
         if bundle is not None:
             report = await _check(bundle, await existing_definitions(session))

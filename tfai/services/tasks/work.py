@@ -24,7 +24,7 @@ from tfai.domain import policy
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
 from tfai.domain.lifecycle import ACTIVE_TASK, ARCHIVED_TASK, TaskStatus
 from tfai.domain.policy import Action, Actor, Resource
-from tfai.services.common import audit
+from tfai.services.common import audit, concurrency
 from tfai.services.common.pagination import Page, clamp
 from tfai.services.common.tx import actor_tx
 from tfai.services.definitions import _cache
@@ -169,7 +169,7 @@ async def start_task(actor: Actor, task_id: int) -> None:
 async def complete_form_task(actor: Actor, task_id: int, *, output: dict[str, Any]) -> TaskCompletedDTO:
     """Complete a FORM task, OPEN or started (its assignee, a ticket admin or an admin); the workflow advances."""
     policy.require(actor, Action.TASK_COMPLETE)
-    async with actor_tx(actor) as session:
+    async with concurrency.company_slot(actor.company_id), actor_tx(actor) as session:  # runs the company's CEL
         task, task_def = await _locked(session, actor, task_id, Action.TASK_COMPLETE)
         if task_def.t_type != TaskType.FORM:
             raise Conflict("Only FORM tasks are completed by people; actions complete themselves")

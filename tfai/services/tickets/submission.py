@@ -15,7 +15,7 @@ from tfai.domain import policy
 from tfai.domain.errors import Forbidden, NotFound
 from tfai.domain.policy import Action, Actor
 from tfai.observability import metrics
-from tfai.services.common import ratelimit, tenant_code
+from tfai.services.common import concurrency, ratelimit, tenant_code
 from tfai.services.common.tx import actor_tx
 from tfai.services.definitions._cache import newest_ticket_type
 from tfai.services.tickets import _idempotency
@@ -61,12 +61,13 @@ async def submit_ticket(actor: Actor, *, ticket_type: str, data: dict[str, Any],
     policy.require(actor, Action.TICKET_SUBMIT)
     key = _idempotency.check_key(idempotency_key)
     await ratelimit.enforce_for(ratelimit.TICKET_SUBMIT, actor)  # here, so REST, the UI and any other caller count
-    try:
-        return await _submit(actor, ticket_type, data, key)
-    except IntegrityError as exc:
-        if key is None or not _idempotency.is_key_clash(exc):
-            raise
-    return await _submit(actor, ticket_type, data, key)  # the concurrent twin committed: this finds its ticket
+    async with concurrency.company_slot(actor.company_id):  # the submission runs the company's CEL and schemas
+        try:
+            return await _submit(actor, ticket_type, data, key)
+        except IntegrityError as exc:
+            if key is None or not _idempotency.is_key_clash(exc):
+                raise
+        return await _submit(actor, ticket_type, data, key)  # the concurrent twin committed: this finds its ticket
 
 
 async def _submit(actor: Actor, ticket_type: str, data: dict[str, Any], key: str | None) -> TicketCreatedDTO:
