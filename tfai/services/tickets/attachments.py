@@ -1,4 +1,4 @@
-"""Ticket attachments: stored by content key under settings.files_dir, read only through access checks."""
+"""Ticket attachments: stored per company by content key under settings.files_dir, read only through access checks."""
 
 from __future__ import annotations
 
@@ -73,8 +73,22 @@ def check_content(content_type: str, data: bytes) -> str:
     return ctype
 
 
-def content_path(content_key: str) -> Path:
+def content_path(company_id: int, content_key: str) -> Path:
+    """Where a company's file is: one folder per company, so equal files of two companies are two files (a shared
+    copy would tell one company that another holds the same document)."""
+    return get_settings().files_dir / f"company-{company_id}" / content_key[:2] / content_key
+
+
+def _legacy_path(content_key: str) -> Path:
+    """Where files stored before the per-company folders are (read only; new files never go there)."""
     return get_settings().files_dir / content_key[:2] / content_key
+
+
+def _existing(company_id: int, content_key: str) -> Path | None:
+    for path in (content_path(company_id, content_key), _legacy_path(content_key)):
+        if path.is_file():
+            return path
+    return None
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -110,7 +124,7 @@ async def add_attachment(actor: Actor, ticket_id: int, *, filename: str, content
                 raise InvalidInput("The task is not part of this ticket",
                                    details=[{"field": "task_id", "message": "not a task of this ticket"}])
         key = hashlib.sha256(data).hexdigest()
-        await asyncio.to_thread(_write, content_path(key), data)
+        await asyncio.to_thread(_write, content_path(actor.company_id, key), data)
         row = FileUpload(company_id=actor.company_id, ticket_instance_id=ticket.id, task_instance_id=task_id,
                          uploaded_by=actor.user_id, filename=name, content_type=ctype, size=len(data),
                          content_key=key)
@@ -132,7 +146,7 @@ async def open_file(actor: Actor, file_id: int) -> tuple[FileDTO, Path]:
             await load_ticket(session, actor, row.ticket_instance_id, Action.TICKET_READ)
         except NotFound as exc:
             raise NotFound("File not found") from exc
-        path = content_path(row.content_key)
-        if not await asyncio.to_thread(path.is_file):
+        path = await asyncio.to_thread(_existing, row.company_id, row.content_key)
+        if path is None:
             raise NotFound("File not found")
         return file_dto(row), path
