@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     llm_reply_token_reserve: int = Field(default=50_000, ge=1)
     actions_allow_private_networks: bool = False
     action_max_attempts: int = Field(default=3, ge=1, le=20)
+    # Actions of one company running at once in one worker process (of its 16 threads): a company whose
+    # endpoints stall cannot hold every thread; its further actions wait in the queue.
+    action_slots_per_company: int = Field(default=4, ge=1)
     session_idle_hours: float = 8.0
     session_absolute_days: float = 7.0
     max_upload_bytes: int = 25 * 1024 * 1024

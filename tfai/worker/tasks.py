@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import random
 from typing import Any
 
 from tfai.observability import metrics
 from tfai.settings import get_settings
 from tfai.worker import loop
 from tfai.worker.celery_app import RUN_ACTION, celery_app, run_time_limit
+from tfai.worker.fairness import SLOTS
 
 log = logging.getLogger(__name__)
+DEFER_SECONDS = 2.0
 
 
 @celery_app.task(name="tfai.ping")
@@ -25,17 +28,26 @@ def run_action(self: Any, company_id: int, task_id: int) -> str:
     """Claim and run one action task (a duplicate message for a claimed or finished task does nothing).
 
     The run is bounded here (thread pools do not enforce Celery time limits); an unexpected error (the
-    database restarting) retries the message with back-off; a run cut short is recovered by the sweep.
+    database restarting) retries the message with back-off; a run cut short is recovered by the sweep. When the
+    company already has its share of this process's threads, the message is queued again after a short delay.
     """
     from tfai.worker.execute import run_action as execute
 
-    future = loop.submit(execute(int(company_id), int(task_id)))
-    try:
-        return metrics.count_outcome(future.result(run_time_limit(get_settings().action_max_attempts)))
-    except TimeoutError:
-        future.cancel()
-        log.error("run_action %s/%s exceeded its time limit", company_id, task_id)
-        return "timeout"
-    except Exception as exc:
-        log.warning("run_action %s/%s failed: %s", company_id, task_id, exc, exc_info=True)
-        raise self.retry(exc=exc, countdown=min(60, 2 ** self.request.retries)) from exc
+    settings = get_settings()
+    with SLOTS.hold(int(company_id), limit=settings.action_slots_per_company) as took:
+        if not took:
+            # Published before this message is acknowledged (acks_late): a crash in between runs it twice at
+            # worst, and the claim in execute makes the second run a no-op.
+            run_action.apply_async(args=(company_id, task_id),
+                                   countdown=DEFER_SECONDS * (1 + random.random()))  # noqa: S311 - jitter
+            return "deferred"
+        future = loop.submit(execute(int(company_id), int(task_id)))
+        try:
+            return metrics.count_outcome(future.result(run_time_limit(settings.action_max_attempts)))
+        except TimeoutError:
+            future.cancel()
+            log.error("run_action %s/%s exceeded its time limit", company_id, task_id)
+            return "timeout"
+        except Exception as exc:
+            log.warning("run_action %s/%s failed: %s", company_id, task_id, exc, exc_info=True)
+            raise self.retry(exc=exc, countdown=min(60, 2 ** self.request.retries)) from exc
