@@ -38,6 +38,8 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"
     COMPANY_SETTINGS = "company.settings"
     PROFILE_EDIT = "profile.edit"
+    TOKEN_MANAGE = "token.manage"
+    WEBHOOK_SECRET = "webhook.secret"
     STAFF_CONSOLE = "staff.console"
 
 
@@ -55,8 +57,47 @@ WRITE_ACTIONS = frozenset(
         Action.ROLE_MANAGE,
         Action.COMPANY_SETTINGS,
         Action.PROFILE_EDIT,
+        Action.TOKEN_MANAGE,
+        Action.WEBHOOK_SECRET,
     }
 )
+
+# Credentials and authority that would outlive a staff grant: refused to staff under any grant.
+CREDENTIAL_ACTIONS = frozenset({Action.USER_MANAGE, Action.ROLE_MANAGE, Action.TOKEN_MANAGE, Action.WEBHOOK_SECRET})
+
+# API token scopes. A token without scopes carries its user's authority; with scopes, an action must be in
+# one of them (and still be allowed by the user's roles). `read` allows every action that changes nothing.
+TOKEN_SCOPES = ("read", "tickets", "tasks", "definitions", "admin")
+ACTION_SCOPE: dict[Action, str] = {
+    Action.TICKET_SUBMIT: "tickets",
+    Action.TICKET_READ: "tickets",
+    Action.TICKET_COMMENT: "tickets",
+    Action.TICKET_LIST_COMPANY: "tickets",
+    Action.TICKET_STEER: "tickets",
+    Action.TASK_READ: "tasks",
+    Action.TASK_COMPLETE: "tasks",
+    Action.TASK_LIST_COMPANY: "tasks",
+    Action.TASK_STEER: "tasks",
+    Action.AVAILABILITY_SET: "tasks",
+    Action.DEFINITION_READ: "definitions",
+    Action.DEFINITION_MANAGE: "definitions",
+    Action.ASSISTANT_USE: "definitions",
+    Action.USER_LIST: "admin",
+    Action.USER_MANAGE: "admin",
+    Action.ROLE_MANAGE: "admin",
+    Action.AUDIT_READ: "admin",
+    Action.COMPANY_SETTINGS: "admin",
+    Action.PROFILE_EDIT: "admin",
+    Action.TOKEN_MANAGE: "admin",
+    Action.WEBHOOK_SECRET: "admin",
+    Action.STAFF_CONSOLE: "admin",
+}
+
+
+def scope_allows(scopes: frozenset[str], action: Action) -> bool:
+    """True when a token with these scopes may ask for the action (its roles are checked separately)."""
+    return ACTION_SCOPE[action] in scopes or ("read" in scopes and action not in WRITE_ACTIONS)
+
 
 _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     USER: frozenset({Action.TICKET_SUBMIT, Action.TICKET_READ, Action.TICKET_COMMENT, Action.PROFILE_EDIT}),
@@ -84,6 +125,8 @@ _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ),
     WORKFLOW_CREATOR: frozenset({Action.DEFINITION_READ, Action.DEFINITION_MANAGE, Action.ASSISTANT_USE}),
 }
+# Everyone manages their own API tokens, whatever their roles.
+_ROLE_ACTIONS = {role: actions | {Action.TOKEN_MANAGE} for role, actions in _ROLE_ACTIONS.items()}
 _ROLE_ACTIONS[ADMIN] = frozenset(Action) - {Action.STAFF_CONSOLE}
 
 # Actions a role may take on any object of the company; without these, only on the actor's own objects.
@@ -117,6 +160,7 @@ class Actor:
     email: str = ""
     is_platform_staff: bool = False
     staff: StaffGrant | None = None
+    scopes: frozenset[str] | None = None  # an API token's scopes; None: the user's whole authority
 
     @property
     def real_user_id(self) -> int:
@@ -148,11 +192,15 @@ def effective_roles(actor: Actor) -> frozenset[str]:
 
 def allowed(actor: Actor, action: Action, resource: Resource | None = None) -> bool:
     """True when the actor may take the action (on the resource, when given)."""
+    if actor.scopes is not None and not scope_allows(actor.scopes, action):
+        return False
     if action is Action.STAFF_CONSOLE:
         return actor.is_platform_staff and actor.staff is None
     if actor.is_platform_staff and actor.staff is None:
         return False
     if actor.read_only and action in WRITE_ACTIONS:
+        return False
+    if actor.staff is not None and action in CREDENTIAL_ACTIONS:
         return False
     if resource is not None and resource.company_id != actor.company_id:
         return False
@@ -173,8 +221,14 @@ def require(actor: Actor, action: Action, resource: Resource | None = None, *, w
     if resource is not None and action in _COMPANY_WIDE and allowed(actor, action, None):
         # The role may do this in general, but this object is not theirs: do not reveal it.
         raise NotFound(f"{what.capitalize()} not found")
+    if actor.staff is not None and action in CREDENTIAL_ACTIONS:
+        raise Forbidden("Staff under a grant cannot manage users, roles, API tokens or the webhook secret; "
+                        "the company's own admins do", code="staff_credentials")
     if actor.read_only and action in WRITE_ACTIONS:
         raise Forbidden("Read-only staff access cannot change anything", code="read_only")
+    if actor.scopes is not None and not scope_allows(actor.scopes, action):
+        raise Forbidden(f"This API token's scopes ({', '.join(sorted(actor.scopes)) or 'none'}) "
+                        f"do not allow {action.value}", code="token_scope")
     raise Forbidden(f"Your roles do not allow {action.value}")
 
 

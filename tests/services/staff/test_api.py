@@ -66,7 +66,7 @@ async def test_cookie_session_switches_into_the_company_and_back(world: World, s
     assert {u["id"] for u in listed.json()["items"]} == {m.id for m in world.a.members.values()}
     refused = await browser.post("/api/v1/users", headers={"Origin": BASE},
                                  json={"email": "x.y@example.com", "first_name": "X", "last_name": "Y"})
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "read_only"
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "staff_credentials"
     assert (await browser.get("/api/v1/staff/companies")).status_code == 403
     ended = await browser.delete("/api/v1/staff/grants/current", headers={"Origin": BASE})
     assert ended.status_code == 204
@@ -119,14 +119,15 @@ async def test_company_admin_sees_grants_activity_and_audit(world: World, staffe
     assert started.status_code == 201
     grant_id = started.json()["grant_id"]
     await browser.get(started.json()["switch_url"])
-    made = await browser.post("/api/v1/company-roles", headers={"Origin": BASE}, json={"role_name": "by-staff"})
-    assert made.status_code == 201, made.text
+    refused = await browser.post("/api/v1/company-roles", headers={"Origin": BASE}, json={"role_name": "by-staff"})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "staff_credentials"
+    assert (await browser.get("/api/v1/users")).status_code == 200  # recorded as a view
     admin = _bearer(await _member_token(world.a.admin))
     grants = await browser.get("/api/v1/staff/grants", headers=admin)
     assert grants.status_code == 200
     row = next(g for g in grants.json()["items"] if g["grant_id"] == grant_id)
-    assert (row["staff_email"], row["reason"], row["mode"], row["actions"]) == (staffer.email, "Fix roles",
-                                                                               "write", 1)
+    assert (row["staff_email"], row["reason"], row["mode"], row["actions"], row["views"]) == (
+        staffer.email, "Fix roles", "write", 0, 1)
     activity = await browser.get(f"/api/v1/staff/grants/{grant_id}/activity", headers=admin)
     assert activity.status_code == 200
     assert [e["action"] for e in activity.json()][0] == "staff_grant.started"

@@ -7,14 +7,16 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from tests.fixtures.bundles import example, install
 from tests.fixtures.staff import GrantSession, Staffer
 from tests.fixtures.tenants import World
 from tfai.domain.errors import Forbidden, InvalidInput, NotFound
-from tfai.domain.policy import WRITE_ACTIONS, require
+from tfai.domain.policy import CREDENTIAL_ACTIONS, WRITE_ACTIONS, require
 from tfai.domain.tokens import hash_token
 from tfai.services.accounts import company_roles, profile, users
 from tfai.services.auth import sessions
 from tfai.services.common.tx import actor_tx
+from tfai.services.definitions import bundles
 from tfai.services.staff import access, history
 
 
@@ -62,19 +64,19 @@ async def test_read_grant_sees_the_company_but_changes_nothing(world: World, gra
     for action in sorted(WRITE_ACTIONS):
         with pytest.raises(Forbidden) as refused:
             require(actor, action)
-        assert refused.value.code == "read_only", action
+        assert refused.value.code == ("staff_credentials" if action in CREDENTIAL_ACTIONS else "read_only"), action
     refusals = [
-        users.create_user(actor, email="new.one@example.com", first_name="N", last_name="O",
-                          system_roles=["user"], company_roles=[]),
-        users.update_user(actor, world.a.worker1.id, is_active=False),
-        profile.update_profile(actor, first_name="A", last_name="B"),
-        company_roles.create_company_role(actor, role_name="sneaky"),
-        access.set_staff_write_allowed(actor, True),
+        (users.create_user(actor, email="new.one@example.com", first_name="N", last_name="O",
+                           system_roles=["user"], company_roles=[]), "staff_credentials"),
+        (users.update_user(actor, world.a.worker1.id, is_active=False), "staff_credentials"),
+        (profile.update_profile(actor, first_name="A", last_name="B"), "read_only"),
+        (company_roles.create_company_role(actor, role_name="sneaky"), "staff_credentials"),
+        (access.set_staff_write_allowed(actor, True), "read_only"),
     ]
-    for call in refusals:
+    for call, code in refusals:
         with pytest.raises(Forbidden) as refused:
             await call
-        assert refused.value.code == "read_only"
+        assert refused.value.code == code
     assert owner.execute("SELECT is_active FROM users WHERE id = %s", (world.a.worker1.id,)).fetchone() == (True,)
     with pytest.raises(DBAPIError) as raw:  # the second wall: the transaction itself is READ ONLY
         async with actor_tx(actor) as session:
@@ -89,28 +91,22 @@ async def test_write_grant_acts_as_admin_and_every_action_is_audited(world: Worl
     _, actor = await grant_session(world.a.company_id, mode="write", minutes=30)
     assert actor.staff is not None and not actor.read_only
     gid = actor.staff.grant_id
-    await company_roles.create_company_role(actor, role_name="staff-made")
-    await users.update_user(actor, world.a.worker2.id, available=False)
-    created = await users.create_user(actor, email=f"made.by.staff.{gid}@example.com", first_name="Made",
-                                      last_name="Bystaff", system_roles=["user"], company_roles=[])
+    await bundles.save_bundle(actor, example("laptop-request.json"))
     rows = owner.execute("SELECT action, company_id, actor_user_id, real_actor_user_id, staff_grant_id "
                          "FROM audit_log WHERE staff_grant_id = %s ORDER BY id", (gid,)).fetchall()
     actions = [r[0] for r in rows]
-    assert actions[0] == "staff_grant.started" and len(actions) == 4
+    assert actions[0] == "staff_grant.started" and len(actions) >= 2
     assert all(r[1:] == (world.a.company_id, None, staffer.user_id, gid) for r in rows)
-    home = owner.execute("SELECT company_id FROM users WHERE id = %s", (created.id,)).fetchone()
-    assert home == (world.a.company_id,)
     admin = world.a.admin.actor
     grants = await history.list_grants(admin)
     mine = [g for g in grants.items if g.grant_id == gid]
-    assert mine and mine[0].staff_email == staffer.email and mine[0].actions == 3 and mine[0].mode == "write"
+    assert mine and mine[0].staff_email == staffer.email and mine[0].actions == len(actions) - 1
+    assert mine[0].mode == "write"
     activity = await history.grant_activity(admin, gid)
     assert [e.action for e in activity] == actions
     assert all(e.staff_email == staffer.email and e.real_actor_user_id == staffer.user_id for e in activity)
     by_staff = await history.list_audit(admin, actor_id=staffer.user_id, page_size=100)
     assert {e.id for e in activity} <= {e.id for e in by_staff.items}
-    only_roles = await history.list_audit(admin, entity="company_role")
-    assert only_roles.items and all(e.entity == "company_role" for e in only_roles.items)
     for member in ("ticket_admin", "requester", "designer"):
         with pytest.raises(Forbidden):
             await history.list_grants(world.a.members[member].actor)
@@ -120,6 +116,8 @@ async def test_write_grant_acts_as_admin_and_every_action_is_audited(world: Worl
             await history.list_audit(world.a.members[member].actor)
     with pytest.raises(NotFound):
         await history.grant_activity(world.b.admin.actor, gid)
+    only_definitions = await history.list_audit(admin, entity="workflow_definition")
+    assert only_definitions.items and all(e.entity == "workflow_definition" for e in only_definitions.items)
     assert all(g.company_id == world.b.company_id for g in (await history.list_grants(world.b.admin.actor)).items)
     assert all(e.staff_grant_id != gid for e in (await history.list_audit(world.b.admin.actor, page_size=100)).items)
 
@@ -169,8 +167,11 @@ async def test_staff_write_setting(world: World, staffer: Staffer, grant_session
 
 async def test_grant_for_a_never_reaches_b(world: World, grant_session: GrantSession,
                                            owner: psycopg.Connection) -> None:
+    await install(world.b)
     _, actor = await grant_session(world.a.company_id, mode="write")
     with pytest.raises(NotFound):
+        await bundles.export_document(actor, example("laptop-request.json")["workflow"]["key"])
+    with pytest.raises(Forbidden):
         await users.update_user(actor, world.b.worker1.id, available=False)
     assert owner.execute("SELECT available FROM users WHERE id = %s", (world.b.worker1.id,)).fetchone() == (True,)
     assert all(e.entity_id != str(world.b.company_id) or e.entity != "company"

@@ -71,6 +71,8 @@ async def list_users(actor: Actor, *, search: str = "", page: int = 1, page_size
         rows = (await session.execute(
             text(_USERS + f" WHERE {_SEARCH} ORDER BY lower(u.last_name), lower(u.first_name), u.id "
                  "LIMIT :lim OFFSET :off"), params)).mappings().all()
+    await audit.record_staff_view(actor, entity="user", entity_id="list",
+                                  detail={"search": q, "page": page, "user_ids": [int(r["id"]) for r in rows]})
     return Page[UserDTO](items=[UserDTO(**dict(r)) for r in rows], total=int(total), page=page, page_size=page_size)
 
 

@@ -55,7 +55,8 @@ class GrantDTO(BaseModel):
     ended_at: datetime | None = None
     minutes: int
     status: Literal["active", "ended", "expired"]
-    actions: int = 0
+    actions: int = 0  # changes made under the grant
+    views: int = 0  # tickets, files, user lists and audit pages viewed under it
 
 
 class AuditEntryDTO(BaseModel):

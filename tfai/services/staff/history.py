@@ -10,18 +10,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tfai.domain.errors import InvalidInput, NotFound
 from tfai.domain.limits import MAX_ACTIVITY
 from tfai.domain.policy import Action, Actor, require
+from tfai.services.common import audit
+from tfai.services.common.audit import STAFF_VIEW
 from tfai.services.common.pagination import Page, clamp
 from tfai.services.common.tx import actor_tx
 from tfai.services.staff.dto import AuditEntryDTO, GrantDTO
 
-GRANT_SQL = """
+GRANT_SQL = f"""
 SELECT g.id AS grant_id, g.company_id, c.name AS company_name, g.staff_user_id, g.staff_email, g.reason, g.mode,
        g.created_at, g.expires_at, g.ended_at,
        greatest(1, round(extract(epoch FROM g.expires_at - g.created_at) / 60))::int AS minutes,
        CASE WHEN g.ended_at IS NOT NULL THEN 'ended' WHEN g.expires_at <= clock_timestamp() THEN 'expired'
             ELSE 'active' END AS status,
        (SELECT count(*) FROM audit_log a WHERE a.staff_grant_id = g.id
-          AND a.action NOT LIKE 'staff\\_grant.%') AS actions
+          AND a.action NOT LIKE 'staff\\_grant.%' AND a.action <> '{STAFF_VIEW}') AS actions,
+       (SELECT count(*) FROM audit_log a WHERE a.staff_grant_id = g.id AND a.action = '{STAFF_VIEW}') AS views
 FROM staff_grants g JOIN companies c ON c.id = g.company_id
 """
 
@@ -85,5 +88,7 @@ async def list_audit(actor: Actor, *, entity: str | None = None, actor_id: int |
         total = (await session.execute(text("SELECT count(*) FROM audit_log a" + clause), params)).scalar_one()
         rows = (await session.execute(text(_AUDIT_SQL + clause + " ORDER BY a.id DESC LIMIT :lim OFFSET :off"),
                                       params)).mappings().all()
+    await audit.record_staff_view(actor, entity="audit_log", entity_id=f"page {page}",
+                                  detail={"entity": entity, "actor_id": actor_id, "page": page})
     return Page[AuditEntryDTO](items=[AuditEntryDTO(**dict(r)) for r in rows], total=int(total), page=page,
                                page_size=page_size)

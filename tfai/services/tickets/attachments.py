@@ -149,4 +149,5 @@ async def open_file(actor: Actor, file_id: int) -> tuple[FileDTO, Path]:
         path = await asyncio.to_thread(_existing, row.company_id, row.content_key)
         if path is None:
             raise NotFound("File not found")
-        return file_dto(row), path
+    await audit.record_staff_view(actor, entity="file", entity_id=file_id, detail={"ticket_id": row.ticket_instance_id})
+    return file_dto(row), path

@@ -135,7 +135,7 @@ async def get_ticket(actor: Actor, ticket_id: int) -> TicketDetailDTO:
                 "display_layout": d.display_layout} if shown is None or d.key in shown else {}))
             for x, d in tasks]
         steer = policy.allowed(actor, Action.TICKET_STEER)
-        return TicketDetailDTO(
+        detail = TicketDetailDTO(
             id=t.id, title=t.title, ticket_type=td.key, ticket_type_title=td.title, ticket_type_version=td.version,
             workflow_key=wd.key, workflow_version=wd.version, fields=t.ticket_data or {}, fields_schema=td.fields,
             display_layout=td.display_layout or td.edit_layout, status=people_status(wi.w_status),
@@ -145,6 +145,8 @@ async def get_ticket(actor: Actor, ticket_id: int) -> TicketDetailDTO:
             current_task=(await current_tasks(session, [wi.id or 0])).get(wi.id or 0), timeline=timeline,
             comments=[comment_dto(c, who.get(c.author_id)) for c in comments],
             attachments=[file_dto(f) for f in files])
+    await audit.record_staff_view(actor, entity="ticket", entity_id=ticket_id)
+    return detail
 
 
 def _shown_task_keys(actor: Actor, section: Any, assignees: list[int | None]) -> set[str] | None:

@@ -34,8 +34,9 @@ def _row(row: Any) -> rx.Component:
         rx.table.cell(rx.badge(row["name"].to(str), color_scheme="teal", variant="soft")),
         rx.table.cell(rx.text(row["description"].to(str), size="2")),
         rx.table.cell(row["members"].to(int)),
-        rx.table.cell(rx.hstack(rx.button("Edit", size="1", variant="soft", on_click=S.open_edit(row["name"].to(str))),
-                                _delete(row), spacing="2")),
+        rx.table.cell(rx.cond(S.can_manage, rx.hstack(
+            rx.button("Edit", size="1", variant="soft", on_click=S.open_edit(row["name"].to(str))),
+            _delete(row), spacing="2"))),
     )
 
 
@@ -70,7 +71,7 @@ def admin_roles() -> rx.Component:
                                            for h in ("Role", "Description", "Members", "")])),
             rx.table.body(rx.foreach(S.roles, _row)), variant="surface", width="100%"),
             rx.text("No roles yet.", color_scheme="gray")),
-        rx.card(rx.form(rx.vstack(
+        rx.cond(S.can_manage, rx.card(rx.form(rx.vstack(
             rx.heading("New role", size="4"),
             rx.grid(text_field("Name", "role_name", required=True, error=S.errors.get("role_name", ""),
                                max_length=MAX_KEY, placeholder="e.g. engineering"),
@@ -78,7 +79,7 @@ def admin_roles() -> rx.Component:
                                max_length=MAX_DESCRIPTION),
                     columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),
             submit_button("Create role"), spacing="3", width="100%", align="start"),
-            on_submit=S.create, reset_on_submit=False, key=S.create_key, id="create-role-form"), width="100%"),
-        _edit_dialog(),
+            on_submit=S.create, reset_on_submit=False, key=S.create_key, id="create-role-form"), width="100%")),
+        rx.cond(S.can_manage, _edit_dialog()),
         title="Company roles",
     )

@@ -56,9 +56,9 @@ def _row(row: Any) -> rx.Component:
         rx.table.cell(rx.switch(checked=row["available"].to(bool), size="1",
                                 on_change=lambda v: S.set_available(row["id"].to(str), v))),
         rx.table.cell(row["open_tasks"].to(int)),
-        rx.table.cell(rx.hstack(rx.button("Edit roles", size="1", variant="soft",
-                                          on_click=S.open_edit(row["id"].to(str))),
-                                _confirm_active(row), spacing="2")),
+        rx.table.cell(rx.cond(S.can_manage, rx.hstack(rx.button("Edit roles", size="1", variant="soft",
+                                                                on_click=S.open_edit(row["id"].to(str))),
+                                                      _confirm_active(row), spacing="2"))),
     )
 
 
@@ -140,6 +140,6 @@ def admin_users() -> rx.Component:
     return app_page(
         rx.hstack(rx.link("Company roles →", href="/admin/roles"), width="100%"),
         error_summary(S.error), success_note(S.notice),
-        _table(), _create(), _edit_dialog(),
+        _table(), rx.cond(S.can_manage, rx.fragment(_create(), _edit_dialog())),
         title="Users and roles",
     )

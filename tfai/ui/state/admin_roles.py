@@ -6,8 +6,9 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.domain import policy
 from tfai.domain.errors import TfaiError
-from tfai.domain.policy import USER, Actor
+from tfai.domain.policy import USER, Action, Actor
 from tfai.services.accounts import company_roles
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
@@ -28,6 +29,7 @@ class AdminRolesState(AuthState):
     edit_description: str = ""
     edit_error: str = ""
     edit_errors: dict[str, str] = {}
+    can_manage: bool = False  # staff under a grant see the roles but change none
     edit_key: int = 0
 
     async def _refresh(self, actor: Actor) -> None:
@@ -38,6 +40,7 @@ class AdminRolesState(AuthState):
     @guarded()
     async def load(self, actor: Actor) -> Any:
         self.error, self.notice, self.errors, self.edit_open = "", "", {}, False
+        self.can_manage = policy.allowed(actor, Action.ROLE_MANAGE)
         try:
             await self._refresh(actor)
         except TfaiError as exc:

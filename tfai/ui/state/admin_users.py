@@ -7,8 +7,9 @@ from typing import Any
 import reflex as rx
 from reflex_base.utils.form import FormData
 
+from tfai.domain import policy
 from tfai.domain.errors import TfaiError
-from tfai.domain.policy import SYSTEM_ROLES, USER, Actor
+from tfai.domain.policy import SYSTEM_ROLES, USER, Action, Actor
 from tfai.services.accounts import company_roles, users
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
@@ -53,6 +54,7 @@ class AdminUsersState(AuthState):
     edit_company: list[str] = []
     edit_error: str = ""
     edit_key: int = 0
+    can_manage: bool = False  # staff under a grant and non-admins see the list only
 
     @rx.var
     def page_count(self) -> int:
@@ -67,6 +69,7 @@ class AdminUsersState(AuthState):
     @guarded()
     async def load(self, actor: Actor) -> Any:
         self.error, self.notice, self.created_link, self.edit_open = "", "", "", False
+        self.can_manage = policy.allowed(actor, Action.USER_MANAGE)
         try:
             await self._refresh(actor)
         except TfaiError as exc:
