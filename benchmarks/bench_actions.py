@@ -59,11 +59,11 @@ async def _one(owner_url: str, tenant: Any, server: Any, paths: dict[str, str]) 
 async def _measure(quick: bool) -> dict[str, Any]:
     import os
 
+    from tests.fixtures.actions import install_aimed
+    from tests.fixtures.external_server import ExternalServer, Reply
     from tests.fixtures.stack import ROOT, configure_environment, drop_database, start_stack
     from tests.fixtures.tenants import create_tenant
-    from tests.worker.external import ExternalServer, Reply
-    from tests.worker.helpers import install
-    from tests.worker.workers import WorkerPool
+    from tests.fixtures.workers import WorkerPool
     from tfai.clitools.run import WORKER_THREADS, default_workers
     from tfai.db.migrate import migrate
     from tfai.db.session import configure_engine, dispose_engine
@@ -79,7 +79,7 @@ async def _measure(quick: bool) -> dict[str, Any]:
         migrate(get_settings())
         configure_engine(pool_size=12)
         tenant = create_tenant(stack.database_url, "bench")
-        paths = await install(tenant, "expense-reimbursement.json", server)
+        paths = await install_aimed(tenant, "expense-reimbursement.json", server)
         server.respond(paths["check_policy"], Reply(body={"compliant": True, "rule": ""}))
         server.respond(paths["payout"], Reply(body={"payout_id": "P-1"}))
         for _ in range(default_workers()):  # as `tfai run` starts them: one process per core
