@@ -121,8 +121,9 @@ MAX_STEP_SECONDS = 0.25
 # A whole dry run (up to 1000 steps) and the bundle validator at save run as one bounded call each.
 MAX_DRY_RUN_SECONDS = 0.75
 MAX_VALIDATION_SECONDS = 10
-# Submissions, completions and dry runs of one company running at once (all web processes together).
-MAX_CONCURRENT_PER_COMPANY = 4
+# Submissions, completions and dry runs of one company running at once (all web processes together): above
+# any real burst of people and integrations, far below what would let one company queue up the whole sandbox.
+MAX_CONCURRENT_PER_COMPANY = 32
 
 # --- Operations -----------------------------------------------------------------------------------
 # HTML pages larger than this are served with the base CSP instead of being hashed.
