@@ -1,4 +1,4 @@
-"""`tfai staff create EMAIL --name "First Last" [--password-stdin]`: add Ticketflower staff on the server."""
+"""`tfai staff create EMAIL --name "First Last" [--password-stdin]` and `tfai staff enrol-totp EMAIL` (server side)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     create.add_argument("--password-stdin", action="store_true",
                         help="read the password from standard input instead of printing a link")
     create.set_defaults(func=run_create)
+    enrol = sub.add_parser("enrol-totp", help="give a staff member a new TOTP secret and recovery codes "
+                                              "(for staff created before the second factor)")
+    enrol.add_argument("email")
+    enrol.set_defaults(func=run_enrol_totp)
     return parser
 
 
@@ -27,18 +31,52 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+def _print_second_factor(factor: Any) -> None:
+    print(f"second factor (add to an authenticator app, shown once): {factor.totp_uri}")
+    print("recovery codes (each works once instead of an app code; keep them offline):")
+    for code in factor.recovery_codes:
+        print(f"  {code}")
+
+
 def run_create(args: argparse.Namespace) -> int:
     """Create the staff member (starting embedded services and migrating them when no URLs are set)."""
-    from tfai.domain.errors import TfaiError
-    from tfai.embedded import ensure_services, export_env
     from tfai.services.staff.setup import create_staff_user
-    from tfai.settings import get_settings
 
     first, _, last = (args.name or "").strip().partition(" ")
     password = _read_password() if args.password_stdin else None
     if args.password_stdin and not password:
         print("error: no password on standard input", file=sys.stderr)
         return EXIT_INVALID
+    code, created = _with_database(lambda settings: create_staff_user(
+        email=args.email, first_name=first, last_name=last.strip(), password=password, settings=settings))
+    if created is None:
+        return code
+    print(f"staff member {args.email} created (user id {created.user_id})")
+    if created.set_password_url:
+        print(f"one-time set-password link (valid 72 hours): {created.set_password_url}")
+    _print_second_factor(created.second_factor)
+    return EXIT_OK
+
+
+def run_enrol_totp(args: argparse.Namespace) -> int:
+    """Replace a staff member's TOTP secret and recovery codes; prints the new ones once."""
+    from tfai.services.staff.setup import enrol_totp
+
+    code, factor = _with_database(lambda settings: enrol_totp(email=args.email, settings=settings))
+    if factor is None:
+        return code
+    print(f"staff member {args.email}: new second factor enrolled (earlier codes no longer work)")
+    _print_second_factor(factor)
+    return EXIT_OK
+
+
+def _with_database(call: Any) -> tuple[int, Any]:
+    """Run call(settings) against the configured database (embedded services started and migrated when no URLs
+    are set); (EXIT_OK, result), or an exit code and None after printing the error."""
+    from tfai.domain.errors import TfaiError
+    from tfai.embedded import ensure_services, export_env
+    from tfai.settings import get_settings
+
     base = get_settings()
     settings, embedded = ensure_services(base)
     try:
@@ -48,22 +86,17 @@ def run_create(args: argparse.Namespace) -> int:
             migrate(settings)
         export_env(settings)
         get_settings.cache_clear()
-        created = asyncio.run(create_staff_user(email=args.email, first_name=first, last_name=last.strip(),
-                                                password=password, settings=settings))
+        return EXIT_OK, asyncio.run(call(settings))
     except TfaiError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         for problem in exc.details if isinstance(exc.details, list) else []:
             print(f"  {problem.get('field', '')}: {problem.get('message', '')}", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_INVALID, None
     except Exception as exc:  # noqa: BLE001 - a command line tool reports and exits
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_FAILED, None
     finally:
         embedded.stop()
-    print(f"staff member {args.email} created (user id {created.user_id})")
-    if created.set_password_url:
-        print(f"one-time set-password link (valid 72 hours): {created.set_password_url}")
-    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,7 +38,8 @@ $$"""))
     # Companies are created only through tfai_create_company; a tenant may rename itself or change its
     # own settings, never flip is_platform. Staff grants are created only through tfai_staff_grant_create.
     conn.execute(text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON companies FROM {role}"))
-    conn.execute(text(f"GRANT UPDATE (name, staff_write_allowed, webhook_secret) ON companies TO {role}"))
+    conn.execute(text(f"GRANT UPDATE (name, staff_write_allowed, staff_read_access, webhook_secret) "
+                      f"ON companies TO {role}"))
     conn.execute(text(f"REVOKE INSERT, DELETE, TRUNCATE ON staff_grants FROM {role}"))
     conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"))
     conn.execute(text(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {role}"))

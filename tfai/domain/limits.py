@@ -81,6 +81,11 @@ MAX_EMAIL = 254
 MAX_NAME = 100
 MAX_COMPANY_NAME = 200
 MAX_TOKEN_NAME = 100
+# A personal API token lives 90 days unless asked otherwise, a year at most (then a new one is made).
+API_TOKEN_DEFAULT_DAYS = 90
+API_TOKEN_MAX_DAYS = 365
+# Single-use recovery codes printed when a staff member enrols a second factor.
+STAFF_RECOVERY_CODES = 10
 # A staff member's reason for a grant is shown to the customer: a sentence, not an essay.
 MIN_STAFF_REASON = 3
 MAX_STAFF_REASON = 500

@@ -197,7 +197,7 @@ def allowed(actor: Actor, action: Action, resource: Resource | None = None) -> b
     if action is Action.STAFF_CONSOLE:
         return actor.is_platform_staff and actor.staff is None
     if actor.is_platform_staff and actor.staff is None:
-        return False
+        return action is Action.TOKEN_MANAGE  # outside a grant: the console and their own API tokens only
     if actor.read_only and action in WRITE_ACTIONS:
         return False
     if actor.staff is not None and action in CREDENTIAL_ACTIONS:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.fixtures.staff import GrantSession, Staffer, login
+from tests.fixtures.staff import GrantSession, Staffer, login, totp_now
 from tests.fixtures.tenants import PASSWORD
 from tfai.domain.policy import Actor
 from tfai.services.auth import sessions
@@ -29,7 +29,9 @@ async def _clean_throttle(db_engine: None) -> AsyncIterator[None]:
 async def staffer(db_engine: None) -> Staffer:
     email = f"staff{next(_n)}.{secrets.token_hex(3)}@ticketflower.example"
     created = await setup.create_staff_user(email=email, first_name="Sam", last_name="Staff", password=PASSWORD)
-    return Staffer(user_id=created.user_id, email=email, token=await login(email))
+    uri = created.second_factor.totp_uri
+    return Staffer(user_id=created.user_id, email=email, token=await login(email, second_factor=totp_now(uri)),
+                   totp_uri=uri, recovery_codes=list(created.second_factor.recovery_codes))
 
 
 @pytest.fixture

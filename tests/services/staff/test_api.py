@@ -77,7 +77,8 @@ async def test_cookie_session_switches_into_the_company_and_back(world: World, s
 
 
 async def test_bearer_caller_gets_a_switch_link(world: World, staffer: Staffer, browser: httpx.AsyncClient) -> None:
-    token = await api_tokens.create_api_token(staffer.email, PASSWORD, name="ops", ip="10.9.0.4")
+    token = await api_tokens.create_api_token(staffer.email, PASSWORD, name="ops", ip="10.9.0.4",
+                                              second_factor=staffer.recovery_code())
     started = await browser.post("/api/v1/staff/grants", headers=_bearer(token),
                                  json={"company_id": world.b.company_id, "reason": "Check an import",
                                        "mode": "write", "minutes": 15})
@@ -94,7 +95,8 @@ async def test_bearer_caller_gets_a_switch_link(world: World, staffer: Staffer, 
 
 
 async def test_grant_input_errors_and_refusals(world: World, staffer: Staffer, browser: httpx.AsyncClient) -> None:
-    token = await api_tokens.create_api_token(staffer.email, PASSWORD, name="ops", ip="10.9.0.5")
+    token = await api_tokens.create_api_token(staffer.email, PASSWORD, name="ops", ip="10.9.0.5",
+                                              second_factor=staffer.recovery_code())
     for bad in ({"company_id": world.a.company_id, "reason": "ok reason", "minutes": 481},
                 {"company_id": world.a.company_id, "reason": "ok reason", "mode": "admin"},
                 {"company_id": world.a.company_id, "reason": "x" * 501},
@@ -113,7 +115,8 @@ async def test_grant_input_errors_and_refusals(world: World, staffer: Staffer, b
 
 async def test_company_admin_sees_grants_activity_and_audit(world: World, staffer: Staffer,
                                                             browser: httpx.AsyncClient) -> None:
-    token = await api_tokens.create_api_token(staffer.email, PASSWORD, name="ops", ip="10.9.0.6")
+    token = await api_tokens.create_api_token(staffer.email, PASSWORD, name="ops", ip="10.9.0.6",
+                                              second_factor=staffer.recovery_code())
     started = await browser.post("/api/v1/staff/grants", headers=_bearer(token),
                                  json={"company_id": world.a.company_id, "reason": "Fix roles", "mode": "write"})
     assert started.status_code == 201
@@ -151,7 +154,8 @@ async def test_staff_write_setting_endpoint(world: World, staffer: Staffer, brow
     assert (await browser.get("/api/v1/company/staff-write", headers=admin)).json() == {"staff_write_allowed": True}
     off = await browser.put("/api/v1/company/staff-write", headers=admin, json={"allowed": False})
     assert off.status_code == 200 and off.json() == {"staff_write_allowed": False}
-    token = await api_tokens.create_api_token(staffer.email, PASSWORD, name="ops", ip="10.9.0.7")
+    token = await api_tokens.create_api_token(staffer.email, PASSWORD, name="ops", ip="10.9.0.7",
+                                              second_factor=staffer.recovery_code())
     write = await browser.post("/api/v1/staff/grants", headers=_bearer(token),
                                json={"company_id": world.b.company_id, "reason": "Fix data", "mode": "write"})
     assert write.status_code == 403 and write.json()["error"]["code"] == "staff_write_disabled"

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from tests.fixtures.stack import ROOT
-from tests.fixtures.staff import Staffer, login
+from tests.fixtures.staff import Staffer, login, totp_now
 from tests.fixtures.tenants import PASSWORD
 from tfai.domain.errors import Conflict, Forbidden, InvalidInput
 from tfai.services.accounts import users
@@ -54,7 +54,8 @@ async def test_create_staff_without_password_gives_a_one_time_link(db_engine: No
     assert _home(owner, created.user_id)[3] is False
     token = created.set_password_url.split("token=", 1)[1]
     await users.set_password_with_token(token, PASSWORD)
-    actor = await sessions.authenticate_session(await login(email))
+    actor = await sessions.authenticate_session(
+        await login(email, second_factor=totp_now(created.second_factor.totp_uri)))
     assert actor.is_platform_staff and actor.user_id == created.user_id
     with pytest.raises(InvalidInput):
         await users.set_password_with_token(token, PASSWORD)  # spent

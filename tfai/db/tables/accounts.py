@@ -4,17 +4,34 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
 from tfai.db.tables.common import company_fk, fk, now_col, pk, ts
 from tfai.db.tables.enums import SYSTEM_ROLES, SystemRole
+from tfai.domain.limits import API_TOKEN_DEFAULT_DAYS
 
 
 class Company(SQLModel, table=True):
     __tablename__ = "companies"
     __table_args__ = (
         Index("uq_companies_one_platform", "is_platform", unique=True, postgresql_where=text("is_platform")),
+        CheckConstraint("staff_read_access IN ('allowed', 'approval', 'disabled')",
+                        name="ck_companies_staff_read_access"),
     )
 
     id: int | None = pk()
@@ -23,6 +40,9 @@ class Company(SQLModel, table=True):
                                                                server_default=text("false")))
     staff_write_allowed: bool = Field(default=True, sa_column=Column(Boolean, nullable=False,
                                                                       server_default=text("true")))
+    # Grants into the company: allowed, approval (a company admin approves each one) or disabled (migration 0013).
+    staff_read_access: str = Field(default="allowed", sa_column=Column(String(16), nullable=False,
+                                                                        server_default="allowed"))
     webhook_secret: str = Field(sa_column=Column(String(128), nullable=False))
     created_at: datetime = now_col()
 
@@ -50,6 +70,10 @@ class User(SQLModel, table=True):
     open_tasks: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     # Has the task_worker system role (trigger tr_user_system_roles_worker, migration 0007).
     is_worker: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
+    # Platform staff's second factor: the TOTP secret, the last time step used (no replay), hashed recovery codes.
+    totp_secret: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    totp_last_step: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    recovery_code_hashes: list[str] | None = Field(default=None, sa_column=Column(ARRAY(Text), nullable=True))
     created_at: datetime = now_col()
 
 
@@ -112,6 +136,12 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(default="", sa_column=Column(String(100), nullable=False, server_default=""))
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     created_at: datetime = now_col()
+    # The service sets it (expires_in_days); rows inserted by hand get the default lifetime.
+    expires_at: datetime = Field(sa_column=Column(
+        DateTime(timezone=True), nullable=False,
+        server_default=text(f"now() + interval '{API_TOKEN_DEFAULT_DAYS} days'")))
+    # None: the user's whole authority; else the token may only do what these scopes allow (domain/policy.py).
+    scopes: list[str] | None = Field(default=None, sa_column=Column(ARRAY(Text), nullable=True))
     last_used_at: datetime | None = ts()
     revoked_at: datetime | None = ts()
 

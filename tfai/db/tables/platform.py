@@ -46,6 +46,10 @@ class StaffGrant(SQLModel, table=True):
     created_at: datetime = now_col()
     expires_at: datetime = ts(nullable=False)
     ended_at: datetime | None = ts()
+    # None: no approval needed; 'pending' until a company admin decides, then 'approved' or 'denied'.
+    approval: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    decided_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    decided_at: datetime | None = ts()
 
 
 class Outbox(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from tfai.domain.limits import LOGIN_CODE_TTL_SECONDS
 from tfai.domain.policy import ADMIN, USER, Actor, StaffGrant
 from tfai.domain.tokens import hash_token, new_token
 from tfai.redis_client import get_async_redis
+from tfai.services.auth import _second_factor
 from tfai.services.auth._credentials import verify_credentials
 from tfai.services.common import audit
 from tfai.services.common.identity import active_identity, set_tenant
@@ -36,13 +38,14 @@ def _now() -> datetime:
 
 
 async def authenticate_bearer(token: str) -> Actor:
-    """The actor behind a personal API token; Unauthorized for unknown, revoked or deactivated."""
+    """The actor behind a personal API token, narrowed to its scopes; Unauthorized for unknown, revoked, expired
+    or deactivated (all alike)."""
     if not token or len(token) > 200:
         raise Unauthorized("The API token is not valid")
     async with system_tx() as session:
         row = (await session.execute(text("SELECT * FROM tfai_api_token_lookup(:h)"),
                                      {"h": hash_token(token)})).mappings().first()
-        if row is None or row["revoked_at"] is not None:
+        if row is None or row["revoked_at"] is not None or row["expires_at"] <= _now():
             raise Unauthorized("The API token is not valid")
         await set_tenant(session, row["company_id"])
         ident = await active_identity(session, int(row["user_id"]), int(row["company_id"]))
@@ -51,7 +54,7 @@ async def authenticate_bearer(token: str) -> Actor:
                 text("UPDATE api_tokens SET last_used_at = now() WHERE id = :id "
                      "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"),
                 {"id": row["token_id"]})
-    return ident.actor()
+    return dataclasses.replace(ident.actor(), scopes=frozenset(row["scopes"]) if row["scopes"] else None)
 
 
 def _should_touch(token_id: int) -> bool:
@@ -116,9 +119,16 @@ async def actor_from_cookie_header(cookie_header: str | None) -> Actor | None:
         return None
 
 
-async def start_login(email: str, password: str, *, ip: str) -> str:
-    """Check the credentials (throttled) and return a one-time login code for finish_login."""
+async def start_login(email: str, password: str, *, ip: str, second_factor: str = "") -> str:
+    """Check the credentials (throttled) and return a one-time login code for finish_login.
+
+    Platform staff also give a TOTP or recovery code: without it, Unauthorized with code second_factor_required
+    (after the password was found right), and the form asks for it.
+    """
     user_id, company_id = await verify_credentials(email, password, ip=ip)
+    async with tenant_tx(company_id) as session:
+        if (await active_identity(session, user_id, company_id)).is_platform:
+            await _second_factor.check(session, user_id, second_factor)
     return await issue_login_code(user_id, company_id)
 
 

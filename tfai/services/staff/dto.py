@@ -8,11 +8,19 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 
+class SecondFactorDTO(BaseModel):
+    """A staff member's new TOTP enrolment: the otpauth URI for the app and recovery codes, printed once."""
+
+    totp_uri: str
+    recovery_codes: list[str]
+
+
 class CreatedStaffDTO(BaseModel):
-    """A new staff member; set_password_url is printed once when no password was given."""
+    """A new staff member; set_password_url (without a password) and the second factor are printed once."""
 
     user_id: int
     set_password_url: str | None = None
+    second_factor: SecondFactorDTO
 
 
 class CompanyStatsDTO(BaseModel):

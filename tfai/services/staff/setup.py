@@ -13,14 +13,15 @@ from sqlalchemy.pool import NullPool
 from tfai.db.tables import CompanyRole, PasswordToken, SystemRole, User, UserCompanyRole, UserSystemRole
 from tfai.db.tables.common import utcnow
 from tfai.db.urls import owner_url
-from tfai.domain.errors import Conflict
+from tfai.domain.errors import Conflict, NotFound
 from tfai.domain.limits import MAX_NAME, SET_PASSWORD_HOURS
 from tfai.domain.tokens import hash_token, new_token
 from tfai.services.accounts.users import EMAIL_TAKEN, is_email_conflict
+from tfai.services.auth import _second_factor
 from tfai.services.common import audit, passwords
 from tfai.services.common.identity import set_tenant
 from tfai.services.common.problems import Problems
-from tfai.services.staff.dto import CreatedStaffDTO
+from tfai.services.staff.dto import CreatedStaffDTO, SecondFactorDTO
 from tfai.settings import Settings, get_settings
 
 PLATFORM_COMPANY_NAME = "Ticketflower"
@@ -67,6 +68,7 @@ async def create_staff_user(*, email: str, first_name: str, last_name: str, pass
     p.raise_if_any()
     password_hash = await passwords.hash_password(password) if password else None
     link_token = None if password else new_token()
+    factor = _second_factor.enrol(email)
     engine = create_async_engine(owner_url(settings), poolclass=NullPool)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
@@ -76,7 +78,7 @@ async def create_staff_user(*, email: str, first_name: str, last_name: str, pass
             if taken is not None:
                 raise Conflict(EMAIL_TAKEN, details=[{"field": "email", "message": EMAIL_TAKEN}])
             user = User(company_id=company_id, email=email, password_hash=password_hash, first_name=first_name,
-                        last_name=last_name)
+                        last_name=last_name, totp_secret=factor.secret, recovery_code_hashes=factor.recovery_hashes)
             session.add(user)
             await session.flush()
             assert user.id is not None
@@ -97,4 +99,29 @@ async def create_staff_user(*, email: str, first_name: str, last_name: str, pass
     finally:
         await engine.dispose()
     url = f"{settings.public_url.rstrip('/')}/set-password?token={link_token}" if link_token else None
-    return CreatedStaffDTO(user_id=user.id, set_password_url=url)
+    return CreatedStaffDTO(user_id=user.id, set_password_url=url,
+                           second_factor=SecondFactorDTO(totp_uri=factor.uri, recovery_codes=factor.recovery_codes))
+
+
+async def enrol_totp(*, email: str, settings: Settings | None = None) -> SecondFactorDTO:
+    """A new TOTP secret and recovery codes for an existing staff member (replacing any earlier ones).
+
+    Runs as the database owner like create_staff_user; NotFound when the email is not platform staff.
+    """
+    settings = settings or get_settings()
+    factor = _second_factor.enrol(email)
+    engine = create_async_engine(owner_url(settings), poolclass=NullPool)
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+            found = (await session.execute(
+                text("UPDATE users u SET totp_secret = :s, totp_last_step = NULL, recovery_code_hashes = :r "
+                     "FROM companies c WHERE c.id = u.company_id AND c.is_platform AND lower(u.email) = lower(:e) "
+                     "RETURNING u.id, u.company_id"),
+                {"s": factor.secret, "r": factor.recovery_hashes, "e": (email or "").strip()})).first()
+            if found is None:
+                raise NotFound("No Ticketflower staff member has this email")
+            await audit.record(session, None, company_id=int(found[1]), entity="user", entity_id=int(found[0]),
+                               action="staff.enrol_totp")
+    finally:
+        await engine.dispose()
+    return SecondFactorDTO(totp_uri=factor.uri, recovery_codes=factor.recovery_codes)
