@@ -83,6 +83,9 @@ def test_cli_creates_staff_with_password_stdin_and_with_a_link(stack: object, ow
     done = _cli(["create", email, "--name", "Ann Marie Lee", "--password-stdin"], stdin=PASSWORD + "\n")
     assert done.returncode == 0, done.stderr
     assert "created" in done.stdout and "set-password" not in done.stdout
+    assert "otpauth://totp/" in done.stdout
+    codes = [line.strip() for line in done.stdout.splitlines() if line.startswith("  ")]
+    assert len(codes) == 10 and all(len(c) == 11 and c[5] == "-" for c in codes)
     row = owner.execute("SELECT u.first_name, u.last_name, c.is_platform, u.password_hash IS NOT NULL "
                         "FROM users u JOIN companies c ON c.id = u.company_id WHERE u.email = %s",
                         (email,)).fetchone()

@@ -13,6 +13,8 @@ from tfai.api.deps import SESSION_COOKIE, CurrentActor, check_origin, client_ip
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.domain.errors import Unauthorized
 from tfai.domain.limits import (
+    API_TOKEN_DEFAULT_DAYS,
+    API_TOKEN_MAX_DAYS,
     MAX_COMPANY_NAME,
     MAX_EMAIL,
     MAX_LOGIN_PASSWORD,
@@ -21,6 +23,7 @@ from tfai.domain.limits import (
     MAX_TOKEN_NAME,
     MAX_URL,
 )
+from tfai.domain.policy import TOKEN_SCOPES
 from tfai.services.accounts import registration
 from tfai.services.accounts.dto import SignupResult
 from tfai.services.auth import api_tokens, sessions
@@ -42,6 +45,14 @@ class TokenIn(BaseModel):
     email: str = Field(max_length=MAX_EMAIL)
     password: str = Field(max_length=MAX_LOGIN_PASSWORD)
     name: str = Field(default="", max_length=MAX_TOKEN_NAME)
+    expires_in_days: int = Field(default=API_TOKEN_DEFAULT_DAYS, ge=1, le=API_TOKEN_MAX_DAYS,
+                                 description="The token's lifetime in days")
+    scopes: list[Annotated[str, Field(max_length=32)]] | None = Field(
+        default=None, max_length=len(TOKEN_SCOPES),
+        description=f"Narrow the token to some of {', '.join(TOKEN_SCOPES)} ('read': reading only); "
+                    "omitted or empty: the user's whole authority")
+    second_factor: str = Field(default="", max_length=64,
+                               description="Ticketflower staff only: a TOTP code or a recovery code")
 
 
 class TokenOut(BaseModel):
@@ -78,7 +89,9 @@ async def signup(body: SignupIn, request: Request) -> SignupResult:
 @router.post("/auth/tokens", status_code=201, response_model=TokenOut, responses=ERROR_RESPONSES)
 async def create_token(body: TokenIn, request: Request) -> TokenOut:
     """A personal API token for `Authorization: Bearer` (shown once; only its hash is kept)."""
-    token = await api_tokens.create_api_token(body.email, body.password, name=body.name, ip=client_ip(request))
+    token = await api_tokens.create_api_token(body.email, body.password, name=body.name, ip=client_ip(request),
+                                              expires_in_days=body.expires_in_days, scopes=body.scopes,
+                                              second_factor=body.second_factor)
     return TokenOut(token=token)
 
 

@@ -13,6 +13,7 @@ from tfai.domain.tokens import hash_token
 from tfai.services.accounts._me import load_me
 from tfai.services.accounts.dto import MeDTO
 from tfai.services.accounts.users import EMAIL_TAKEN, email_taken, is_email_conflict
+from tfai.services.auth.api_tokens import revoke_user_tokens
 from tfai.services.auth.sessions import revoke_user_sessions
 from tfai.services.common import audit, passwords, throttle
 from tfai.services.common.problems import Problems
@@ -83,8 +84,9 @@ async def change_email(actor: Actor, *, new_email: str, password: str) -> MeDTO:
 
 
 async def change_password(actor: Actor, *, current_password: str, new_password: str,
-                          keep_session_token: str | None = None) -> None:
-    """Change the password after checking the current one; ends every other session of the user."""
+                          keep_session_token: str | None = None, revoke_tokens: bool = True) -> None:
+    """Change the password after checking the current one; ends every other session of the user and, unless
+    asked not to, revokes their API tokens (a leaked password may have made one)."""
     _own_profile(actor)
     p = Problems()
     p.password("new_password", new_password, email=actor.email)
@@ -96,4 +98,6 @@ async def change_password(actor: Actor, *, current_password: str, new_password: 
                               {"h": new_hash, "uid": actor.user_id})
         await revoke_user_sessions(session, actor.company_id, actor.user_id,
                                    except_token_hash=hash_token(keep_session_token) if keep_session_token else None)
-        await audit.record(session, actor, entity="user", entity_id=actor.user_id, action="change_password")
+        revoked = await revoke_user_tokens(session, actor.company_id, actor.user_id) if revoke_tokens else 0
+        await audit.record(session, actor, entity="user", entity_id=actor.user_id, action="change_password",
+                           after={"api_tokens_revoked": revoked})

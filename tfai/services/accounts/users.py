@@ -17,6 +17,7 @@ from tfai.domain.limits import MAX_NAME, SET_PASSWORD_HOURS
 from tfai.domain.policy import ADMIN, SYSTEM_ROLES, USER, Action, Actor, Resource, require
 from tfai.domain.tokens import hash_token, new_token
 from tfai.services.accounts.dto import CreatedUserDTO, UserDTO
+from tfai.services.auth.api_tokens import revoke_user_tokens
 from tfai.services.auth.sessions import revoke_user_sessions
 from tfai.services.common import audit, passwords
 from tfai.services.common.identity import set_tenant
@@ -181,8 +182,7 @@ async def update_user(actor: Actor, user_id: int, *, system_roles: list[str] | N
             await session.execute(text(f"UPDATE users SET {sets} WHERE id = :uid"), {"uid": user_id, **flags})
         if is_active is False and before.is_active:
             await revoke_user_sessions(session, actor.company_id, user_id)
-            await session.execute(text("UPDATE api_tokens SET revoked_at = now() WHERE user_id = :uid "
-                                       "AND revoked_at IS NULL"), {"uid": user_id})
+            await revoke_user_tokens(session, actor.company_id, user_id)
             await _assignment.release_user_tasks(session, actor.company_id, user_id)
         elif available is False and before.available:
             await _assignment.release_user_tasks(session, actor.company_id, user_id)
@@ -220,6 +220,9 @@ async def set_password_with_token(token: str, password: str) -> None:
             raise invalid
         await session.execute(text("UPDATE users SET password_hash = :h WHERE id = :uid"),
                               {"h": await passwords.hash_password(password), "uid": row["user_id"]})
+        # A reset ends everything the old password could have made: sessions and API tokens.
         await revoke_user_sessions(session, int(row["company_id"]), int(row["user_id"]))
+        revoked = await revoke_user_tokens(session, int(row["company_id"]), int(row["user_id"]))
         await audit.record(session, None, company_id=int(row["company_id"]), entity="user",
-                           entity_id=int(row["user_id"]), action="set_password_with_link")
+                           entity_id=int(row["user_id"]), action="set_password_with_link",
+                           after={"api_tokens_revoked": revoked})
