@@ -35,11 +35,28 @@ def _no_hash(*responses: httpx.Response) -> None:
         assert "argon2" not in r.text.lower()
 
 
-async def _cookie_login(client: httpx.AsyncClient, email: str, next_path: str = "/dashboard") -> httpx.Response:
-    code = await sessions.start_login(email, PASSWORD, ip="10.7.0.1")
-    r = await client.get(f"{API}/auth/session", params={"code": code, "next": next_path})
+async def _bind(client: httpx.AsyncClient, code: str) -> str:
+    """What the UI's hand-off does first: bind the code to this browser; the nonce cookie's value."""
+    bound = await client.post(f"{API}/auth/nonce", json={"code": code}, headers=NO_ORIGIN)
+    client.cookies.clear()
+    assert bound.status_code == 204, bound.text
+    cookie = bound.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "max-age=60" in cookie
+    return bound.headers["set-cookie"].split("tfai_login_nonce=", 1)[1].split(";", 1)[0]
+
+
+async def _hop(client: httpx.AsyncClient, code: str, next_path: str = "/dashboard",
+               cookie: str = "") -> httpx.Response:
+    """The browser's GET of the session route with the nonce cookie (and any other cookie)."""
+    nonce = await _bind(client, code)
+    r = await client.get(f"{API}/auth/session", params={"code": code, "next": next_path},
+                         headers={"Cookie": f"tfai_login_nonce={nonce}" + (f"; {cookie}" if cookie else "")})
     client.cookies.clear()
     return r
+
+
+async def _cookie_login(client: httpx.AsyncClient, email: str, next_path: str = "/dashboard") -> httpx.Response:
+    return await _hop(client, await sessions.start_login(email, PASSWORD, ip="10.7.0.1"), next_path)
 
 
 def _session_token(r: httpx.Response) -> str:
@@ -143,26 +160,49 @@ async def test_secure_cookie_under_https(client: httpx.AsyncClient, world: World
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from tfai.settings import get_settings
 
+    """Over https both cookies are `__Host-` (no sibling subdomain can plant them) and Secure."""
     monkeypatch.setenv("TFAI_PUBLIC_URL", "https://tickets.example.com")
     get_settings.cache_clear()
+    own = {"Origin": "https://tickets.example.com"}
     try:
-        r = await _cookie_login(client, world.a.admin.email)
+        code = await sessions.start_login(world.a.admin.email, PASSWORD, ip="10.7.0.1")
+        bound = await client.post(f"{API}/auth/nonce", json={"code": code}, headers=own)
+        client.cookies.clear()
+        nonce_cookie = bound.headers["set-cookie"]
+        nonce = nonce_cookie.split("__Host-tfai_login_nonce=", 1)[1].split(";", 1)[0]
+        plain = await client.get(f"{API}/auth/session", params={"code": code},
+                                 headers={"Cookie": f"tfai_login_nonce={nonce}"})
+        code = await sessions.start_login(world.a.admin.email, PASSWORD, ip="10.7.0.1")
+        bound = await client.post(f"{API}/auth/nonce", json={"code": code}, headers=own)
+        client.cookies.clear()
+        nonce = bound.headers["set-cookie"].split("__Host-tfai_login_nonce=", 1)[1].split(";", 1)[0]
+        r = await client.get(f"{API}/auth/session", params={"code": code},
+                             headers={"Cookie": f"__Host-tfai_login_nonce={nonce}"})
+        client.cookies.clear()
+        token = r.headers["set-cookie"].split("__Host-tfai_session=", 1)[1].split(";", 1)[0]
+        me = await client.get(f"{API}/me", headers={**own, "Cookie": f"__Host-tfai_session={token}"})
+        planted = await client.get(f"{API}/me", headers={**own, "Cookie": f"tfai_session={token}"})
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
-    assert "secure" in r.headers["set-cookie"].lower()
+    assert "secure" in nonce_cookie.lower() and "path=/" in nonce_cookie.lower()
+    assert plain.headers["location"] == "/login?error=expired", "over https only the __Host- nonce counts"
+    assert r.headers["location"] == "/dashboard" and "secure" in r.headers["set-cookie"].lower()
+    assert me.status_code == 200 and planted.status_code == 401
 
 
 async def test_login_code_single_use_and_forged(client: httpx.AsyncClient, world: World) -> None:
     code = await sessions.start_login(world.b.admin.email, PASSWORD, ip="10.7.0.2")
-    first = await client.get(f"{API}/auth/session", params={"code": code})
+    nonce = {"Cookie": f"tfai_login_nonce={await _bind(client, code)}"}
+    first = await client.get(f"{API}/auth/session", params={"code": code}, headers=nonce)
     client.cookies.clear()
-    replay = await client.get(f"{API}/auth/session", params={"code": code})
-    forged = await client.get(f"{API}/auth/session", params={"code": new_token()})
+    replay = await client.get(f"{API}/auth/session", params={"code": code}, headers=nonce)
+    forged = await client.get(f"{API}/auth/session", params={"code": new_token()}, headers=nonce)
+    client.cookies.clear()
     assert first.status_code == 303 and "tfai_session=" in first.headers["set-cookie"]
     for r in (replay, forged):
         assert r.status_code == 303 and r.headers["location"].startswith("/login?error=")
-        assert "set-cookie" not in r.headers
+        assert "tfai_session=" not in r.headers.get("set-cookie", "")
     bad_cookie = await client.get(f"{API}/me", headers={"Cookie": f"tfai_session={new_token()}"})
     assert bad_cookie.status_code == 401
 
@@ -170,15 +210,13 @@ async def test_login_code_single_use_and_forged(client: httpx.AsyncClient, world
 async def test_login_again_rotates_and_revokes_the_old_session(client: httpx.AsyncClient, world: World) -> None:
     old = _session_token(await _cookie_login(client, world.a.worker2.email))
     code = await sessions.start_login(world.a.worker2.email, PASSWORD, ip="10.7.0.3")
-    r = await client.get(f"{API}/auth/session", params={"code": code}, headers={"Cookie": f"tfai_session={old}"})
-    client.cookies.clear()
-    new = _session_token(r)
+    new = _session_token(await _hop(client, code, cookie=f"tfai_session={old}"))
     assert new != old
     assert (await client.get(f"{API}/me", headers={"Cookie": f"tfai_session={old}"})).status_code == 401
     assert (await client.get(f"{API}/me", headers={"Cookie": f"tfai_session={new}"})).status_code == 200
 
 
-async def test_logout_post_and_get(client: httpx.AsyncClient, world: World) -> None:
+async def test_logout_is_a_same_origin_post(client: httpx.AsyncClient, world: World) -> None:
     token = _session_token(await _cookie_login(client, world.b.requester.email))
     cookie = {"Cookie": f"tfai_session={token}"}
     foreign = await client.post(f"{API}/auth/logout", headers={**cookie, "Origin": "https://evil.example"})
@@ -192,8 +230,37 @@ async def test_logout_post_and_get(client: httpx.AsyncClient, world: World) -> N
     token2 = _session_token(await _cookie_login(client, world.b.requester.email))
     link = await client.get(f"{API}/auth/logout", headers={"Cookie": f"tfai_session={token2}"})
     client.cookies.clear()
-    assert link.status_code == 303 and link.headers["location"] == "/login"
-    assert (await client.get(f"{API}/me", headers={"Cookie": f"tfai_session={token2}"})).status_code == 401
+    assert link.status_code == 405, "a link or an <img> on any page must not log the user out"
+    assert (await client.get(f"{API}/me", headers={"Cookie": f"tfai_session={token2}"})).status_code == 200
+
+
+async def test_login_code_is_bound_to_the_browser_that_asked(client: httpx.AsyncClient, world: World) -> None:
+    """Login CSRF: an attacker's own code, opened in the victim's browser, starts no session there."""
+    attacker = await sessions.start_login(world.b.worker1.email, PASSWORD, ip="10.7.0.4")
+    unbound = await client.get(f"{API}/auth/session", params={"code": attacker})
+    assert unbound.headers["location"] == "/login?error=expired" and "tfai_session=" not in str(unbound.headers)
+    attacker = await sessions.start_login(world.b.worker1.email, PASSWORD, ip="10.7.0.4")
+    await _bind(client, attacker)  # bound in the attacker's browser
+    victim = await client.get(f"{API}/auth/session", params={"code": attacker},
+                              headers={"Cookie": f"tfai_login_nonce={new_token()}"})
+    client.cookies.clear()
+    assert victim.headers["location"] == "/login?error=expired" and "tfai_session=" not in str(victim.headers)
+    code = await sessions.start_login(world.b.worker1.email, PASSWORD, ip="10.7.0.4")
+    foreign = await client.post(f"{API}/auth/nonce", json={"code": code}, headers={"Origin": "https://evil.example"})
+    cross_site = await client.post(f"{API}/auth/nonce", json={"code": code}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert foreign.status_code == cross_site.status_code == 403 and "set-cookie" not in foreign.headers
+    await _bind(client, code)
+    again = await client.post(f"{API}/auth/nonce", json={"code": code}, headers=NO_ORIGIN)
+    unknown = await client.post(f"{API}/auth/nonce", json={"code": new_token()}, headers=NO_ORIGIN)
+    client.cookies.clear()
+    assert again.status_code == unknown.status_code == 401, "a code is bound once, to the first browser"
+
+
+async def test_a_bearer_callers_switch_link_needs_no_binding(client: httpx.AsyncClient, world: World) -> None:
+    link = await sessions.issue_login_code(world.a.admin.id, world.a.company_id, browser_bound=False)
+    r = await client.get(f"{API}/auth/session", params={"code": link})
+    client.cookies.clear()
+    assert r.status_code == 303 and r.headers["location"] == "/dashboard" and "tfai_session=" in r.headers["set-cookie"]
 
 
 async def test_cookie_writes_check_origin(client: httpx.AsyncClient, world: World) -> None:

@@ -25,14 +25,16 @@ def test_the_policy_forbids_eval() -> None:
 
 
 def test_hand_offs_are_compiled_functions_not_strings() -> None:
-    logout = go_logout()
-    function = dict(logout.args)
-    rendered = {str(k): str(v) for k, v in function.items()}
-    assert "window.location.assign('/api/v1/auth/logout')" in rendered["function"]
+    reset, logout = go_logout()
+    assert reset.handler.fn.__name__ == "forget_tab"  # the tab's state is reset first, on the server
+    rendered = {str(k): str(v) for k, v in dict(logout.args).items()}
+    assert "fetch('/api/v1/auth/logout', {method: 'POST'" in rendered["function"]
+    assert "removeItem('token')" in rendered["function"] and "window.location.assign('/login')" in rendered["function"]
     assert not rendered["function"].startswith('"')  # a string would be eval'd by state.js
     hooks = " ".join(session_hop()._get_all_hooks())
     assert '"_call_function", ({ ["function"] : (() =>' in hooks  # a function literal in the bundle
     assert "tfai-hop" in hooks and "hop_url" in hooks and "window.location.replace(url)" in hooks
+    assert "fetch('/api/v1/auth/nonce', {method: 'POST'" in hooks  # the code is bound to this browser first
 
 
 def test_toasts_are_state_shown_by_a_compiled_hook() -> None:

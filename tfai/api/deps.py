@@ -6,15 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from tfai.api.origin import same_origin
+from tfai.api.origin import is_foreign
 from tfai.domain.errors import Forbidden, Unauthorized
 from tfai.domain.policy import Actor
 from tfai.observability.client_ip import from_scope
 from tfai.observability.logging import bind_actor
 from tfai.settings import get_settings
-
-SESSION_COOKIE = "tfai_session"
-_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def client_ip(request: Request) -> str:
@@ -22,10 +19,19 @@ def client_ip(request: Request) -> str:
     return from_scope(request.scope)
 
 
+def session_token(request: Request) -> str | None:
+    """The session cookie's value (`__Host-tfai_session` over https, `tfai_session` over http), or None."""
+    from tfai.services.auth import sessions
+
+    return request.cookies.get(sessions.cookie_name(sessions.SESSION_COOKIE)) or None
+
+
 def check_origin(request: Request) -> None:
-    """Cookie-authenticated writes must come from our own origin (CSRF defence in depth)."""
-    origin = request.headers.get("origin")
-    if origin and request.method in _UNSAFE and not same_origin(origin, get_settings().public_url):
+    """Cookie-authenticated requests of every method must come from our own origin.
+
+    Reads too: a page on a sibling subdomain or another local port could otherwise read the victim's data with
+    their cookie (CSRF and cross-origin reads; CORS allows only PUBLIC_URL, this refuses the request itself)."""
+    if is_foreign(request.headers.get("origin"), request.headers.get("sec-fetch-site"), get_settings().public_url):
         raise Forbidden("Cross-origin request refused", code="bad_origin")
 
 
@@ -43,7 +49,7 @@ async def _authenticate(request: Request) -> Actor:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return await sessions.authenticate_bearer(header[7:].strip())
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = session_token(request)
     if cookie:
         check_origin(request)
         return await sessions.authenticate_session(cookie)

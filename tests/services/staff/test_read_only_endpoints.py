@@ -23,6 +23,7 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/tokens"): "no actor: email and password",
     ("DELETE", "/api/v1/auth/tokens/current"): "bearer tokens only (no grant)",
     ("POST", "/api/v1/auth/logout"): "ending one's own session is always allowed",
+    ("POST", "/api/v1/auth/nonce"): "no actor: binds a login code to this browser",
     ("POST", "/api/v1/callbacks/{token}"): "no actor: an action's callback token",
     ("POST", "/api/v1/definitions/validate"): "checks a bundle, stores nothing",
     ("POST", "/api/v1/definitions/dry-run"): "simulates a workflow, stores nothing",

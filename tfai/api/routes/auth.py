@@ -1,4 +1,4 @@
-"""Sign-up, personal API tokens, and the session cookie (set from a one-time login code) and logout."""
+"""Sign-up, personal API tokens, the session cookie (set from a browser-bound one-time login code) and logout."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
-from tfai.api.deps import SESSION_COOKIE, CurrentActor, check_origin, client_ip
+from tfai.api.deps import CurrentActor, check_origin, client_ip, session_token
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.domain.errors import Unauthorized
 from tfai.domain.limits import (
     API_TOKEN_DEFAULT_DAYS,
     API_TOKEN_MAX_DAYS,
+    LOGIN_CODE_TTL_SECONDS,
     MAX_COMPANY_NAME,
     MAX_EMAIL,
     MAX_LOGIN_PASSWORD,
@@ -59,6 +60,10 @@ class TokenOut(BaseModel):
     token: str
 
 
+class BindIn(BaseModel):
+    code: str = Field(max_length=MAX_TOKEN)
+
+
 def safe_next(target: str | None) -> str:
     """Only same-site relative paths: starting with one '/', no scheme, no backslashes."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -70,13 +75,15 @@ def safe_next(target: str | None) -> str:
 
 def set_session_cookie(response: Response, token: str) -> None:
     settings = get_settings()
-    response.set_cookie(SESSION_COOKIE, token, max_age=int(settings.session_absolute_days * 86400), path="/",
-                        httponly=True, samesite="lax", secure=settings.secure_cookies)
+    response.set_cookie(sessions.cookie_name(sessions.SESSION_COOKIE), token,
+                        max_age=int(settings.session_absolute_days * 86400), path="/", httponly=True, samesite="lax",
+                        secure=settings.secure_cookies)
 
 
 def clear_session_cookie(response: Response) -> None:
     settings = get_settings()
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies)
+    response.delete_cookie(sessions.cookie_name(sessions.SESSION_COOKIE), path="/", httponly=True, samesite="lax",
+                           secure=settings.secure_cookies)
 
 
 @router.post("/signup", status_code=201, response_model=SignupResult, responses=ERROR_RESPONSES)
@@ -120,44 +127,52 @@ async def revoke_token(token_id: int, actor: CurrentActor) -> Response:
     return Response(status_code=204)
 
 
+@router.post("/auth/nonce", status_code=204, responses=ERROR_RESPONSES)
+async def bind_login_code(body: BindIn, request: Request) -> Response:
+    """Bind a one-time login code to this browser: sets the short-lived pre-login nonce cookie (HttpOnly).
+
+    The UI's hand-off posts here, then loads GET /auth/session, which refuses a browser-bound code without the
+    nonce it was bound to (login CSRF). Same-origin only; a code is bound once."""
+    check_origin(request)
+    nonce = await sessions.bind_login_code(body.code)
+    response = Response(status_code=204)
+    response.set_cookie(sessions.cookie_name(sessions.LOGIN_NONCE_COOKIE), nonce, max_age=LOGIN_CODE_TTL_SECONDS,
+                        path="/", httponly=True, samesite="lax", secure=get_settings().secure_cookies)
+    return response
+
+
 @router.get("/auth/session", status_code=303, response_class=RedirectResponse,
             responses={303: {"description": "Cookie set; redirect to next"}, 422: ERROR_RESPONSES[422]})
 async def start_session(request: Request, code: Annotated[str, Query(max_length=MAX_TOKEN)] = "",
                         next: Annotated[str, Query(max_length=MAX_URL)] = "/dashboard") -> Response:
-    """Exchange a one-time login code for a new session cookie and redirect to `next` (relative paths only)."""
+    """Exchange a one-time login code for a new session cookie and redirect to `next` (relative paths only).
+
+    A code from the login form, sign-up or the staff switch needs the nonce cookie of POST /auth/nonce."""
+    nonce_cookie = sessions.cookie_name(sessions.LOGIN_NONCE_COOKIE)
     try:
-        token = await sessions.finish_login(code, ip=client_ip(request),
-                                        user_agent=request.headers.get("user-agent", ""))
+        token = await sessions.redeem_login_code(code, nonce=request.cookies.get(nonce_cookie), ip=client_ip(request),
+                                                 user_agent=request.headers.get("user-agent", ""))
     except Unauthorized:
-        return RedirectResponse("/login?" + urlencode({"error": "expired"}), status_code=303)
-    old = request.cookies.get(SESSION_COOKIE)
-    if old:
-        await sessions.logout(old)
-    response = RedirectResponse(safe_next(next), status_code=303)
-    set_session_cookie(response, token)
+        response: Response = RedirectResponse("/login?" + urlencode({"error": "expired"}), status_code=303)
+    else:
+        old = session_token(request)
+        if old:
+            await sessions.logout(old)
+        response = RedirectResponse(safe_next(next), status_code=303)
+        set_session_cookie(response, token)
+    if nonce_cookie in request.cookies:
+        response.delete_cookie(nonce_cookie, path="/", httponly=True, samesite="lax",
+                               secure=get_settings().secure_cookies)
     return response
 
 
 @router.post("/auth/logout", status_code=204, responses=ERROR_RESPONSES)
-async def logout_post(request: Request) -> Response:
-    """End the cookie's session and clear the cookie."""
+async def logout(request: Request) -> Response:
+    """End the cookie's session and clear the cookie (POST only, same origin: no logout by a foreign page)."""
     check_origin(request)
     response = Response(status_code=204)
-    await _logout(request, response)
-    return response
-
-
-@router.get("/auth/logout", status_code=303, response_class=RedirectResponse,
-            responses={303: {"description": "Cookie cleared; redirect to /login"}})
-async def logout_get(request: Request) -> Response:
-    """End the cookie's session, clear the cookie and go to the login page (for links in the UI)."""
-    response = RedirectResponse("/login", status_code=303)
-    await _logout(request, response)
-    return response
-
-
-async def _logout(request: Request, response: Response) -> None:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = session_token(request)
     if token:
         await sessions.logout(token)
     clear_session_cookie(response)
+    return response

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from tfai.api.deps import SESSION_COOKIE, CurrentActor, client_ip
+from tfai.api.deps import CurrentActor, client_ip, session_token
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.api.routes.auth import set_session_cookie
 from tfai.domain.errors import NotFound
@@ -25,7 +25,7 @@ from tfai.domain.limits import (
 from tfai.domain.policy import Actor
 from tfai.services.auth import sessions
 from tfai.services.common.pagination import Page
-from tfai.services.staff import access, history
+from tfai.services.staff import access, approval, history
 from tfai.services.staff.dto import AuditEntryDTO, GrantDTO, StaffAccessSettingsDTO, StaffConsoleDTO
 
 router = APIRouter(tags=["staff"])
@@ -47,6 +47,14 @@ class GrantOut(BaseModel):
     company_id: int
     company_name: str
     mode: str
+    status: str = "active"  # "pending": the company approves first; then POST /staff/grants/{id}/enter
+    session_switched: bool
+    switch_url: str | None = None
+
+
+class EnterOut(BaseModel):
+    """Like GrantOut: a cookie session is switched at once; an API-token caller gets a one-time link."""
+
     session_switched: bool
     switch_url: str | None = None
 
@@ -55,11 +63,15 @@ class StaffWriteIn(BaseModel):
     allowed: bool
 
 
+class StaffReadIn(BaseModel):
+    staff_read_access: Literal["allowed", "approval", "disabled"]
+
+
 def _cookie_session(request: Request) -> str | None:
     """The session cookie, when the request is authenticated by it (not by a bearer token)."""
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return None
-    return request.cookies.get(SESSION_COOKIE) or None
+    return session_token(request)
 
 
 async def _rotate(request: Request, response: Response, actor: Actor, old_token: str,
@@ -84,16 +96,40 @@ async def create_grant(body: GrantIn, request: Request, response: Response, acto
     """Start a grant into a customer company (staff only) and switch the session cookie to it."""
     grant = await access.start_grant(actor, company_id=body.company_id, reason=body.reason, mode=body.mode,
                                     minutes=body.minutes)
-    old = _cookie_session(request)
-    switch_url = None
-    if old:
-        await _rotate(request, response, actor, old, grant.grant_id)
-    else:
-        code = await access.switch_code(actor, grant_id=grant.grant_id)
-        switch_url = "/api/v1/auth/session?" + urlencode({"code": code, "next": "/dashboard"})
+    entered = EnterOut(session_switched=False) if grant.status == "pending" else await _enter(
+        request, response, actor, grant.grant_id)
     return GrantOut(grant_id=grant.grant_id, expires_at=grant.expires_at, company_id=grant.company_id,
-                    company_name=grant.company_name, mode=grant.mode, session_switched=bool(old),
-                    switch_url=switch_url)
+                    company_name=grant.company_name, mode=grant.mode, status=grant.status,
+                    session_switched=entered.session_switched, switch_url=entered.switch_url)
+
+
+async def _enter(request: Request, response: Response, actor: Actor, grant_id: int) -> EnterOut:
+    old = _cookie_session(request)
+    if old:
+        await _rotate(request, response, actor, old, grant_id)
+        return EnterOut(session_switched=True)
+    # A bearer caller has no browser to bind the code to: the link works in whichever browser opens it.
+    code = await access.switch_code(actor, grant_id=grant_id, browser_bound=False)
+    return EnterOut(session_switched=False,
+                    switch_url="/api/v1/auth/session?" + urlencode({"code": code, "next": "/dashboard"}))
+
+
+@router.post("/staff/grants/{grant_id}/enter", response_model=EnterOut, responses=ERROR_RESPONSES)
+async def enter_grant(grant_id: int, request: Request, response: Response, actor: CurrentActor) -> EnterOut:
+    """Switch into one of your grants once the company approved it (staff only; 403 while it waits)."""
+    return await _enter(request, response, actor, grant_id)
+
+
+@router.post("/staff/grants/{grant_id}/approve", response_model=GrantDTO, responses=ERROR_RESPONSES)
+async def approve_grant(grant_id: int, actor: CurrentActor) -> GrantDTO:
+    """Approve a pending staff grant (company admins); its duration starts now. 409 when it no longer waits."""
+    return await approval.decide_grant(actor, grant_id, approve=True)
+
+
+@router.post("/staff/grants/{grant_id}/deny", response_model=GrantDTO, responses=ERROR_RESPONSES)
+async def deny_grant(grant_id: int, actor: CurrentActor) -> GrantDTO:
+    """Deny a pending staff grant (company admins). 409 when it no longer waits."""
+    return await approval.decide_grant(actor, grant_id, approve=False)
 
 
 @router.get("/staff/grants/current", response_model=GrantDTO, responses=ERROR_RESPONSES)
@@ -148,4 +184,11 @@ async def get_staff_write(actor: CurrentActor) -> StaffAccessSettingsDTO:
 async def put_staff_write(body: StaffWriteIn, actor: CurrentActor) -> StaffAccessSettingsDTO:
     """Allow or refuse read-write staff grants (company admins); refusing ends live write grants."""
     await access.set_staff_write_allowed(actor, body.allowed)
-    return StaffAccessSettingsDTO(staff_write_allowed=body.allowed)
+    return await access.staff_access_settings(actor)
+
+
+@router.put("/company/staff-access", response_model=StaffAccessSettingsDTO, responses=ERROR_RESPONSES)
+async def put_staff_access(body: StaffReadIn, actor: CurrentActor) -> StaffAccessSettingsDTO:
+    """Staff grants into this company: allowed, approval (an admin approves each) or disabled (live ones end)."""
+    await approval.set_staff_read_access(actor, body.staff_read_access)
+    return await access.staff_access_settings(actor)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import json
 import time
 from datetime import UTC, datetime, timedelta
 from http.cookies import CookieError, SimpleCookie
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +27,10 @@ from tfai.services.common.identity import active_identity, set_tenant
 from tfai.settings import get_settings
 
 SESSION_COOKIE = "tfai_session"
+LOGIN_NONCE_COOKIE = "tfai_login_nonce"
 LOGIN_CODE_PREFIX = "tfai:login-code:"
+LOGIN_NONCE_PREFIX = "tfai:login-nonce:"
+_BAD_CODE = "The login link is not valid or has expired"
 _TOUCH_EVERY = timedelta(minutes=1)
 _ENDED = "Your session has ended; log in again"
 # Token id -> when this process last wrote its last_used_at (monotonic): at most one write a minute per process.
@@ -95,8 +100,17 @@ async def authenticate_session(token: str) -> Actor:
     return ident.actor()
 
 
+def cookie_name(base: str) -> str:
+    """A cookie's name as set and read: `__Host-`-prefixed over https, plain over http (development).
+
+    Browsers accept a `__Host-` cookie only from a secure origin, host-only, with Path=/: a sibling subdomain or a
+    plain-http page cannot plant one (no session fixation or login CSRF by cookie tossing). Over http the prefix
+    would be refused, so development keeps the plain name."""
+    return ("__Host-" if get_settings().secure_cookies else "") + base
+
+
 def session_cookie_value(cookie_header: str | None) -> str | None:
-    """The tfai_session value from a Cookie header, or None."""
+    """The session cookie's value from a Cookie header, or None."""
     if not cookie_header:
         return None
     jar: SimpleCookie = SimpleCookie()
@@ -104,7 +118,7 @@ def session_cookie_value(cookie_header: str | None) -> str | None:
         jar.load(cookie_header)
     except CookieError:
         return None
-    morsel = jar.get(SESSION_COOKIE)
+    morsel = jar.get(cookie_name(SESSION_COOKIE))
     return morsel.value if morsel is not None and morsel.value else None
 
 
@@ -132,22 +146,70 @@ async def start_login(email: str, password: str, *, ip: str, second_factor: str 
     return await issue_login_code(user_id, company_id)
 
 
-async def issue_login_code(user_id: int, company_id: int, *, staff_grant_id: int | None = None) -> str:
-    """A random code valid once for LOGIN_CODE_TTL_SECONDS seconds, bound to the user (and a staff grant)."""
+async def issue_login_code(user_id: int, company_id: int, *, staff_grant_id: int | None = None,
+                           browser_bound: bool = True) -> str:
+    """A random code valid once for LOGIN_CODE_TTL_SECONDS seconds, bound to the user (and a staff grant).
+
+    A browser-bound code (the default) opens a session at the session route only in the browser that bound it
+    (bind_login_code), so nobody can log a victim's browser into their own account (login CSRF). An unbound one
+    is a link any browser may open once: only for a caller that has no browser of its own (a bearer staff switch)."""
     code = new_token()
-    payload = json.dumps({"user_id": int(user_id), "company_id": int(company_id), "staff_grant_id": staff_grant_id})
+    payload = json.dumps({"user_id": int(user_id), "company_id": int(company_id), "staff_grant_id": staff_grant_id,
+                          "browser_bound": browser_bound})
     await get_async_redis().set(LOGIN_CODE_PREFIX + hash_token(code), payload, ex=LOGIN_CODE_TTL_SECONDS)
     return code
 
 
-async def finish_login(code: str, *, ip: str, user_agent: str, staff_grant_id: int | None = None) -> str:
-    """Consume a login code once and start a new session; returns the session token."""
+async def bind_login_code(code: str) -> str:
+    """Bind a live login code to a new random nonce, once; the caller sets the nonce as the pre-login cookie.
+
+    The UI's hand-off calls this (a same-origin POST) right before it loads the session route: its websocket
+    cannot set cookies, and a page of another origin cannot make the POST (Origin check)."""
     if not code or len(code) > 200:
-        raise Unauthorized("The login link is not valid or has expired")
+        raise Unauthorized(_BAD_CODE)
+    redis = get_async_redis()
+    ttl_ms = int(await redis.pttl(LOGIN_CODE_PREFIX + hash_token(code)))
+    nonce = new_token()
+    # NX: a code already bound (by whoever saw it first) is never re-bound to another browser.
+    if ttl_ms <= 0 or not await redis.set(LOGIN_NONCE_PREFIX + hash_token(code), hash_token(nonce), px=ttl_ms,
+                                          nx=True):
+        raise Unauthorized(_BAD_CODE)
+    return nonce
+
+
+async def redeem_login_code(code: str, *, nonce: str | None, ip: str, user_agent: str) -> str:
+    """The session route's exchange: finish_login, but a browser-bound code needs the nonce it was bound to.
+
+    A mismatch still burns the code."""
+    data = await _take_code(code)
+    raw = await get_async_redis().getdel(LOGIN_NONCE_PREFIX + hash_token(code))
+    bound_to = raw.decode() if isinstance(raw, bytes) else raw
+    if data.get("browser_bound", True) and (
+            not bound_to or not nonce or not hmac.compare_digest(bound_to, hash_token(nonce))):
+        raise Unauthorized(_BAD_CODE)
+    return await _open_session(data, ip=ip, user_agent=user_agent, staff_grant_id=None)
+
+
+async def finish_login(code: str, *, ip: str, user_agent: str, staff_grant_id: int | None = None) -> str:
+    """Consume a login code once and start a new session; returns the session token.
+
+    For exchanges inside one request (a cookie session's staff switch); a browser presents a code only at the
+    session route, which calls redeem_login_code."""
+    return await _open_session(await _take_code(code), ip=ip, user_agent=user_agent, staff_grant_id=staff_grant_id)
+
+
+async def _take_code(code: str) -> dict[str, Any]:
+    """The login code's payload, deleted at once (a code is good for one try)."""
+    if not code or len(code) > 200:
+        raise Unauthorized(_BAD_CODE)
     raw = await get_async_redis().getdel(LOGIN_CODE_PREFIX + hash_token(code))
     if raw is None:
-        raise Unauthorized("The login link is not valid or has expired")
-    data = json.loads(raw)
+        raise Unauthorized(_BAD_CODE)
+    data: dict[str, Any] = json.loads(raw)
+    return data
+
+
+async def _open_session(data: dict[str, Any], *, ip: str, user_agent: str, staff_grant_id: int | None) -> str:
     grant_id = staff_grant_id if staff_grant_id is not None else data.get("staff_grant_id")
     user_id, company_id = int(data["user_id"]), int(data["company_id"])
     token = new_token()
@@ -176,7 +238,9 @@ async def _check_grant(session: AsyncSession, token_hash: str, grant_id: int, st
         raise Forbidden("The staff grant is not valid")
     await set_tenant(session, int(row[0]))
     owner = (await session.execute(
-        text("SELECT staff_user_id FROM staff_grants WHERE id = :gid AND ended_at IS NULL AND expires_at > now()"),
+        # A grant waiting for the company's approval (or denied) cannot be entered.
+        text("SELECT staff_user_id FROM staff_grants WHERE id = :gid AND ended_at IS NULL AND expires_at > now() "
+             "AND coalesce(approval, 'approved') = 'approved'"),
         {"gid": grant_id})).scalar_one_or_none()
     if owner is None or int(owner) != staff_user_id:
         raise Forbidden("The staff grant is not valid")

@@ -120,14 +120,16 @@ async def _home_company(actor: Actor) -> int:
     return int(row[1])
 
 
-async def switch_code(actor: Actor, *, grant_id: int | None) -> str:
+async def switch_code(actor: Actor, *, grant_id: int | None, browser_bound: bool = True) -> str:
     """A one-time login code for the staff member, bound to grant_id (None: back to their own identity).
 
-    The browser exchanges it at GET /api/v1/auth/session?code=...&next=/dashboard, which rotates the session.
+    The browser exchanges it at GET /api/v1/auth/session?code=...&next=/dashboard, which rotates the session;
+    browser_bound=False makes it a link for a bearer caller (see sessions.issue_login_code).
     """
     if not actor.is_platform_staff:
         raise Forbidden("Only Ticketflower staff can switch company")
-    return await sessions.issue_login_code(actor.real_user_id, await _home_company(actor), staff_grant_id=grant_id)
+    return await sessions.issue_login_code(actor.real_user_id, await _home_company(actor), staff_grant_id=grant_id,
+                                           browser_bound=browser_bound)
 
 
 async def current_grant(actor: Actor) -> GrantDTO | None:

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.ui.components.notices import notices
-from tfai.ui.components.session_hop import LOGOUT_URL, go_logout, session_hop
+from tfai.ui.components.session_hop import go_logout, session_hop
 
 BRAND = "tfai"
 
@@ -85,9 +85,10 @@ def sidebar_nav() -> rx.Component:
         *groups,
         rx.spacer(),
         _nav_link("Profile", "/profile", "circle-user"),
-        rx.link(rx.hstack(rx.icon("log-out", size=16), rx.text("Log out", size="2"), spacing="2", align="center"),
-                href=LOGOUT_URL, reload_document=True, underline="none", color_scheme="gray",
-                high_contrast=True, padding_x="0.7em", padding_y="0.45em", id="logout-link"),
+        # A button, not a link: logout is a same-origin POST (components.session_hop.go_logout).
+        rx.button(rx.hstack(rx.icon("log-out", size=16), rx.text("Log out", size="2"), spacing="2", align="center"),
+                  on_click=go_logout(), variant="ghost", color_scheme="gray", high_contrast=True,
+                  justify_content="start", padding_x="0.7em", padding_y="0.45em", id="logout-link"),
         spacing="3", width="100%", align="stretch", height="100%", as_="nav", aria_label="Main",
     )
 

@@ -44,7 +44,8 @@ def _secret_card() -> rx.Component:
                       id="reveal-secret"),
             spacing="2", width="100%", wrap="wrap"),
         rx.hstack(_rotate(), spacing="3"),
-        spacing="3", width="100%"), width="100%", id="secret-card")
+        # A revealed secret leaves the tab's state with the page.
+        spacing="3", width="100%"), width="100%", id="secret-card", on_unmount=S.hide_secret)
 
 
 @rx.page(route="/admin/settings", title="Company settings · tfai", on_load=S.load)

@@ -91,8 +91,10 @@ def _create() -> rx.Component:
             rx.vstack(rx.text("Give this one-time link to the new user (shown only once; valid 72 hours):",
                               size="2"),
                       rx.code(S.created_link, id="set-password-link", style={"word_break": "break-all"}),
+                      rx.button("I have copied it", size="1", variant="soft", on_click=S.hide_link),
                       spacing="1"),
-            color_scheme="amber", width="100%")),
+            # Shown once: leaving the page drops it from the tab's state too.
+            color_scheme="amber", width="100%", on_unmount=S.hide_link)),
         rx.form(rx.vstack(
             rx.grid(
                 text_field("Email", "email", type="email", required=True, error=err.get("email", ""),

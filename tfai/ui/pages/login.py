@@ -46,7 +46,7 @@ class LoginState(AuthState):
             self.login_error, self.login_busy = error_message(exc), False
             return
         self.login_busy = False
-        self._start_session_hop(code, self._next_path())
+        await self._start_session_hop(code, self._next_path())
 
 
 @rx.page(route="/login", title="Log in · tfai", on_load=LoginState.load)

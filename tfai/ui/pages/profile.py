@@ -57,7 +57,8 @@ def _tokens() -> rx.Component:
                       rx.code(S.new_token, id="new-token", style={"word_break": "break-all"}),
                       rx.button("I have copied it", size="1", variant="soft", on_click=S.hide_token),
                       spacing="2"),
-            color_scheme="amber", width="100%")),
+            # Shown once: leaving the page drops it from the tab's state too.
+            color_scheme="amber", width="100%", on_unmount=S.hide_token)),
         rx.cond(S.tokens.length() > 0,
                 rx.table.root(rx.table.header(rx.table.row(
                     rx.table.column_header_cell("Name"), rx.table.column_header_cell("Created"),

@@ -54,7 +54,7 @@ class SignupState(AuthState):
             self.errors, self.signup_error, self.signup_busy = field_errors(exc), error_message(exc), False
             return
         self.signup_busy = False
-        self._start_session_hop(code, HOME_ROUTE)
+        await self._start_session_hop(code, HOME_ROUTE)
 
 
 def _err(name: str) -> Any:

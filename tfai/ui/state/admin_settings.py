@@ -54,6 +54,11 @@ class AdminSettingsState(AuthState):
             return None
         return await self._reveal()
 
+    @rx.event
+    def hide_secret(self) -> None:
+        """Forget a revealed secret (leaving the page)."""
+        self.secret, self.revealed = "", False
+
     @guarded()
     async def _reveal(self, actor: Actor) -> Any:
         try:

@@ -143,6 +143,11 @@ class AdminUsersState(AuthState):
         self.edit_key += 1
 
     @rx.event
+    def hide_link(self) -> None:
+        """Forget the shown set-password link (the page's 'copied' button and leaving the page)."""
+        self.created_link = ""
+
+    @rx.event
     def set_edit_open(self, value: bool) -> None:
         self.edit_open = bool(value)
 

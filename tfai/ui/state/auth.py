@@ -87,9 +87,29 @@ class AuthState(rx.State):
         level = level if level in NOTICE_LEVELS else "info"
         self.toast_notice = {"id": secrets.token_hex(8), "level": level, "message": str(message)[:NOTICE_MAX]}
 
-    def _start_session_hop(self, code: str, next_path: str | None = None) -> None:
-        """Hand the browser to the session route (rendered by components.session_hop)."""
+    @rx.event
+    async def forget_tab(self) -> None:
+        """Logout's first step: the tab's state back to its defaults (it only ever resets the caller's own tab)."""
+        await self._reset_tab()
+
+    async def _start_session_hop(self, code: str, next_path: str | None = None) -> None:
+        """Reset the tab, then hand the browser to the session route (rendered by components.session_hop)."""
+        await self._reset_tab()
         self.hop_url = session_hop_url(code, next_path)
+
+    async def _reset_tab(self) -> None:
+        """Every app state of this tab back to its defaults: nothing of the previous identity (a shown API token, a
+        set-password link, the webhook secret, lists) stays in the tab's hydration data across login, logout and
+        staff switch. States this event did not load live in Redis: get_state loads each (with its subtree) first."""
+        root = self._get_root_state()
+        tops = [cls for cls in type(root).get_substates() if cls.__module__.startswith("tfai.")]
+        pending = list(tops)
+        while pending:
+            cls = pending.pop()
+            await self.get_state(cls)
+            pending.extend(cls.get_substates())
+        for cls in tops:
+            (await self.get_state(cls)).reset()
 
     async def _actor(self) -> Actor | None:
         """The actor behind the websocket's Cookie header, or None (re-checked on every call)."""

@@ -101,5 +101,5 @@ class StaffConsoleState(AuthState):
         finally:
             self.busy = False
         self.switch_open = False
-        self._start_session_hop(code, HOME_ROUTE)
+        await self._start_session_hop(code, HOME_ROUTE)
         return None

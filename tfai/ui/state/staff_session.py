@@ -30,5 +30,5 @@ class StaffSessionState(AuthState):
             code = await access.switch_code(actor, grant_id=None)
         except TfaiError as exc:
             return toast.error(error_message(exc))
-        self._start_session_hop(code, CONSOLE_ROUTE)
+        await self._start_session_hop(code, CONSOLE_ROUTE)
         return None
