@@ -6,7 +6,9 @@ import itertools
 import secrets
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
 from tests.fixtures.staff import GrantSession, Staffer, login, totp_now
 from tests.fixtures.tenants import PASSWORD
@@ -32,6 +34,20 @@ async def staffer(db_engine: None) -> Staffer:
     uri = created.second_factor.totp_uri
     return Staffer(user_id=created.user_id, email=email, token=await login(email, second_factor=totp_now(uri)),
                    totp_uri=uri, recovery_codes=list(created.second_factor.recovery_codes))
+
+
+@pytest.fixture(scope="session")
+def app(stack: object) -> FastAPI:
+    from tfai.api.app import create_api
+
+    return create_api()
+
+
+@pytest.fixture
+async def browser(app: FastAPI, db_engine: None) -> AsyncIterator[httpx.AsyncClient]:
+    """A client with its own cookie jar (like one browser)."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost:3000") as client:
+        yield client
 
 
 @pytest.fixture

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import psycopg
-import pytest
-from fastapi import FastAPI
 
 from tests.fixtures.staff import Staffer
 from tests.fixtures.tenants import PASSWORD, Member, World
@@ -16,20 +12,6 @@ from tfai.services.auth import api_tokens
 
 COOKIE = "tfai_session"
 BASE = "http://localhost:3000"
-
-
-@pytest.fixture(scope="session")
-def app(stack: object) -> FastAPI:
-    from tfai.api.app import create_api
-
-    return create_api()
-
-
-@pytest.fixture
-async def browser(app: FastAPI, db_engine: None) -> AsyncIterator[httpx.AsyncClient]:
-    """A client with its own cookie jar (like one browser)."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
-        yield client
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -151,9 +133,10 @@ async def test_company_admin_sees_grants_activity_and_audit(world: World, staffe
 
 async def test_staff_write_setting_endpoint(world: World, staffer: Staffer, browser: httpx.AsyncClient) -> None:
     admin = _bearer(await _member_token(world.b.admin))
-    assert (await browser.get("/api/v1/company/staff-write", headers=admin)).json() == {"staff_write_allowed": True}
+    assert (await browser.get("/api/v1/company/staff-write", headers=admin)).json() == {
+        "staff_write_allowed": True, "staff_read_access": "allowed"}
     off = await browser.put("/api/v1/company/staff-write", headers=admin, json={"allowed": False})
-    assert off.status_code == 200 and off.json() == {"staff_write_allowed": False}
+    assert off.status_code == 200 and off.json() == {"staff_write_allowed": False, "staff_read_access": "allowed"}
     token = await api_tokens.create_api_token(staffer.email, PASSWORD, name="ops", ip="10.9.0.7",
                                               second_factor=staffer.recovery_code())
     write = await browser.post("/api/v1/staff/grants", headers=_bearer(token),
@@ -164,4 +147,4 @@ async def test_staff_write_setting_endpoint(world: World, staffer: Staffer, brow
     assert read.status_code == 201
     worker = _bearer(await _member_token(world.b.worker1))
     assert (await browser.put("/api/v1/company/staff-write", headers=worker, json={"allowed": True})).status_code == 403
-    assert (await browser.get("/api/v1/company/staff-write", headers=admin)).json() == {"staff_write_allowed": False}
+    assert (await browser.get("/api/v1/company/staff-write", headers=admin)).json()["staff_write_allowed"] is False

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 
 from tests.fixtures.staff import GrantSession
@@ -29,6 +27,7 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/definitions/dry-run"): "simulates a workflow, stores nothing",
     ("DELETE", "/api/v1/staff/grants/current"): "exiting the grant is always allowed",
     ("POST", "/api/v1/staff/grants"): "refused (403) for another reason: no grant inside a grant",
+    ("POST", "/api/v1/staff/grants/{grant_id}/enter"): "switches the staff member's session, changes no data",
 }
 
 
@@ -54,19 +53,6 @@ def _sample(schema: dict[str, Any], spec: dict[str, Any]) -> Any:
     if kind == "integer" or kind == "number":
         return max(1, schema.get("minimum", 1))
     return False if kind == "boolean" else None
-
-
-@pytest.fixture(scope="module")
-def app(stack: object) -> FastAPI:
-    from tfai.api.app import create_api
-
-    return create_api()
-
-
-@pytest.fixture
-async def browser(app: FastAPI, db_engine: None) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
-        yield client
 
 
 def _requests(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

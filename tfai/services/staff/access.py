@@ -89,6 +89,8 @@ async def start_grant(actor: Actor, *, company_id: int, reason: str, mode: str =
                                          {"uid": actor.user_id, "cid": int(company_id)})).mappings().first()
         if company is None:
             raise NotFound("Company not found")
+        if company["staff_read_access"] == "disabled":
+            raise Forbidden("This company does not allow Ticketflower staff access", code="staff_access_disabled")
         if mode == "write" and not company["staff_write_allowed"]:
             raise Forbidden("This company has disabled staff write access; a read-only grant is still possible",
                             code="staff_write_disabled")
@@ -163,10 +165,12 @@ async def _write_allowed(session: AsyncSession, company_id: int) -> bool:
 
 
 async def staff_access_settings(actor: Actor) -> StaffAccessSettingsDTO:
-    """Whether Ticketflower staff may get read-write grants into the actor's company."""
+    """Whether Ticketflower staff may get grants (allowed, approval, disabled) and read-write ones."""
     require(actor, Action.AUDIT_READ)
     async with actor_tx(actor) as session:
-        return StaffAccessSettingsDTO(staff_write_allowed=await _write_allowed(session, actor.company_id))
+        row = (await session.execute(text("SELECT staff_write_allowed, staff_read_access FROM companies "
+                                          "WHERE id = :cid"), {"cid": actor.company_id})).mappings().one()
+    return StaffAccessSettingsDTO(**dict(row))
 
 
 async def set_staff_write_allowed(actor: Actor, allowed: bool) -> None:

@@ -62,7 +62,7 @@ class GrantDTO(BaseModel):
     expires_at: datetime
     ended_at: datetime | None = None
     minutes: int
-    status: Literal["active", "ended", "expired"]
+    status: Literal["pending", "active", "denied", "ended", "expired"]
     actions: int = 0  # changes made under the grant
     views: int = 0  # tickets, files, user lists and audit pages viewed under it
 
@@ -86,3 +86,4 @@ class AuditEntryDTO(BaseModel):
 
 class StaffAccessSettingsDTO(BaseModel):
     staff_write_allowed: bool
+    staff_read_access: Literal["allowed", "approval", "disabled"] = "allowed"

@@ -19,8 +19,10 @@ from tfai.services.staff.dto import AuditEntryDTO, GrantDTO
 GRANT_SQL = f"""
 SELECT g.id AS grant_id, g.company_id, c.name AS company_name, g.staff_user_id, g.staff_email, g.reason, g.mode,
        g.created_at, g.expires_at, g.ended_at,
-       greatest(1, round(extract(epoch FROM g.expires_at - g.created_at) / 60))::int AS minutes,
-       CASE WHEN g.ended_at IS NOT NULL THEN 'ended' WHEN g.expires_at <= clock_timestamp() THEN 'expired'
+       greatest(1, round(extract(epoch FROM g.expires_at - CASE WHEN g.approval = 'approved' THEN g.decided_at
+                                                                 ELSE g.created_at END) / 60))::int AS minutes,
+       CASE WHEN g.approval = 'denied' THEN 'denied' WHEN g.ended_at IS NOT NULL THEN 'ended'
+            WHEN g.expires_at <= clock_timestamp() THEN 'expired' WHEN g.approval = 'pending' THEN 'pending'
             ELSE 'active' END AS status,
        (SELECT count(*) FROM audit_log a WHERE a.staff_grant_id = g.id
           AND a.action NOT LIKE 'staff\\_grant.%' AND a.action <> '{STAFF_VIEW}') AS actions,
@@ -62,8 +64,11 @@ async def grant_activity(actor: Actor, grant_id: int) -> list[AuditEntryDTO]:
     require(actor, Action.AUDIT_READ)
     async with actor_tx(actor) as session:
         await grant_row(session, grant_id)
-        rows = (await session.execute(text(_AUDIT_SQL + " WHERE a.staff_grant_id = :gid ORDER BY a.id LIMIT :lim"),
-                                      {"gid": grant_id, "lim": MAX_ACTIVITY})).mappings().all()
+        # With what the company's admins did to the grant (approved, denied, ended by disabling access).
+        rows = (await session.execute(
+            text(_AUDIT_SQL + " WHERE a.staff_grant_id = :gid OR (a.entity = 'staff_grant' AND a.entity_id = :gtext) "
+                 "ORDER BY a.id LIMIT :lim"),
+            {"gid": grant_id, "gtext": str(grant_id), "lim": MAX_ACTIVITY})).mappings().all()
     return [AuditEntryDTO(**dict(r)) for r in rows]
 
 
