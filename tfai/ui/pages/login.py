@@ -20,13 +20,15 @@ class LoginState(AuthState):
 
     login_error: str = ""
     login_busy: bool = False
+    # Set when the server answers second_factor_required (platform staff): the form then asks for the code.
+    needs_code: bool = False
 
     @rx.event
     async def load(self) -> Any:
         params = self.router.url.query_parameters if self.router is not None else {}
         expired = params.get("error") == "expired"
         self.login_error = "The login took too long; please log in again." if expired else ""
-        self.login_busy = False
+        self.login_busy, self.needs_code = False, False
         if await self._actor() is not None:
             return rx.redirect(self._next_path(), replace=True)
         return None
@@ -41,9 +43,11 @@ class LoginState(AuthState):
         yield
         try:
             code = await sessions.start_login(str(form_data.get("email", ""))[:254],
-                                          str(form_data.get("password", ""))[:1024], ip=self._client_ip())
+                                          str(form_data.get("password", ""))[:1024], ip=self._client_ip(),
+                                          second_factor=str(form_data.get("second_factor", ""))[:64])
         except TfaiError as exc:
             self.login_error, self.login_busy = error_message(exc), False
+            self.needs_code = self.needs_code or exc.code == "second_factor_required"  # the API's error code
             return
         self.login_busy = False
         await self._start_session_hop(code, self._next_path())
@@ -61,6 +65,9 @@ def login() -> rx.Component:
                                max_length=MAX_EMAIL),
                     text_field("Password", "password", type="password", required=True,
                                autocomplete="current-password", max_length=MAX_LOGIN_PASSWORD),
+                    rx.cond(LoginState.needs_code, text_field(
+                        "Authenticator code", "second_factor", autocomplete="one-time-code", max_length=64,
+                        help="The 6-digit code from your authenticator app, or one of your recovery codes.")),
                     submit_button("Log in", loading=LoginState.login_busy, width="100%", size="3"),
                     rx.text("New here? ", rx.link("Create your company", href="/signup"), size="2"),
                     spacing="4", width="100%",
