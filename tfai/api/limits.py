@@ -10,7 +10,9 @@ from tfai.domain.limits import MULTIPART_OVERHEAD_BYTES
 
 
 class BodyLimit:
-    """Counts body bytes as they arrive; multipart uploads get the larger file limit."""
+    """Refuses by Content-Length, else counts body bytes as they arrive; multipart uploads get the file limit.
+
+    Used twice: on the REST API (/api/) and on Reflex's upload endpoint (/_upload)."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int, max_upload_bytes: int, prefix: str = "/api/") -> None:
         self.app, self.max_bytes, self.max_upload_bytes, self.prefix = app, max_bytes, max_upload_bytes, prefix
@@ -27,7 +29,7 @@ class BodyLimit:
             await self._reject(send, limit)
             return
         seen = 0
-        too_big = False
+        too_big = started = False
 
         async def limited_receive() -> Message:
             nonlocal seen, too_big
@@ -39,15 +41,20 @@ class BodyLimit:
                     raise _TooLarge()
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await self._reject(send, limit)
-        except Exception:
-            if too_big:
-                await self._reject(send, limit)
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if too_big:  # the inner app's answer to a body cut short (a 500 from an error handler) becomes the 413
                 return
-            raise
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not too_big:
+                raise
+        if too_big and not started:
+            await self._reject(send, limit)
 
     @staticmethod
     async def _reject(send: Send, limit: int) -> None:
