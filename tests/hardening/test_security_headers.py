@@ -109,7 +109,22 @@ async def test_real_api_answers_carry_the_headers(client: httpx.AsyncClient) -> 
     assert missing.status_code == 404
     _assert_common(missing)
     docs = await client.get("/api/v1/docs")
-    assert docs.status_code == 200 and "https://cdn.jsdelivr.net" in _csp(docs)["script-src"]
+    assert docs.status_code == 200 and "SwaggerUIBundle" in docs.text
+
+
+async def test_the_api_docs_page_loads_only_its_own_assets(client: httpx.AsyncClient) -> None:
+    """No script from a CDN runs on the app's origin: the CSP names no other origin, the page none either."""
+    docs = await client.get("/api/v1/docs")
+    csp = _csp(docs)
+    assert all(source.startswith(("'", "data:", "blob:", "ws:", "wss:")) for directive in csp.values()
+               for source in directive), csp
+    assert "https://" not in docs.text  # FastAPI's default page loads the CDN and a favicon from its own site
+    for asset, kind in (("swagger-ui-bundle.js", "javascript"), ("swagger-ui.css", "css")):
+        assert f'"/api/v1/docs/{asset}"' in docs.text
+        served = await client.get(f"/api/v1/docs/{asset}")
+        assert served.status_code == 200 and kind in served.headers["content-type"] and len(served.content) > 1000
+    script_src = [s for s in csp["script-src"] if s.startswith("'sha256-")]
+    assert script_src, "the page's inline initialiser runs by its hash"
 
 
 def test_tfai_app_wraps_the_whole_reflex_app_with_harden() -> None:

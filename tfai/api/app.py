@@ -8,6 +8,7 @@ import pkgutil
 from fastapi import FastAPI
 
 from tfai.api import routes
+from tfai.api.docs import install_docs
 from tfai.api.errors import install_error_handlers
 from tfai.api.limits import BodyLimit
 from tfai.settings import get_settings
@@ -17,8 +18,9 @@ API_PREFIX = "/api/v1"
 
 def create_api() -> FastAPI:
     settings = get_settings()
-    app = FastAPI(title="tfai API", version="1", openapi_url=f"{API_PREFIX}/openapi.json",
-                  docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+    app = FastAPI(title="tfai API", version="1", openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None,
+                  redoc_url=None)
+    install_docs(app, prefix=API_PREFIX)
     install_error_handlers(app)
     for info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{routes.__name__}.{info.name}")

@@ -18,8 +18,6 @@ log = logging.getLogger(__name__)
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
                       "interest-cohort=(), browsing-topics=()")
-DOCS_PATH = "/api/v1/docs"
-DOCS_CDN = "https://cdn.jsdelivr.net"
 
 
 def websocket_origins(public_url: str) -> list[str]:
@@ -36,18 +34,17 @@ def script_hashes(html: bytes) -> list[str]:
                    for m in _INLINE_SCRIPT.finditer(html)})
 
 
-def content_security_policy(public_url: str, hashes: list[str] | None = None, *, docs: bool = False) -> str:
+def content_security_policy(public_url: str, hashes: list[str] | None = None) -> str:
     """Same-origin scripts (+ the page's inline-script hashes), inline styles (emotion, Radix), the event socket.
 
-    docs=True also allows the CDN that FastAPI's Swagger UI page (/api/v1/docs) loads from.
+    No other origin, the API docs page included (its Swagger UI assets are served by the app: tfai/api/docs.py).
     """
-    cdn = [DOCS_CDN] if docs else []
-    script = ["'self'", *(hashes or []), *cdn]  # no 'unsafe-eval': the app never uses rx.call_script
+    script = ["'self'", *(hashes or [])]  # no 'unsafe-eval': the app never uses rx.call_script
     directives = {
         "default-src": ["'self'"],
         "script-src": script,
-        "style-src": ["'self'", "'unsafe-inline'", *cdn],
-        "img-src": ["'self'", "data:", "blob:", *(["https://fastapi.tiangolo.com"] if docs else [])],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'", *websocket_origins(public_url)],
         "worker-src": ["'self'", "blob:"],
@@ -107,8 +104,7 @@ class SecurityHeaders:
                 await send({**message, "headers": [*headers, *self.fixed, (b"content-security-policy", self.csp)]})
                 return
             if start is not None and message["type"] == "http.response.pathsend":  # granian serving a file
-                await self._send_html(send, start, _read_file(message["path"]), more=False,
-                                      docs=scope["path"] == DOCS_PATH, body_message=message)
+                await self._send_html(send, start, _read_file(message["path"]), more=False, body_message=message)
                 start = None
                 return
             if start is None or message["type"] != "http.response.body":
@@ -117,19 +113,18 @@ class SecurityHeaders:
             chunks.append(message.get("body", b""))
             if message.get("more_body", False) and sum(map(len, chunks)) <= MAX_HTML_BYTES:
                 return
-            await self._send_html(send, start, b"".join(chunks), more=message.get("more_body", False),
-                                  docs=scope["path"] == DOCS_PATH)
+            await self._send_html(send, start, b"".join(chunks), more=message.get("more_body", False))
             start = None
 
         await self.app(scope, receive, wrapped)
 
-    async def _send_html(self, send: Send, start: Message, body: bytes, *, more: bool, docs: bool,
+    async def _send_html(self, send: Send, start: Message, body: bytes, *, more: bool,
                          body_message: Message | None = None) -> None:
         encoding = next((v for k, v in start["headers"] if k.lower() == b"content-encoding"), b"").lower()
         try:
             plain = gzip.decompress(body) if encoding == b"gzip" else body
             hashes = script_hashes(plain)
-            csp = content_security_policy(self.public_url, hashes, docs=docs).encode() if not more else self.csp
+            csp = content_security_policy(self.public_url, hashes).encode() if not more else self.csp
         except (OSError, EOFError):
             log.warning("could not read an HTML response to hash its scripts")
             csp = self.csp
