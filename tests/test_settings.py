@@ -132,7 +132,8 @@ def test_doctor_warns_about_each_unsafe_setting() -> None:
     from tfai.clitools.doctor import setting_warnings
 
     unsafe = Settings(env="development", database_url="postgresql://u:p@db.example.com/tfai",
-                      public_url="http://tfai.example.com", actions_allow_private_networks=True)
+                      public_url="http://tfai.example.com", actions_allow_private_networks=True,
+                      secret_key=DEFAULT_SECRET, metrics_token=None, app_database_url=None)
     warnings = "\n".join(setting_warnings(unsafe))
     for named in ("TFAI_ENV=development on a configured database", "TFAI_SECRET_KEY", "TFAI_PUBLIC_URL",
                   "TFAI_ACTIONS_ALLOW_PRIVATE_NETWORKS", "TFAI_METRICS_TOKEN", "TFAI_APP_DATABASE_URL"):

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from tfai.worker import tasks
 from tfai.worker.fairness import SLOTS, CompanySlots
 
 
@@ -51,7 +50,8 @@ def test_slots_hold_under_concurrent_threads() -> None:
 
 def test_a_busy_companys_action_is_queued_again_and_anothers_runs(stack: object, monkeypatch: pytest.MonkeyPatch,
                                                                   setting) -> None:  # type: ignore[no-untyped-def]
-    from tfai.worker import execute
+    # Imported here, not at collection: the Celery app reads its broker URL once, from the test stack's settings.
+    from tfai.worker import execute, tasks
 
     setting(action_slots_per_company=1)
     queued: list[dict[str, Any]] = []
