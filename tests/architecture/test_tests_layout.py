@@ -73,3 +73,27 @@ def test_every_services_package_has_its_test_directory() -> None:
 
 def test_the_worker_has_its_test_directory() -> None:
     assert list((TESTS / "worker").glob("test_*.py")), "tfai/worker needs tests in tests/worker/"
+
+
+# Importing these builds the Celery app, which reads its broker URL once: at collection time that is not yet the
+# test stack's Redis, and every message the test process publishes afterwards goes to the wrong broker.
+_BUILDS_CELERY = ("tfai.worker.celery_app", "tfai.worker.tasks")
+
+
+def module_level_celery_imports(source: str) -> list[str]:
+    found = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            found += [n for n in names if n in _BUILDS_CELERY]
+        elif isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name in _BUILDS_CELERY]
+    return found
+
+
+def test_no_test_module_builds_the_celery_app_at_collection() -> None:
+    offenders = [f"{p.relative_to(ROOT)}: {m}" for p in sorted(TESTS.rglob("*.py"))
+                 for m in module_level_celery_imports(p.read_text())]
+    assert offenders == []
+    assert module_level_celery_imports("from tfai.worker import tasks\n") == ["tfai.worker.tasks"]
+    assert module_level_celery_imports("def f():\n    from tfai.worker import tasks\n") == []
