@@ -52,6 +52,23 @@ class WorkflowField(_Model):
     name: FieldName
     type: FieldType
     description: Description | None = None
+    default: Any = Field(default=None, description="The value the field starts with on every ticket; without one "
+                         "the field is absent until a task's `set` writes it.")
+
+
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "number": (int, float), "integer": (int,), "boolean": (bool,), "object": (dict,),
+    "array": (list,),
+}
+
+
+def matches_type(field_type: str, value: Any) -> bool:
+    """Whether `value` (JSON data) is of a workflow field's declared type; a bool is no number, 2.0 is an integer."""
+    if isinstance(value, bool):
+        return field_type == "boolean"
+    if field_type == "integer" and isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, _FIELD_TYPES.get(field_type, ()))
 
 
 class Task(_Model):
@@ -69,6 +86,9 @@ class Task(_Model):
     timeout_seconds: int | None = None
     edit_layout: Layout | None = None
     display_layout: Layout | None = None
+    set: dict[FieldName, Expression] | None = Field(
+        default=None, description="Workflow fields this task writes when it completes: field name -> CEL over "
+        "ticket, tasks (this task's output included), workflow and output; evaluated before the transitions.")
     visible_to_requester: bool | None = Field(
         default=None, description="Whether a requester (who is not an admin, ticket admin or assignee) sees this "
         "task's input, output and error on the ticket; default: true for FORM, false for actions.")

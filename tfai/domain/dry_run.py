@@ -9,7 +9,14 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from tfai.domain.bundle import Bundle, Workflow
-from tfai.domain.engine import Decision, callback_output, compute_input, next_step, record_output, response_output
+from tfai.domain.engine import (
+    Decision,
+    callback_output,
+    compute_input,
+    initial_workflow_data,
+    plan_completion,
+    response_output,
+)
 from tfai.domain.errors import InvalidInput, NotFound
 from tfai.domain.expressions import ExpressionError
 from tfai.domain.schema_check import output_problem
@@ -71,7 +78,9 @@ def dry_run(
     a condition holds, a transform or output check fails (error), or after `max_steps`.
     """
     wf = _workflow(bundle, workflow_key)
-    data: dict[str, Any] = {"ticket": dict(ticket), "tasks": {}, "workflow": dict(workflow or {})}
+    # A real ticket's start (the fields' defaults); `workflow` lets a designer try other values on top.
+    data = initial_workflow_data(wf, ticket)
+    data["workflow"].update(workflow or {})
     steps: list[DryRunStep] = []
     current: str | None = wf.start
 
@@ -109,10 +118,10 @@ def dry_run(
         if problem is not None:
             steps.append(DryRunStep(current, inp, out))
             return stop("error", problem, current)
-        decision = next_step(wf, current, out, data, input=inp)
-        data = record_output(data, current, out)
-        steps.append(DryRunStep(current, inp, out, decision))
-        if decision.kind == "hold":
-            return stop("hold", decision.reason or "hold", current)
-        current = decision.to if decision.kind == "task" else None
+        plan = plan_completion(wf, current, out, data, input=inp)
+        data = plan.workflow_data
+        steps.append(DryRunStep(current, inp, out, plan.decision))
+        if plan.hold_reason is not None:
+            return stop("hold", plan.hold_reason, current)
+        current = plan.next_task
     return stop("completed", "the workflow ended", None)

@@ -8,12 +8,13 @@ also accept a plain dict and parse it. Workflow data is {"ticket": {...}, "tasks
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from tfai.domain.bundle import Workflow
-from tfai.domain.expressions import ExpressionError, evaluate_condition, evaluate_transform
+from tfai.domain.bundle import Task, Workflow, matches_type
+from tfai.domain.expressions import ExpressionError, evaluate, evaluate_condition, evaluate_transform
 from tfai.domain.lifecycle import WorkflowEvent
 
 DecisionKind = Literal["task", "end", "hold"]
@@ -70,6 +71,27 @@ def build_scope(
     return scope
 
 
+def initial_workflow_data(workflow: Workflow, ticket: Mapping[str, Any]) -> dict[str, Any]:
+    """The data a workflow starts with: the ticket, no task outputs, and each workflow field's `default` (fields
+    without one are absent). A real ticket and the dry run both start here."""
+    defaults = {f.name: f.default for f in workflow.fields if f.default is not None}
+    return {"ticket": dict(ticket), "tasks": {}, "workflow": defaults}
+
+
+_WORKFLOW_READ = re.compile(r"\bworkflow\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def explain_absent(exc: ExpressionError, workflow_data: Mapping[str, Any]) -> ExpressionError:
+    """`exc` with the workflow fields its expression read that have no value yet named in its message: the usual
+    cause of "no such member" once workflow fields are in play."""
+    present = workflow_data.get("workflow") or {}
+    absent = sorted({m for m in _WORKFLOW_READ.findall(exc.expression or "") if m not in present})
+    if absent:
+        names = ", ".join(f"workflow.{name}" for name in absent)
+        exc.message = f"{exc.message} ({names} has no value yet: no default, and no completed task set it)"
+    return exc
+
+
 def compute_input(input_transform: str | None, workflow_data: Mapping[str, Any]) -> dict[str, Any] | None:
     """A task's input: its input_transform over the workflow data, or None without one (a FORM shows no input).
 
@@ -77,7 +99,10 @@ def compute_input(input_transform: str | None, workflow_data: Mapping[str, Any])
     """
     if not input_transform:
         return None
-    return evaluate_transform(input_transform, build_scope(workflow_data))
+    try:
+        return evaluate_transform(input_transform, build_scope(workflow_data))
+    except ExpressionError as exc:
+        raise explain_absent(exc, workflow_data) from None
 
 
 def response_output(
@@ -155,6 +180,7 @@ def next_step(
             try:
                 value = evaluate_condition(tr.condition, scope)
             except ExpressionError as exc:
+                explain_absent(exc, scope)
                 tried.append(ConditionResult(index, tr.to, tr.condition, None, exc.message))
                 return Decision(
                     "hold",
@@ -167,6 +193,34 @@ def next_step(
             kind: DecisionKind = "end" if tr.to is None else "task"
             return Decision(kind, to=tr.to, transition=index, evaluated=tuple(tried))
     return Decision("hold", reason=f"no condition out of {completed_task_key!r} is true", evaluated=tuple(tried))
+
+
+def apply_set(workflow: Workflow, task: Task, output: Any, workflow_data: Mapping[str, Any]) -> dict[str, Any]:
+    """The workflow data once `task`'s `set` ran: every expression sees the same scope (ticket, tasks with this
+    task's output, workflow as it was, output) and each value must be of its field's declared type.
+
+    Raises ExpressionError (reason `type` for a value of the wrong type, `unknown_field` for an undeclared field:
+    the validator refuses both at save, this guards data saved before).
+    """
+    if not task.set:
+        return dict(workflow_data)
+    scope = build_scope(workflow_data, output=output)
+    scope.setdefault("output", output)
+    declared = {f.name: f.type for f in workflow.fields}
+    values: dict[str, Any] = {}
+    for name, expr in task.set.items():
+        if name not in declared:
+            raise ExpressionError(f"workflow.{name} is not a declared field", reason="unknown_field", expression=expr)
+        try:
+            value = evaluate(expr, scope)
+        except ExpressionError as exc:
+            raise explain_absent(exc, scope) from None
+        if not matches_type(declared[name], value):
+            got = "null" if value is None else type(value).__name__
+            raise ExpressionError(f"workflow.{name} must be a {declared[name]}, the expression gave a {got}",
+                                  reason="type", expression=expr)
+        values[name] = value
+    return {**workflow_data, "workflow": {**(workflow_data.get("workflow") or {}), **values}}
 
 
 @dataclass(frozen=True)
@@ -192,9 +246,20 @@ def plan_completion(
     *,
     input: dict[str, Any] | None = None,  # noqa: A002 - the CEL name
 ) -> Completion:
-    """Decide the effects of `task_key` completing with `output` (the runtime applies them in one write)."""
-    decision = next_step(workflow, task_key, output, workflow_data, input=input)
+    """Decide the effects of `task_key` completing with `output` (the runtime and the dry run apply them).
+
+    The task's `set` runs first, so the transitions see the workflow fields it wrote; a failing `set` holds.
+    """
     data = record_output(workflow_data, task_key, output)
+    task = workflow.task(task_key)
+    if task is not None and task.set:
+        try:
+            data = apply_set(workflow, task, output, data)
+        except ExpressionError as exc:
+            reason = f"Setting the workflow fields of {task_key!r} failed: {exc.message}"
+            return Completion(Decision("hold", reason=reason), data, workflow_event=WorkflowEvent.AUTO_HOLD,
+                              hold_reason=reason)
+    decision = next_step(workflow, task_key, output, data, input=input)
     if decision.kind == "end":
         return Completion(decision, data, workflow_event=WorkflowEvent.COMPLETE)
     if decision.kind == "task" and decision.to is not None:

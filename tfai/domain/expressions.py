@@ -272,6 +272,12 @@ def check_expression(
     return check_summary(summary, names_in_scope, kind)
 
 
+def summary_of(expr: str) -> Summary | None:
+    """What a parsed expression reads and obviously yields (cached); None when it does not parse."""
+    summary = _summary(expr)
+    return summary if isinstance(summary, Summary) else None
+
+
 @lru_cache(maxsize=8192)
 def _summary(expr: str) -> Summary | ExpressionError:
     tree = _parse(expr)

@@ -19,6 +19,7 @@ from tfai.domain.limits import (
 from tfai.domain.problems import Problem, Report, did_you_mean, join_pointer, pointer
 from tfai.domain.validate_actions import check_task_rules
 from tfai.domain.validate_exprs import check_expressions
+from tfai.domain.validate_fields import check_fields
 from tfai.domain.validate_graph import check_graph, check_keys, items
 from tfai.domain.validate_layouts import check_layouts
 from tfai.domain.validate_structure import embedded_schema_problems, structure_problems
@@ -135,6 +136,7 @@ def _validate(bundle: Any, existing: ExistingDefinitions | None, allow_private: 
         check_graph(workflow, report)
         check_task_rules(workflow, report, allow_private_networks=allow_private)
         check_expressions(bundle, workflow, report)
+        check_fields(bundle, workflow, report)
     _check_ticket_types(bundle, workflow, existing, report)
     check_layouts(bundle, report)
 

@@ -120,8 +120,10 @@ async def task_input(input_transform: str | None, workflow_data: Mapping[str, An
 
 async def completion(workflow: Workflow, task_key: str, output: Any, workflow_data: Mapping[str, Any], *,
                      input: dict[str, Any] | None) -> Completion:  # noqa: A002 - the CEL name
-    """plan_completion under the bound; conditions that run out of time hold the workflow with the reason."""
+    """plan_completion under the bound; conditions (or `set` expressions) that run out of time hold the workflow."""
+    task = workflow.task(task_key)
     conditions = [tr.condition for _, tr in ordered_transitions(workflow, task_key)]
+    conditions += list((task.set or {}).values()) if task is not None else []
     try:
         return await _bounded(plan_completion, workflow, task_key, output, workflow_data, input=input,
                               seconds=MAX_STEP_SECONDS,

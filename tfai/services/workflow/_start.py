@@ -14,6 +14,7 @@ from tfai.db.tables import (
     TicketInstance,
     WorkflowInstance,
 )
+from tfai.domain.engine import initial_workflow_data
 from tfai.domain.errors import Conflict
 from tfai.domain.lifecycle import WorkflowEvent, next_workflow_status
 from tfai.domain.policy import Actor
@@ -62,7 +63,7 @@ async def begin_workflow(session: AsyncSession, actor: Actor, ticket_def: Ticket
         raise Conflict(f"The workflow {wf_def.key!r} has no start task")
     wi = WorkflowInstance(company_id=actor.company_id, workflow_definition_id=wf_id,
                           w_status=next_workflow_status(None, WorkflowEvent.START),
-                          workflow_data={"ticket": data, "tasks": {}, "workflow": {}})
+                          workflow_data=initial_workflow_data(version.model, data))
     session.add(wi)
     await session.flush()
     assert wi.id is not None and ticket_def.id is not None
