@@ -32,6 +32,7 @@ Expression = Annotated[str, Field(min_length=1, max_length=MAX_EXPRESSION_BYTES)
 JsonSchema = dict[str, Any]
 TaskType = Literal["FORM", "SYNC_ACTION", "ASYNC_ACTION"]
 FieldType = Literal["string", "number", "integer", "boolean", "object", "array"]
+EditableBy = Literal["requester", "admins", "nobody"]
 
 
 class _Model(BaseModel):
@@ -39,11 +40,12 @@ class _Model(BaseModel):
 
 
 class ExtRef(_Model):
-    """A link to outside documentation shown with the workflow."""
+    """A link to outside documentation shown with a workflow, a task or a ticket type."""
 
     label: Title
     desc: Description | None = None
-    uri: Annotated[str, Field(min_length=1, max_length=MAX_URL)]
+    # Only web and mail links: the pages render it as a link, so javascript:, data: and the like never get there.
+    uri: Annotated[str, Field(min_length=1, max_length=MAX_URL, pattern=r"^(https?://[^\s/?#]+\S*|mailto:\S+)$")]
 
 
 class WorkflowField(_Model):
@@ -89,6 +91,7 @@ class Task(_Model):
     set: dict[FieldName, Expression] | None = Field(
         default=None, description="Workflow fields this task writes when it completes: field name -> CEL over "
         "ticket, tasks (this task's output included), workflow and output; evaluated before the transitions.")
+    ext_ref: list[ExtRef] = Field(default_factory=list)
     visible_to_requester: bool | None = Field(
         default=None, description="Whether a requester (who is not an admin, ticket admin or assignee) sees this "
         "task's input, output and error on the ticket; default: true for FORM, false for actions.")
@@ -138,6 +141,10 @@ class TicketType(_Model):
     company_role_access: list[Annotated[str, Field(min_length=1, max_length=MAX_KEY)]] = Field(default_factory=list)
     edit_layout: Layout | None = None
     display_layout: Layout | None = None
+    ext_ref: list[ExtRef] = Field(default_factory=list)
+    editable_by: EditableBy = Field(
+        default="requester", description="Who may change a submitted ticket's fields: the requester until a task "
+        "of it completes (and ticket admins and admins while it is active), only ticket admins and admins, or nobody.")
 
 
 class Bundle(_Model):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from tfai.domain.errors import Forbidden, NotFound
+from tfai.domain.errors import Conflict, Forbidden, NotFound, TfaiError
 
 ADMIN = "admin"
 USER = "user"
@@ -24,6 +24,8 @@ class Action(StrEnum):
     TICKET_COMMENT = "ticket.comment"
     TICKET_LIST_COMPANY = "ticket.list_company"
     TICKET_STEER = "ticket.steer"
+    TICKET_EDIT = "ticket.edit"
+    TICKET_WITHDRAW = "ticket.withdraw"
     TASK_READ = "task.read"
     TASK_COMPLETE = "task.complete"
     TASK_LIST_COMPANY = "task.list_company"
@@ -48,6 +50,8 @@ WRITE_ACTIONS = frozenset(
         Action.TICKET_SUBMIT,
         Action.TICKET_COMMENT,
         Action.TICKET_STEER,
+        Action.TICKET_EDIT,
+        Action.TICKET_WITHDRAW,
         Action.TASK_COMPLETE,
         Action.TASK_STEER,
         Action.AVAILABILITY_SET,
@@ -74,6 +78,8 @@ ACTION_SCOPE: dict[Action, str] = {
     Action.TICKET_COMMENT: "tickets",
     Action.TICKET_LIST_COMPANY: "tickets",
     Action.TICKET_STEER: "tickets",
+    Action.TICKET_EDIT: "tickets",
+    Action.TICKET_WITHDRAW: "tickets",
     Action.TASK_READ: "tasks",
     Action.TASK_COMPLETE: "tasks",
     Action.TASK_LIST_COMPANY: "tasks",
@@ -100,7 +106,9 @@ def scope_allows(scopes: frozenset[str], action: Action) -> bool:
 
 
 _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    USER: frozenset({Action.TICKET_SUBMIT, Action.TICKET_READ, Action.TICKET_COMMENT, Action.PROFILE_EDIT}),
+    # TICKET_EDIT and TICKET_WITHDRAW: on their own tickets only (ticket_edit_denial, ticket_withdraw_denial).
+    USER: frozenset({Action.TICKET_SUBMIT, Action.TICKET_READ, Action.TICKET_COMMENT, Action.TICKET_EDIT,
+                     Action.TICKET_WITHDRAW, Action.PROFILE_EDIT}),
     TASK_WORKER: frozenset(
         {
             Action.TASK_READ,
@@ -116,6 +124,7 @@ _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.TICKET_COMMENT,
             Action.TICKET_LIST_COMPANY,
             Action.TICKET_STEER,
+            Action.TICKET_EDIT,
             Action.TASK_READ,
             Action.TASK_COMPLETE,
             Action.TASK_LIST_COMPANY,
@@ -239,3 +248,53 @@ def can_submit(actor: Actor, company_role_access: list[str]) -> bool:
     if actor.staff is not None or ADMIN in actor.system_roles:
         return True
     return bool(set(company_role_access) & actor.company_roles)
+
+
+def _role_denial(actor: Actor, action: Action) -> TfaiError | None:
+    try:
+        require(actor, action)
+    except TfaiError as exc:
+        return exc
+    return None
+
+
+def ticket_edit_denial(actor: Actor, ticket: Resource, *, editable_by: str, task_completed: bool,
+                       active: bool) -> TfaiError | None:
+    """Why the actor may not change this ticket's fields, or None when they may.
+
+    The caller has shown the actor may read the ticket. Its type's `editable_by` decides: "requester" lets the
+    requester edit until a task of the ticket completes (after that the work has moved on from the old values),
+    and ticket admins and admins while it is active; "admins" only the latter; "nobody" no one.
+    """
+    if ticket.company_id != actor.company_id:
+        return NotFound("Ticket not found")
+    denied = _role_denial(actor, Action.TICKET_EDIT)
+    if denied is not None:
+        return denied
+    if editable_by == "nobody":
+        return Forbidden("Tickets of this type cannot be changed after they are submitted", code="not_editable")
+    admin = bool(effective_roles(actor) & {ADMIN, TICKET_ADMIN})
+    if not admin and actor.user_id != ticket.owner_id:
+        return Forbidden("Only the requester, ticket admins and admins change a ticket's fields")
+    if not admin and editable_by != "requester":
+        return Forbidden("Only ticket admins and admins change the fields of this type of ticket")
+    if not active:
+        return Conflict("The ticket is closed; its fields can no longer be changed")
+    if not admin and task_completed:
+        return Conflict("A task of this ticket is already done; ask a ticket admin to change its fields")
+    return None
+
+
+def ticket_withdraw_denial(actor: Actor, ticket: Resource) -> TfaiError | None:
+    """Why the actor may not withdraw (cancel) this ticket as its requester, or None when they may.
+
+    The caller has shown the actor may read the ticket; ticket admins and admins cancel any ticket (TICKET_STEER).
+    """
+    if ticket.company_id != actor.company_id:
+        return NotFound("Ticket not found")
+    denied = _role_denial(actor, Action.TICKET_WITHDRAW)
+    if denied is not None:
+        return denied
+    if actor.user_id != ticket.owner_id:
+        return Forbidden("Only the requester withdraws a ticket; ticket admins and admins cancel it")
+    return None

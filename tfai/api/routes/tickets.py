@@ -1,4 +1,4 @@
-"""Tickets over REST: submittable types, submit, lists, detail, comments, and admin steering."""
+"""Tickets over REST: submittable types, submit, lists, detail, edits, comments, withdrawal and admin steering."""
 
 from __future__ import annotations
 
@@ -20,8 +20,16 @@ from tfai.domain.limits import (
     MAX_SEARCH,
 )
 from tfai.services.common.pagination import Page
-from tfai.services.tickets import submission, tracking
-from tfai.services.tickets.dto import CommentDTO, TicketCreatedDTO, TicketDetailDTO, TicketSummaryDTO, TicketTypeDTO
+from tfai.services.tickets import editing, moving, submission, tracking
+from tfai.services.tickets.dto import (
+    CommentDTO,
+    FieldChangeDTO,
+    MovedDTO,
+    TicketCreatedDTO,
+    TicketDetailDTO,
+    TicketSummaryDTO,
+    TicketTypeDTO,
+)
 
 router = APIRouter(tags=["tickets"])
 WorkflowStatusName = Literal["IN_PROGRESS", "ON_HOLD", "COMPLETED", "CANCELLED"]
@@ -30,6 +38,10 @@ WorkflowStatusName = Literal["IN_PROGRESS", "ON_HOLD", "COMPLETED", "CANCELLED"]
 class TicketIn(BaseModel):
     ticket_type: str = Field(min_length=1, max_length=MAX_KEY, description="The ticket type's key")
     data: dict[str, Any] = Field(default_factory=dict, description="Values matching the type's fields schema")
+
+
+class TicketEditIn(BaseModel):
+    fields: dict[str, Any] = Field(description="The fields to change; those not sent keep their values")
 
 
 class CommentIn(BaseModel):
@@ -42,6 +54,11 @@ class ReasonIn(BaseModel):
 
 class HoldIn(BaseModel):
     reason: str = Field(min_length=1, max_length=MAX_REASON)
+
+
+class MoveIn(BaseModel):
+    task: str = Field(min_length=1, max_length=MAX_KEY, description="The key of a task of the ticket's workflow")
+    reason: str = Field(default="", max_length=MAX_REASON)
 
 
 @router.get("/ticket-types", response_model=list[TicketTypeDTO], responses=ERROR_RESPONSES)
@@ -105,6 +122,16 @@ async def detail(actor: CurrentActor, ticket_id: int) -> TicketDetailDTO:
     return await tracking.get_ticket(actor, ticket_id)
 
 
+@router.patch("/tickets/{ticket_id}", response_model=list[FieldChangeDTO], responses=ERROR_RESPONSES)
+async def edit(actor: CurrentActor, ticket_id: int, body: TicketEditIn) -> list[FieldChangeDTO]:
+    """Change some fields of an active ticket; the merged fields must match the type's schema (422 per field).
+
+    The requester may until a task of the ticket completes (409 after), ticket admins and admins while it is active,
+    as the type's `editable_by` allows. Answers every field change of the ticket so far (empty: nothing changed).
+    """
+    return await editing.edit_ticket(actor, ticket_id, fields=body.fields)
+
+
 @router.post("/tickets/{ticket_id}/comments", response_model=CommentDTO, status_code=201, responses=ERROR_RESPONSES)
 async def comment(actor: CurrentActor, ticket_id: int, body: CommentIn) -> CommentDTO:
     return await tracking.add_comment(actor, ticket_id, body=body.body)
@@ -112,7 +139,7 @@ async def comment(actor: CurrentActor, ticket_id: int, body: CommentIn) -> Comme
 
 @router.post("/tickets/{ticket_id}/cancel", status_code=204, responses=ERROR_RESPONSES)
 async def cancel(actor: CurrentActor, ticket_id: int, body: ReasonIn | None = None) -> Response:
-    """Cancel the ticket and its unfinished tasks (ticket admins and admins)."""
+    """Cancel the ticket and its unfinished tasks (ticket admins and admins), or withdraw it (its requester)."""
     await tracking.cancel_ticket(actor, ticket_id, reason=(body or ReasonIn()).reason)
     return Response(status_code=204)
 
@@ -127,3 +154,11 @@ async def hold(actor: CurrentActor, ticket_id: int, body: HoldIn) -> Response:
 async def resume(actor: CurrentActor, ticket_id: int) -> Response:
     await tracking.resume_ticket(actor, ticket_id)
     return Response(status_code=204)
+
+
+@router.post("/tickets/{ticket_id}/move", response_model=MovedDTO, responses=ERROR_RESPONSES)
+async def move(actor: CurrentActor, ticket_id: int, body: MoveIn) -> MovedDTO:
+    """Move an active ticket, held or not, to a task of its workflow (ticket admins and admins): its unfinished
+    tasks are cancelled, a hold ends, and that task starts (input computed, assigned). 422 for a task the workflow
+    does not have, 409 for a completed or cancelled ticket."""
+    return await moving.move_ticket(actor, ticket_id, task=body.task, reason=body.reason)

@@ -57,6 +57,7 @@ class TaskDefinition(SQLModel, table=True):
     timeout_seconds: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     edit_layout: Any = jsonb()
     display_layout: Any = jsonb()
+    ext_ref: Any = jsonb(nullable=False, default=list)
     position: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
@@ -93,5 +94,8 @@ class TicketDefinition(SQLModel, table=True):
     company_role_access: Any = jsonb(nullable=False, default=list)
     edit_layout: Any = jsonb()
     display_layout: Any = jsonb()
+    ext_ref: Any = jsonb(nullable=False, default=list)
+    editable_by: str = Field(default="requester", sa_column=Column(String(16), nullable=False,
+                                                                  server_default="requester"))
     created_by: int | None = fk("users.id", ondelete="SET NULL")
     created_at: datetime = now_col()

@@ -103,7 +103,11 @@ class Comment(SQLModel, table=True):
 
 class FileUpload(SQLModel, table=True):
     __tablename__ = "file_uploads"
-    __table_args__ = (Index("ix_file_uploads_ticket", "company_id", "ticket_instance_id"),)
+    __table_args__ = (
+        Index("ix_file_uploads_ticket", "company_id", "ticket_instance_id"),
+        # One row per version of a file name on a ticket (attachments.py numbers them under the ticket's lock).
+        Index("ux_file_uploads_version", "ticket_instance_id", "filename", "version", unique=True),
+    )
 
     id: int | None = pk()
     company_id: int = company_fk()
@@ -114,4 +118,5 @@ class FileUpload(SQLModel, table=True):
     content_type: str = Field(sa_column=Column(String(127), nullable=False))
     size: int = Field(sa_column=Column(BigInteger, nullable=False))
     content_key: str = Field(sa_column=Column(String(64), nullable=False))
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
     created_at: datetime = now_col()

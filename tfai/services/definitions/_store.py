@@ -96,6 +96,10 @@ def ticket_type_section(row: TicketDefinition) -> dict[str, Any]:
         section["edit_layout"] = row.edit_layout
     if row.display_layout is not None:
         section["display_layout"] = row.display_layout
+    if row.ext_ref:
+        section["ext_ref"] = list(row.ext_ref)
+    if row.editable_by != "requester":  # the default stays implicit, as it was uploaded
+        section["editable_by"] = row.editable_by
     return section
 
 
@@ -146,7 +150,8 @@ async def _store_workflow(session: AsyncSession, actor: Actor, section: dict[str
             input_schema=task.get("input_schema"), output_schema=task.get("output_schema"),
             input_transform=task.get("input_transform"), output_transform=task.get("output_transform"),
             action_url=task.get("action_url"), timeout_seconds=task.get("timeout_seconds"),
-            edit_layout=task.get("edit_layout"), display_layout=task.get("display_layout"), position=pos,
+            edit_layout=task.get("edit_layout"), display_layout=task.get("display_layout"),
+            ext_ref=task.get("ext_ref") or [], position=pos,
         )
         session.add(row)
         await session.flush()
@@ -171,6 +176,7 @@ async def _store_ticket_type(session: AsyncSession, actor: Actor, section: dict[
         description=section.get("description") or "", workflow_key=section["workflow"], fields=section["fields"],
         company_role_access=list(section.get("company_role_access") or []),
         edit_layout=section.get("edit_layout"), display_layout=section.get("display_layout"),
+        ext_ref=section.get("ext_ref") or [], editable_by=section.get("editable_by") or "requester",
         created_by=actor.user_id if not actor.staff else None,
     )
     session.add(tt)

@@ -51,7 +51,7 @@ def _ordered(model: type[Any], data: Any) -> Any:
     out: dict[str, Any] = {}
     for key in [k for k in order if k in data] + [k for k in data if k not in order]:
         value = data[key]
-        if model is Workflow and key in nested and isinstance(value, list):
+        if key in nested and isinstance(value, list):  # a workflow's tasks, anyone's ext_ref
             value = [_ordered(nested[key], item) for item in value]
         out[key] = value
     return out
@@ -73,7 +73,7 @@ def _task_dto(row: TaskDefinition) -> TaskDefDTO:
         key=row.key, title=row.title, description=row.description, type=str(row.t_type.value), position=row.position,
         input_schema=row.input_schema, output_schema=row.output_schema, input_transform=row.input_transform,
         output_transform=row.output_transform, action_url=row.action_url, timeout_seconds=row.timeout_seconds,
-        edit_layout=row.edit_layout, display_layout=row.display_layout,
+        edit_layout=row.edit_layout, display_layout=row.display_layout, ext_ref=list(row.ext_ref or []),
     )
 
 
@@ -187,7 +187,8 @@ async def get_ticket_type(actor: Actor, key: str, version: int | None = None) ->
         title=row.title, description=row.description, workflow_key=row.workflow_key,
         workflow_title=wf.title if wf else None, fields=dict(row.fields or {}),
         company_role_access=list(row.company_role_access or []), edit_layout=row.edit_layout,
-        display_layout=row.display_layout, created_at=row.created_at, created_by_email=email, versions=versions,
+        display_layout=row.display_layout, ext_ref=list(row.ext_ref or []), editable_by=row.editable_by,
+        created_at=row.created_at, created_by_email=email, versions=versions,
         section=ticket_type_section_ordered(row),
     )
 

@@ -76,6 +76,7 @@ class TaskDefDTO(BaseModel):
     timeout_seconds: int | None = None
     edit_layout: dict[str, Any] | None = None
     display_layout: dict[str, Any] | None = None
+    ext_ref: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class TransitionDTO(BaseModel):
@@ -126,6 +127,8 @@ class TicketTypeDetailDTO(BaseModel):
     company_role_access: list[str] = Field(default_factory=list)
     edit_layout: dict[str, Any] | None = None
     display_layout: dict[str, Any] | None = None
+    ext_ref: list[dict[str, Any]] = Field(default_factory=list)
+    editable_by: str = "requester"
     created_at: datetime
     created_by_email: str | None = None
     versions: list[VersionDTO] = Field(default_factory=list)

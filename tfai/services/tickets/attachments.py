@@ -10,6 +10,8 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from tfai.db.tables import FileUpload, TaskInstance
@@ -105,9 +107,18 @@ def _write(path: Path, data: bytes) -> None:
             os.unlink(tmp)
 
 
+async def _next_version(session: AsyncSession, ticket_id: int, filename: str) -> int:
+    stmt = select(func.max(col(FileUpload.version))).where(col(FileUpload.ticket_instance_id) == ticket_id,
+                                                          col(FileUpload.filename) == filename)
+    return int((await session.execute(stmt)).scalar_one() or 0) + 1
+
+
 async def add_attachment(actor: Actor, ticket_id: int, *, filename: str, content_type: str, data: bytes,
                          task_id: int | None = None) -> FileDTO:
-    """Attach a file to a ticket (anyone who may comment on it); checked for size and type."""
+    """Attach a file to a ticket (anyone who may comment on it); checked for size and type.
+
+    A file name already on the ticket becomes its next version (the older ones stay and download as before).
+    """
     policy.require(actor, Action.TICKET_COMMENT)
     limit = get_settings().max_upload_bytes
     if len(data) > limit:
@@ -117,7 +128,8 @@ async def add_attachment(actor: Actor, ticket_id: int, *, filename: str, content
     ctype = check_content(content_type, data)
     name = clean_filename(filename)
     async with actor_tx(actor) as session:
-        ticket = await load_ticket(session, actor, ticket_id, Action.TICKET_COMMENT)
+        # Locked: two uploads of one name at once would otherwise both count the same versions.
+        ticket = await load_ticket(session, actor, ticket_id, Action.TICKET_COMMENT, lock=True)
         if task_id is not None:
             task = await session.get(TaskInstance, task_id)
             if task is None or task.workflow_instance_id != ticket.workflow_instance_id:
@@ -127,11 +139,12 @@ async def add_attachment(actor: Actor, ticket_id: int, *, filename: str, content
         await asyncio.to_thread(_write, content_path(actor.company_id, key), data)
         row = FileUpload(company_id=actor.company_id, ticket_instance_id=ticket.id, task_instance_id=task_id,
                          uploaded_by=actor.user_id, filename=name, content_type=ctype, size=len(data),
-                         content_key=key)
+                         content_key=key, version=await _next_version(session, ticket.id or 0, name))
         session.add(row)
         await session.flush()
         await audit.record(session, actor, entity="file", entity_id=row.id or 0, action="uploaded",
-                           after={"ticket": ticket.id, "filename": name, "size": len(data), "type": ctype})
+                           after={"ticket": ticket.id, "filename": name, "size": len(data), "type": ctype,
+                                  "version": row.version})
         return file_dto(row)
 
 

@@ -92,6 +92,19 @@ class FileDTO(BaseModel):
     size: int
     uploaded_by: int
     created_at: datetime
+    version: int = Field(default=1, description="1 for the first upload of a file name to the ticket, then 2, 3, ...")
+    older_versions: list[FileDTO] = Field(
+        default_factory=list, description="In a ticket's attachments: the earlier versions, newest first")
+
+
+class FieldChangeDTO(BaseModel):
+    """One field of a ticket changed after submission: who, when, from what to what (absent: null)."""
+
+    field: str
+    before: Any = None
+    after: Any = None
+    changed_by_email: str | None = None
+    changed_at: datetime
 
 
 class TicketDetailDTO(BaseModel):
@@ -116,7 +129,20 @@ class TicketDetailDTO(BaseModel):
     current_task: TaskRefDTO | None = None
     timeline: list[TimelineTaskDTO] = Field(default_factory=list)
     comments: list[CommentDTO] = Field(default_factory=list)
-    attachments: list[FileDTO] = Field(default_factory=list)
+    attachments: list[FileDTO] = Field(default_factory=list, description="The newest version of each file name")
+    edit_layout: dict[str, Any] | None = None
+    changes: list[FieldChangeDTO] = Field(default_factory=list, description="Field edits, oldest first")
+    can_edit: bool = Field(default=False, description="Whether the reader may change the fields now")
+    can_withdraw: bool = Field(default=False, description="Whether the reader may withdraw it as its requester")
+
+
+class MovedDTO(BaseModel):
+    """A ticket moved to a task: the task created there, and how many unfinished tasks were cancelled."""
+
+    ticket_id: int
+    workflow_status: str
+    task: TaskRefDTO
+    cancelled: int
 
 
 class TaskSummaryDTO(_TaskFields):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from tfai.domain.policy import Action, Actor
 from tfai.services.common import audit
 from tfai.services.common.pagination import Page, clamp
 from tfai.services.common.tx import actor_tx
+from tfai.services.tickets import _edits, editing
 from tfai.services.tickets._filters import ticket_filter_conditions
 from tfai.services.tickets._queries import (
     check_scope,
@@ -144,7 +146,10 @@ async def get_ticket(actor: Actor, ticket_id: int) -> TicketDetailDTO:
             updated_at=t.updated_at, completed_at=wi.completed_at,
             current_task=(await current_tasks(session, [wi.id or 0])).get(wi.id or 0), timeline=timeline,
             comments=[comment_dto(c, who.get(c.author_id)) for c in comments],
-            attachments=[file_dto(f) for f in files])
+            attachments=newest_files(files), edit_layout=td.edit_layout,
+            changes=await _edits.field_changes(session, t.id or 0),
+            can_edit=await _edits.edit_denial(session, actor, t, wi, td) is None,
+            can_withdraw=await _edits.can_withdraw(session, actor, t, wi))
     await audit.record_staff_view(actor, entity="ticket", entity_id=ticket_id)
     return detail
 
@@ -168,7 +173,20 @@ def comment_dto(c: Comment, email: str | None) -> CommentDTO:
 
 def file_dto(f: FileUpload) -> FileDTO:
     return FileDTO(id=f.id or 0, ticket_id=f.ticket_instance_id, task_id=f.task_instance_id, filename=f.filename,
-                   content_type=f.content_type, size=f.size, uploaded_by=f.uploaded_by, created_at=f.created_at)
+                   content_type=f.content_type, size=f.size, uploaded_by=f.uploaded_by, created_at=f.created_at,
+                   version=f.version)
+
+
+def newest_files(files: Sequence[FileUpload]) -> list[FileDTO]:
+    """The newest version of each file name, in the order the names first arrived, with the older ones inside."""
+    by_name: dict[str, list[FileUpload]] = {}
+    for f in files:
+        by_name.setdefault(f.filename, []).append(f)
+    out = []
+    for versions in by_name.values():
+        newest, *older = sorted(versions, key=lambda f: f.version, reverse=True)
+        out.append(file_dto(newest).model_copy(update={"older_versions": [file_dto(f) for f in older]}))
+    return out
 
 
 async def add_comment(actor: Actor, ticket_id: int, *, body: str) -> CommentDTO:
@@ -211,8 +229,12 @@ async def _steer_ticket(actor: Actor, ticket_id: int, action: str, reason: str) 
 
 
 async def cancel_ticket(actor: Actor, ticket_id: int, *, reason: str = "") -> None:
-    """Cancel a ticket: workflow CANCELLED and its unfinished tasks CANCELLED (ticket admins, admins)."""
-    await _steer_ticket(actor, ticket_id, "cancel", reason)
+    """Cancel a ticket: workflow CANCELLED and its unfinished tasks CANCELLED (ticket admins, admins); anyone else
+    may only withdraw their own ticket (editing.withdraw_ticket)."""
+    if policy.allowed(actor, Action.TICKET_STEER):
+        await _steer_ticket(actor, ticket_id, "cancel", reason)
+    else:
+        await editing.withdraw_ticket(actor, ticket_id, reason=reason)
 
 
 async def hold_ticket(actor: Actor, ticket_id: int, *, reason: str) -> None:
