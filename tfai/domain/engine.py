@@ -245,14 +245,16 @@ def plan_completion(
     workflow_data: Mapping[str, Any],
     *,
     input: dict[str, Any] | None = None,  # noqa: A002 - the CEL name
+    run_set: bool = True,
 ) -> Completion:
     """Decide the effects of `task_key` completing with `output` (the runtime and the dry run apply them).
 
     The task's `set` runs first, so the transitions see the workflow fields it wrote; a failing `set` holds.
+    `run_set=False` tries the transitions again on data where the completion was already recorded (Resume).
     """
     data = record_output(workflow_data, task_key, output)
     task = workflow.task(task_key)
-    if task is not None and task.set:
+    if run_set and task is not None and task.set:
         try:
             data = apply_set(workflow, task, output, data)
         except ExpressionError as exc:

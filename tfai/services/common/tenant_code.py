@@ -119,14 +119,14 @@ async def task_input(input_transform: str | None, workflow_data: Mapping[str, An
 
 
 async def completion(workflow: Workflow, task_key: str, output: Any, workflow_data: Mapping[str, Any], *,
-                     input: dict[str, Any] | None) -> Completion:  # noqa: A002 - the CEL name
+                     input: dict[str, Any] | None, run_set: bool = True) -> Completion:  # noqa: A002
     """plan_completion under the bound; conditions (or `set` expressions) that run out of time hold the workflow."""
     task = workflow.task(task_key)
     conditions = [tr.condition for _, tr in ordered_transitions(workflow, task_key)]
     conditions += list((task.set or {}).values()) if task is not None else []
     try:
         return await _bounded(plan_completion, workflow, task_key, output, workflow_data, input=input,
-                              seconds=MAX_STEP_SECONDS,
+                              run_set=run_set, seconds=MAX_STEP_SECONDS,
                               cheap=_cheap_cel(conditions, workflow_data, output, input))
     except (TimeLimitExceeded, SandboxFailed) as exc:
         reason = _stopped(f"Choosing what follows {task_key!r}", exc).message

@@ -1,4 +1,4 @@
-"""People steering tasks and tickets: start, reassign, retry a task; cancel, hold, resume a workflow.
+"""People steering tasks and tickets: start, reassign, retry a task; cancel, hold, resume, move a workflow.
 
 The callers (tasks.work, tickets.tracking) check who may do it and write the audit log; these apply the status
 change the lifecycle allows, inside the caller's transaction, on rows it locked.
@@ -7,10 +7,11 @@ change the lifecycle allows, inside the caller's transaction, on rows it locked.
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from tfai.db.tables import TaskDefinition, TaskInstance, TaskType, WorkflowInstance
 from tfai.db.tables.common import utcnow
-from tfai.domain.errors import Conflict
+from tfai.domain.errors import Conflict, InvalidInput
 from tfai.domain.expressions import ExpressionError
 from tfai.domain.lifecycle import (
     ARCHIVED_WORKFLOW,
@@ -21,10 +22,13 @@ from tfai.domain.lifecycle import (
     next_task_status,
 )
 from tfai.services.common import tenant_code
+from tfai.services.definitions import _cache
 from tfai.services.workflow._assignment import assign_task_email, counted_owner, release_load, take_load
 from tfai.services.workflow._runtime import (
+    Created,
     active_task,
     cancel_open_tasks,
+    create_task,
     enqueue_action,
     lock_workflow,
     set_workflow_status,
@@ -94,13 +98,60 @@ def hold_workflow(session: AsyncSession, wi: WorkflowInstance, reason: str) -> N
     session.add(wi)
 
 
-async def resume_workflow(session: AsyncSession, wi: WorkflowInstance) -> None:
-    """Resume a locked workflow on hold that still has a task to do (a failed task is retried instead)."""
+async def resume_workflow(session: AsyncSession, wi: WorkflowInstance) -> Created | None:
+    """Resume a locked workflow on hold: with a task to do it simply goes on (a failed task is retried instead);
+    held because no transition applied, the transitions out of the last completed task are tried again on the data
+    as it is now (edited fields, say): the task they lead to is created (returned), or the workflow ends. Conflict,
+    with nothing written, when they still lead nowhere."""
     if wi.w_status == WorkflowStatus.ON_HOLD:
         current = await active_task(session, wi.id or 0)
         if current is None:
-            raise Conflict("Nothing to resume: no transition applied; cancel the ticket or fix the definition")
+            return await _try_transitions_again(session, wi)
         if current.t_status == TaskStatus.ERROR:
             raise Conflict("A task failed: retry it to resume the ticket")
     set_workflow_status(wi, WorkflowEvent.RESUME)
     session.add(wi)
+    return None
+
+
+async def _try_transitions_again(session: AsyncSession, wi: WorkflowInstance) -> Created | None:
+    last = (await session.execute(
+        select(TaskInstance).where(col(TaskInstance.workflow_instance_id) == wi.id,
+                                   col(TaskInstance.t_status) == TaskStatus.COMPLETED)
+        .order_by(col(TaskInstance.completed_at).desc(), col(TaskInstance.id).desc()).limit(1))).scalars().first()
+    if last is None:
+        raise Conflict("Nothing to resume: no task completed; move the ticket to a task or cancel it")
+    version = await _cache.workflow_version(session, wi.company_id, wi.workflow_definition_id)
+    task_def = await _cache.task_definition(session, wi.company_id, last.task_definition_id)
+    # Its `set` already ran when the task completed: running it again would apply it twice.
+    plan = await tenant_code.completion(version.model, task_def.key, last.output_data, wi.workflow_data or {},
+                                        input=last.input_data, run_set=False)
+    if plan.hold_reason is not None:
+        raise Conflict(f"Still no way on: {plan.hold_reason}; change the ticket, or move it to a task")
+    set_workflow_status(wi, WorkflowEvent.RESUME)
+    if plan.workflow_event is not None:
+        set_workflow_status(wi, plan.workflow_event)
+    session.add(wi)
+    if plan.next_task is None:
+        return None
+    return await create_task(session, wi.company_id, wi, version.tasks[plan.next_task])
+
+
+async def move_workflow(session: AsyncSession, wi: WorkflowInstance, task_key: str) -> tuple[Created, int]:
+    """Move a locked unfinished workflow to `task_key` of its version: its unfinished tasks are cancelled, a hold
+    ends, and the task is created as the engine would (input computed, assigned or queued). Answers the created
+    task and how many were cancelled. InvalidInput for a key the workflow does not have, Conflict when finished;
+    both before anything is written."""
+    if wi.w_status in ARCHIVED_WORKFLOW:
+        raise Conflict(f"The ticket is {wi.w_status.value.lower()}")
+    version = await _cache.workflow_version(session, wi.company_id, wi.workflow_definition_id)
+    task_def = version.tasks.get(task_key)
+    if task_def is None:
+        choices = ", ".join(sorted(version.tasks))
+        raise InvalidInput(f"The workflow has no task {task_key!r}",
+                           details=[{"field": "task", "message": f"one of: {choices}"}])
+    cancelled = await cancel_open_tasks(session, wi.id or 0)
+    if wi.w_status == WorkflowStatus.ON_HOLD:
+        set_workflow_status(wi, WorkflowEvent.RESUME)
+        session.add(wi)
+    return await create_task(session, wi.company_id, wi, task_def), cancelled
