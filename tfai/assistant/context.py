@@ -20,10 +20,13 @@ workflow:
   tasks: [{key, title, description?, type: FORM|SYNC_ACTION|ASYNC_ACTION,
            input_transform?, output_transform?, input_schema?, output_schema?,
            action_url?, timeout_seconds?, edit_layout?, display_layout?,
-           visible_to_requester?: bool}]   # requester sees input/output/error; default FORM true, actions false
+           visible_to_requester?: bool,   # requester sees input/output/error; default FORM true, actions false
+           ext_ref?: [{label, desc?, uri}]}]
   transitions: [{from: <task key>, to: <task key>|null, condition?: <CEL bool>, priority?: int}]
 ticket_types: [{key, title, description?, workflow: <workflow key>, fields: <JSON Schema object>,
-                company_role_access: [<company role name>], edit_layout?, display_layout?}]
+                company_role_access: [<company role name>], edit_layout?, display_layout?,
+                ext_ref?: [{label, desc?, uri}],
+                editable_by?: requester|admins|nobody}]   # who changes a submitted ticket; default requester
 ```
 A layout is `{"sections": [{"title", "fields": [names]}], "widgets": {name: text|textarea|number|checkbox|
 select|multiselect|date|email|file|readonly}, "labels": {...}, "help": {...}, "placeholders": {...}}`."""
