@@ -14,7 +14,7 @@ from tfai.db.tables.common import utcnow
 from tfai.domain.errors import Conflict, InvalidInput, NotFound
 from tfai.domain.lifecycle import COUNTED_TASK, sql_in
 from tfai.domain.limits import MAX_NAME, SET_PASSWORD_HOURS
-from tfai.domain.policy import ADMIN, SYSTEM_ROLES, USER, Action, Actor, Resource, require
+from tfai.domain.policy import ADMIN, SYSTEM_ROLES, TASK_WORKER, USER, Action, Actor, Resource, require
 from tfai.domain.tokens import hash_token, new_token
 from tfai.services.accounts.dto import CreatedUserDTO, UserDTO
 from tfai.services.auth.api_tokens import revoke_user_tokens
@@ -156,7 +156,8 @@ async def create_user(actor: Actor, *, email: str, first_name: str, last_name: s
 async def update_user(actor: Actor, user_id: int, *, system_roles: list[str] | None = None,
                       company_roles: list[str] | None = None, is_active: bool | None = None,
                       available: bool | None = None) -> UserDTO:
-    """Edit roles and flags; deactivation ends sessions and tokens at once and hands their open tasks on."""
+    """Edit roles and flags; deactivation ends sessions and tokens at once and hands their open tasks on, as do
+    going unavailable and losing the task_worker role; a new worker or one back takes waiting tasks."""
     only_own_availability = (user_id == actor.user_id and system_roles is None and company_roles is None
                              and is_active is None and available is not None)
     if only_own_availability:
@@ -180,13 +181,16 @@ async def update_user(actor: Actor, user_id: int, *, system_roles: list[str] | N
         if flags:
             sets = ", ".join(f"{k} = :{k}" for k in flags)
             await session.execute(text(f"UPDATE users SET {sets} WHERE id = :uid"), {"uid": user_id, **flags})
+        was_worker = TASK_WORKER in before.system_roles
+        is_worker = was_worker if roles is None else TASK_WORKER in roles
         if is_active is False and before.is_active:
             await revoke_user_sessions(session, actor.company_id, user_id)
             await revoke_user_tokens(session, actor.company_id, user_id)
             await _assignment.release_user_tasks(session, actor.company_id, user_id)
-        elif available is False and before.available:
+        elif (available is False and before.available) or (was_worker and not is_worker):
             await _assignment.release_user_tasks(session, actor.company_id, user_id)
-        elif (available is True and not before.available) or (is_active is True and not before.is_active):
+        elif ((available is True and not before.available) or (is_active is True and not before.is_active)
+              or (is_worker and not was_worker)):
             await _assignment.assign_pending(session, actor.company_id)
         after = await _user(session, user_id)
         await audit.record(session, actor, entity="user", entity_id=user_id, action="update",
