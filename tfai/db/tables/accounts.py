@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
-from tfai.db.tables.common import company_fk, fk, now_col, pk, ts
+from tfai.db.tables.common import company_fk, now_col, pk, ref, tenant_fk, tenant_key, ts
 from tfai.db.tables.enums import SYSTEM_ROLES, SystemRole
 from tfai.domain.limits import API_TOKEN_DEFAULT_DAYS
 
@@ -51,7 +51,7 @@ class User(SQLModel, table=True):
     __tablename__ = "users"
     __table_args__ = (
         Index("ix_users_email_lower", text("lower(email)"), unique=True),
-        Index("ix_users_company_id", "company_id", "id"),
+        tenant_key("users"),
         # The least-loaded assignable worker in one index probe (tfai/services/assignment.py, migration 0007).
         Index("ix_users_assignable", "company_id", "open_tasks", text("last_assigned_at NULLS FIRST"), "id",
               postgresql_where=text("is_active AND available AND is_worker")),
@@ -79,17 +79,22 @@ class User(SQLModel, table=True):
 
 class UserSystemRole(SQLModel, table=True):
     __tablename__ = "user_system_roles"
-    __table_args__ = (Index("ix_user_system_roles_company", "company_id", "role"),)
+    __table_args__ = (
+        Index("ix_user_system_roles_company", "company_id", "role"),
+        tenant_fk("user_system_roles", "user_id", "users", ondelete="CASCADE"),
+    )
 
-    user_id: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"),
-                                          primary_key=True))
+    user_id: int = ref(primary_key=True)
     role: SystemRole = Field(sa_column=Column(SYSTEM_ROLES, primary_key=True))
     company_id: int = company_fk()
 
 
 class CompanyRole(SQLModel, table=True):
     __tablename__ = "company_roles"
-    __table_args__ = (UniqueConstraint("company_id", "role_name", name="uq_company_roles_name"),)
+    __table_args__ = (
+        UniqueConstraint("company_id", "role_name", name="uq_company_roles_name"),
+        tenant_key("company_roles"),
+    )
 
     id: int | None = pk()
     company_id: int = company_fk()
@@ -100,24 +105,31 @@ class CompanyRole(SQLModel, table=True):
 
 class UserCompanyRole(SQLModel, table=True):
     __tablename__ = "user_company_roles"
-    __table_args__ = (Index("ix_user_company_roles_company", "company_id", "company_role_id"),)
+    __table_args__ = (
+        Index("ix_user_company_roles_company", "company_id", "company_role_id"),
+        tenant_fk("user_company_roles", "user_id", "users", ondelete="CASCADE"),
+        tenant_fk("user_company_roles", "company_role_id", "company_roles", ondelete="CASCADE"),
+    )
 
-    user_id: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"),
-                                          primary_key=True))
-    company_role_id: int = Field(sa_column=Column(BigInteger, ForeignKey("company_roles.id", ondelete="CASCADE"),
-                                                  primary_key=True))
+    user_id: int = ref(primary_key=True)
+    company_role_id: int = ref(primary_key=True)
     company_id: int = company_fk()
 
 
 class Session(SQLModel, table=True):
     __tablename__ = "sessions"
-    __table_args__ = (Index("ix_sessions_company_user", "company_id", "user_id"),)
+    __table_args__ = (
+        Index("ix_sessions_company_user", "company_id", "user_id"),
+        tenant_fk("sessions", "user_id", "users", ondelete="CASCADE"),
+    )
 
     id: int | None = pk()
     company_id: int = company_fk()
-    user_id: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    user_id: int = ref(nullable=False)
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    staff_grant_id: int | None = fk("staff_grants.id", ondelete="SET NULL")
+    # Not a tenant_fk: a staff member's session lives in the platform company, the grant in the customer's.
+    staff_grant_id: int | None = Field(default=None, sa_column=Column(
+        BigInteger, ForeignKey("staff_grants.id", ondelete="SET NULL"), nullable=True))
     user_agent: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
     ip: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))
     created_at: datetime = now_col()
@@ -128,11 +140,14 @@ class Session(SQLModel, table=True):
 
 class ApiToken(SQLModel, table=True):
     __tablename__ = "api_tokens"
-    __table_args__ = (Index("ix_api_tokens_company_user", "company_id", "user_id"),)
+    __table_args__ = (
+        Index("ix_api_tokens_company_user", "company_id", "user_id"),
+        tenant_fk("api_tokens", "user_id", "users", ondelete="CASCADE"),
+    )
 
     id: int | None = pk()
     company_id: int = company_fk()
-    user_id: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    user_id: int = ref(nullable=False)
     name: str = Field(default="", sa_column=Column(String(100), nullable=False, server_default=""))
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     created_at: datetime = now_col()
@@ -150,10 +165,11 @@ class PasswordToken(SQLModel, table=True):
     """A one-time set-password link handed to a new user (or a staff member)."""
 
     __tablename__ = "password_tokens"
+    __table_args__ = (tenant_fk("password_tokens", "user_id", "users", ondelete="CASCADE"),)
 
     id: int | None = pk()
     company_id: int = company_fk()
-    user_id: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    user_id: int = ref(nullable=False)
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     created_at: datetime = now_col()
     expires_at: datetime = ts(nullable=False)

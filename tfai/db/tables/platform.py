@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlmodel import Field, SQLModel
 
-from tfai.db.tables.common import company_fk, fk, jsonb, now_col, pk, ts
+from tfai.db.tables.common import company_fk, fk, jsonb, now_col, pk, ref, tenant_fk, tenant_key, ts
 
 
 class AuditLog(SQLModel, table=True):
@@ -57,12 +57,12 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
         Index("ix_outbox_company", "company_id", "id"),
+        tenant_fk("outbox", "task_instance_id", "task_instances", ondelete="CASCADE"),
     )
 
     id: int | None = pk()
     company_id: int = company_fk()
-    task_instance_id: int = Field(sa_column=Column(
-        BigInteger, ForeignKey("task_instances.id", ondelete="CASCADE"), nullable=False))
+    task_instance_id: int = ref(nullable=False)
     kind: str = Field(sa_column=Column(String(32), nullable=False))
     created_at: datetime = now_col()
     published_at: datetime | None = ts()
@@ -71,12 +71,14 @@ class Outbox(SQLModel, table=True):
 
 class ActionAttempt(SQLModel, table=True):
     __tablename__ = "action_attempts"
-    __table_args__ = (Index("ix_action_attempts_task", "company_id", "task_instance_id", "id"),)
+    __table_args__ = (
+        Index("ix_action_attempts_task", "company_id", "task_instance_id", "id"),
+        tenant_fk("action_attempts", "task_instance_id", "task_instances", ondelete="CASCADE"),
+    )
 
     id: int | None = pk()
     company_id: int = company_fk()
-    task_instance_id: int = Field(sa_column=Column(
-        BigInteger, ForeignKey("task_instances.id", ondelete="CASCADE"), nullable=False))
+    task_instance_id: int = ref(nullable=False)
     attempt: int = Field(sa_column=Column(Integer, nullable=False))
     webhook_id: str = Field(sa_column=Column(String(64), nullable=False))
     started_at: datetime = now_col()
@@ -88,12 +90,14 @@ class ActionAttempt(SQLModel, table=True):
 
 class CallbackToken(SQLModel, table=True):
     __tablename__ = "callback_tokens"
-    __table_args__ = (Index("ix_callback_tokens_task", "company_id", "task_instance_id"),)
+    __table_args__ = (
+        Index("ix_callback_tokens_task", "company_id", "task_instance_id"),
+        tenant_fk("callback_tokens", "task_instance_id", "task_instances", ondelete="CASCADE"),
+    )
 
     id: int | None = pk()
     company_id: int = company_fk()
-    task_instance_id: int = Field(sa_column=Column(
-        BigInteger, ForeignKey("task_instances.id", ondelete="CASCADE"), nullable=False))
+    task_instance_id: int = ref(nullable=False)
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     created_at: datetime = now_col()
     expires_at: datetime = ts(nullable=False)
@@ -102,10 +106,14 @@ class CallbackToken(SQLModel, table=True):
 
 class AssistantConversation(SQLModel, table=True):
     __tablename__ = "assistant_conversations"
-    __table_args__ = (Index("ix_assistant_conversations_user", "company_id", "user_id", "id"),)
+    __table_args__ = (
+        Index("ix_assistant_conversations_user", "company_id", "user_id", "id"),
+        tenant_key("assistant_conversations"),
+    )
 
     id: int | None = pk()
     company_id: int = company_fk()
+    # Not a tenant_fk: staff under a grant may use the assistant as their own (platform) user.
     user_id: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
     title: str = Field(default="New conversation", sa_column=Column(String(200), nullable=False))
     created_at: datetime = now_col()
@@ -114,12 +122,15 @@ class AssistantConversation(SQLModel, table=True):
 
 class AssistantProposal(SQLModel, table=True):
     __tablename__ = "assistant_proposals"
-    __table_args__ = (Index("ix_assistant_proposals_conv", "company_id", "conversation_id"),)
+    __table_args__ = (
+        Index("ix_assistant_proposals_conv", "company_id", "conversation_id"),
+        tenant_key("assistant_proposals"),
+        tenant_fk("assistant_proposals", "conversation_id", "assistant_conversations", ondelete="CASCADE"),
+    )
 
     id: int | None = pk()
     company_id: int = company_fk()
-    conversation_id: int = Field(sa_column=Column(
-        BigInteger, ForeignKey("assistant_conversations.id", ondelete="CASCADE"), nullable=False))
+    conversation_id: int = ref(nullable=False)
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     bundle: Any = jsonb(nullable=False, default=dict)
     valid: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
@@ -133,15 +144,18 @@ class AssistantProposal(SQLModel, table=True):
 
 class AssistantMessage(SQLModel, table=True):
     __tablename__ = "assistant_messages"
-    __table_args__ = (Index("ix_assistant_messages_conv", "company_id", "conversation_id", "id"),)
+    __table_args__ = (
+        Index("ix_assistant_messages_conv", "company_id", "conversation_id", "id"),
+        tenant_fk("assistant_messages", "conversation_id", "assistant_conversations", ondelete="CASCADE"),
+        tenant_fk("assistant_messages", "proposal_id", "assistant_proposals", ondelete="SET NULL"),
+    )
 
     id: int | None = pk()
     company_id: int = company_fk()
-    conversation_id: int = Field(sa_column=Column(
-        BigInteger, ForeignKey("assistant_conversations.id", ondelete="CASCADE"), nullable=False))
+    conversation_id: int = ref(nullable=False)
     role: str = Field(sa_column=Column(String(16), nullable=False))
     content: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    proposal_id: int | None = fk("assistant_proposals.id", ondelete="SET NULL")
+    proposal_id: int | None = ref()
     tokens: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     created_at: datetime = now_col()
 

@@ -8,18 +8,21 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Text, text
 from sqlmodel import Field, SQLModel
 
-from tfai.db.tables.common import company_fk, fk, jsonb, now_col, pk, ts
+from tfai.db.tables.common import company_fk, jsonb, now_col, pk, ref, tenant_fk, tenant_key, ts
 from tfai.db.tables.enums import TASK_STATUS, WORKFLOW_STATUS, TaskStatus, WorkflowStatus
 
 
 class WorkflowInstance(SQLModel, table=True):
     __tablename__ = "workflow_instances"
-    __table_args__ = (Index("ix_workflow_instances_status", "company_id", "w_status"),)
+    __table_args__ = (
+        Index("ix_workflow_instances_status", "company_id", "w_status"),
+        tenant_key("workflow_instances"),
+        tenant_fk("workflow_instances", "workflow_definition_id", "workflow_definitions"),
+    )
 
     id: int | None = pk()
     company_id: int = company_fk()
-    workflow_definition_id: int = Field(sa_column=Column(
-        BigInteger, ForeignKey("workflow_definitions.id"), nullable=False))
+    workflow_definition_id: int = ref(nullable=False)
     w_status: WorkflowStatus = Field(sa_column=Column(WORKFLOW_STATUS, nullable=False))
     workflow_data: Any = jsonb(nullable=False, default=dict)
     hold_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
@@ -32,19 +35,20 @@ class TicketInstance(SQLModel, table=True):
     __tablename__ = "ticket_instances"
     __table_args__ = (
         Index("ix_ticket_instances_creator", "company_id", "created_by", "archived", "id"),
-        Index("ix_ticket_instances_company_id", "company_id", "id"),
+        tenant_key("ticket_instances"),
         Index("ix_ticket_instances_state", "company_id", "archived", "id"),
         Index("ix_ticket_instances_data", "ticket_data", postgresql_using="gin"),
         Index("ux_ticket_instances_idempotency", "company_id", "created_by", "idempotency_key", unique=True,
               postgresql_where=text("idempotency_key IS NOT NULL")),
+        tenant_fk("ticket_instances", "ticket_definition_id", "ticket_definitions"),
+        tenant_fk("ticket_instances", "workflow_instance_id", "workflow_instances", ondelete="CASCADE"),
     )
 
     id: int | None = pk()
     company_id: int = company_fk()
-    ticket_definition_id: int = Field(sa_column=Column(
-        BigInteger, ForeignKey("ticket_definitions.id"), nullable=False))
-    workflow_instance_id: int = Field(sa_column=Column(
-        BigInteger, ForeignKey("workflow_instances.id", ondelete="CASCADE"), nullable=False, unique=True))
+    ticket_definition_id: int = ref(nullable=False)
+    workflow_instance_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    # Not a tenant_fk: staff under a write grant submit in the customer's company as their own (platform) user.
     created_by: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id"), nullable=False))
     title: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
     ticket_data: Any = jsonb(nullable=False, default=dict)
@@ -67,16 +71,20 @@ class TaskInstance(SQLModel, table=True):
         Index("ix_task_instances_workflow", "company_id", "workflow_instance_id"),
         Index("ix_task_instances_pending", "company_id", "id",
               postgresql_where=text("t_status = 'PENDING' AND assigned_to IS NULL")),
+        tenant_key("task_instances"),
+        tenant_fk("task_instances", "workflow_instance_id", "workflow_instances", ondelete="CASCADE"),
+        tenant_fk("task_instances", "task_definition_id", "task_definitions"),
+        tenant_fk("task_instances", "assigned_to", "users", ondelete="SET NULL"),
+        # Staff under a grant complete tasks with completed_by NULL (workflow/_runtime.py), so it stays in company.
+        tenant_fk("task_instances", "completed_by", "users", ondelete="SET NULL"),
     )
 
     id: int | None = pk()
     company_id: int = company_fk()
-    workflow_instance_id: int = Field(sa_column=Column(
-        BigInteger, ForeignKey("workflow_instances.id", ondelete="CASCADE"), nullable=False))
-    task_definition_id: int = Field(sa_column=Column(
-        BigInteger, ForeignKey("task_definitions.id"), nullable=False))
+    workflow_instance_id: int = ref(nullable=False)
+    task_definition_id: int = ref(nullable=False)
     t_status: TaskStatus = Field(sa_column=Column(TASK_STATUS, nullable=False))
-    assigned_to: int | None = fk("users.id", ondelete="SET NULL")
+    assigned_to: int | None = ref()
     input_data: Any = jsonb()
     output_data: Any = jsonb()
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
@@ -85,17 +93,20 @@ class TaskInstance(SQLModel, table=True):
     assigned_at: datetime | None = ts()
     started_at: datetime | None = ts()
     completed_at: datetime | None = ts()
-    completed_by: int | None = fk("users.id", ondelete="SET NULL")
+    completed_by: int | None = ref()
 
 
 class Comment(SQLModel, table=True):
     __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_ticket", "company_id", "ticket_instance_id", "id"),)
+    __table_args__ = (
+        Index("ix_comments_ticket", "company_id", "ticket_instance_id", "id"),
+        tenant_fk("comments", "ticket_instance_id", "ticket_instances", ondelete="CASCADE"),
+    )
 
     id: int | None = pk()
     company_id: int = company_fk()
-    ticket_instance_id: int = Field(sa_column=Column(
-        BigInteger, ForeignKey("ticket_instances.id", ondelete="CASCADE"), nullable=False))
+    ticket_instance_id: int = ref(nullable=False)
+    # Not a tenant_fk (nor uploaded_by below): staff under a write grant write as their own (platform) user.
     author_id: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id"), nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = now_col()
@@ -107,12 +118,14 @@ class FileUpload(SQLModel, table=True):
         Index("ix_file_uploads_ticket", "company_id", "ticket_instance_id"),
         # One row per version of a file name on a ticket (attachments.py numbers them under the ticket's lock).
         Index("ux_file_uploads_version", "ticket_instance_id", "filename", "version", unique=True),
+        tenant_fk("file_uploads", "ticket_instance_id", "ticket_instances", ondelete="CASCADE"),
+        tenant_fk("file_uploads", "task_instance_id", "task_instances", ondelete="SET NULL"),
     )
 
     id: int | None = pk()
     company_id: int = company_fk()
-    ticket_instance_id: int | None = fk("ticket_instances.id", ondelete="CASCADE")
-    task_instance_id: int | None = fk("task_instances.id", ondelete="SET NULL")
+    ticket_instance_id: int | None = ref()
+    task_instance_id: int | None = ref()
     uploaded_by: int = Field(sa_column=Column(BigInteger, ForeignKey("users.id"), nullable=False))
     filename: str = Field(sa_column=Column(String(255), nullable=False))
     content_type: str = Field(sa_column=Column(String(127), nullable=False))
