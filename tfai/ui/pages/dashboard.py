@@ -9,6 +9,7 @@ import reflex as rx
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Action, Actor, allowed
 from tfai.services.dashboard import home, stats
+from tfai.services.dashboard.getting_started import getting_started
 from tfai.ui.components.charts import chart_card, horizontal_bars, per_day_chart
 from tfai.ui.components.forms import error_summary
 from tfai.ui.components.layout import app_page
@@ -34,6 +35,8 @@ class DashboardState(AuthState):
     worker_load: list[dict[str, Any]] = []
     workflow_medians: list[dict[str, Any]] = []
     my_days: list[dict[str, Any]] = []
+    first_steps: list[dict[str, Any]] = []
+    waiting_tasks: int = 0
 
     @rx.event
     @guarded()
@@ -47,6 +50,10 @@ class DashboardState(AuthState):
                 for key, rows in company_rows(await stats.company_stats(actor)).items():
                     setattr(self, key, rows)
             self.my_days = my_rows(await stats.my_stats(actor))
+            if allowed(actor, Action.USER_MANAGE):
+                started = await getting_started(actor)
+                self.first_steps = [s.model_dump() for s in started.steps]
+                self.waiting_tasks = started.waiting_tasks
         except TfaiError as exc:
             self.dashboard_error, self.charts_loaded = error_message(exc), True
             return
@@ -74,6 +81,33 @@ def _shortcut(label: str, href: str, icon: str, text: str) -> rx.Component:
                           rx.text(text, size="2", color_scheme="gray"), spacing="1"), width="100%"),
         href=href, underline="none", color_scheme="gray", high_contrast=True, width="100%",
     )
+
+
+def _step(st: Any) -> rx.Component:
+    return rx.hstack(
+        rx.cond(st["done"], rx.icon("circle-check", color="var(--green-9)", size=18),
+                rx.icon("circle", color="var(--gray-9)", size=18)),
+        rx.cond(st["done"], rx.text(st["title"], color_scheme="gray"), rx.link(st["title"], href=st["href"])),
+        align="center", spacing="2")
+
+
+def _first_steps() -> rx.Component:
+    """The new company's checklist (admins, until every step is done)."""
+    s: Any = DashboardState
+    return rx.cond(s.first_steps.length() > 0, rx.card(rx.vstack(
+        rx.heading("Getting started", size="4"), rx.foreach(s.first_steps, _step), spacing="2"),
+        width="100%", id="first-steps"))
+
+
+def _waiting() -> rx.Component:
+    """Tasks no available worker could take, with the two ways out."""
+    s: Any = DashboardState
+    return rx.cond(s.waiting_tasks > 0, rx.callout(
+        rx.hstack(rx.text(s.waiting_tasks, " task(s) wait because no worker is available."),
+                  rx.link("Make someone a worker or available", href="/admin/users"),
+                  rx.link("Take or complete them yourself", href="/admin/tasks"),
+                  spacing="3", wrap="wrap"),
+        icon="triangle-alert", color_scheme="amber", width="100%", id="waiting-tasks"))
 
 
 def _badges(items: Any, color: str) -> rx.Component:
@@ -112,6 +146,8 @@ def dashboard() -> rx.Component:
     s = DashboardState
     return app_page(
         error_summary(s.dashboard_error),
+        _waiting(),
+        _first_steps(),
         rx.card(rx.vstack(
             rx.heading("Welcome, ", s.display_name, size="5", id="welcome"),
             rx.text(s.user_email, color_scheme="gray", size="2"),
