@@ -10,6 +10,7 @@ import pytest
 from tfai.services.tickets.dto import (
     ActionAttemptDTO,
     CommentDTO,
+    FieldChangeDTO,
     FileDTO,
     TaskDetailDTO,
     TaskRefDTO,
@@ -20,11 +21,12 @@ from tfai.services.tickets.dto import (
 )
 from tfai.ui.state.list_filters import TASK_SORTS, TASK_STATUSES, TICKET_SORTS, parse_filters, worker_options
 from tfai.ui.state.task_detail import attempt_row, can_complete, task_view
-from tfai.ui.state.ticket_detail import current_view, ticket_view
+from tfai.ui.state.ticket_detail import change_row, current_view, ticket_view
 from tfai.ui.state.work_rows import (
     clamp_page,
     comment_row,
     file_row,
+    file_rows,
     fmt_size,
     fmt_time,
     fmt_value,
@@ -224,3 +226,20 @@ def test_worker_options_list_only_active_task_workers() -> None:
              user(4, ["task_worker"], available=False)]
     assert worker_options(users) == [{"value": "1", "label": "W 1 <w1@example.com>"},
                                      {"value": "4", "label": "W 4 <w4@example.com> (away)"}]
+
+
+def test_file_versions_list_the_newest_then_its_older_ones() -> None:
+    def f(fid: int, version: int, older: list[FileDTO] | None = None) -> FileDTO:
+        return FileDTO(id=fid, ticket_id=5, filename="notes.txt", content_type="text/plain", size=3, uploaded_by=1,
+                       created_at=T0, version=version, older_versions=older or [])
+
+    rows = file_rows([f(9, 3, [f(8, 2), f(4, 1)])])
+    assert [(r["version"], r["older"]) for r in rows] == [("v3", ""), ("v2", "yes"), ("v1", "yes")]
+    assert [r["href"] for r in rows] == ["/api/v1/files/9", "/api/v1/files/8", "/api/v1/files/4"]
+
+
+def test_field_changes_read_who_what_from_and_to() -> None:
+    row = change_row(FieldChangeDTO(field="price", before=None, after={"eur": 5}, changed_by_email="r@example.com",
+                                    changed_at=T0))
+    assert row == {"field": "price", "before": "—", "after": '{"eur": 5}', "who": "r@example.com",
+                   "when": "4 Mar 2025, 14:05 UTC"}

@@ -1,4 +1,4 @@
-"""Ticket detail: fields, status, current task, timeline, comments, attachments; steering for ticket admins."""
+"""Ticket detail: fields, status, current task, timeline, comments, attachments; edit and withdraw; steering."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import reflex as rx
 from tfai.domain.limits import MAX_COMMENT, MAX_REASON
 from tfai.ui.components.forms import error_summary, success_note
 from tfai.ui.components.layout import app_page, breadcrumbs
+from tfai.ui.components.schema_form import schema_form
 from tfai.ui.components.work import loading_block, pairs, status_badge
 from tfai.ui.state.ticket_detail import TicketDetailState
 
@@ -51,12 +52,20 @@ def _timeline_item(x: Any) -> rx.Component:
         spacing="2", width="100%"), width="100%", class_name="timeline-item")
 
 
+def _change(c: Any) -> rx.Component:
+    return rx.text(rx.text(c["who"], weight="medium", as_="span"), " changed ", rx.code(c["field"]), " from ",
+                   rx.code(c["before"]), " to ", rx.code(c["after"]), " · ", c["when"], size="1",
+                   class_name="field-change")
+
+
 def _timeline() -> rx.Component:
     return rx.vstack(rx.heading("Timeline", size="4"),
                      rx.cond(S.timeline.length() > 0,
                              rx.vstack(rx.foreach(S.timeline, _timeline_item), width="100%", spacing="2",
                                        id="timeline"),
                              rx.text("No tasks yet.", color_scheme="gray", size="2")),
+                     rx.cond(S.changes.length() > 0,
+                             rx.vstack(rx.foreach(S.changes, _change), spacing="1", width="100%", id="changes")),
                      width="100%", spacing="2")
 
 
@@ -82,9 +91,11 @@ def _attachments() -> rx.Component:
     return rx.vstack(
         rx.heading("Attachments", size="4"),
         rx.cond(S.attachments.length() > 0, rx.vstack(rx.foreach(S.attachments, lambda f: rx.hstack(
-            rx.icon("paperclip", size=14),
-            rx.link(f["filename"], href=f["href"], is_external=True),
-            rx.text(f["size"], " · ", f["created"], size="1", color_scheme="gray"), align="center", spacing="2")),
+            rx.cond(f["older"] != "", rx.icon("history", size=14), rx.icon("paperclip", size=14)),
+            rx.link(f["filename"], href=f["href"], is_external=True, size=rx.cond(f["older"] != "", "1", "2")),
+            rx.badge(f["version"], variant="soft", color_scheme="gray", class_name="file-version"),
+            rx.text(f["size"], " · ", f["created"], size="1", color_scheme="gray"), align="center", spacing="2",
+            padding_left=rx.cond(f["older"] != "", "1.5em", "0"), class_name="attachment")),
             spacing="1", id="attachments"),
             rx.text("No attachments yet.", color_scheme="gray", size="2")),
         rx.upload.root(
@@ -132,10 +143,43 @@ def _steering() -> rx.Component:
         spacing="2", width="100%"), width="100%", id="steering"))
 
 
+def _requester_actions() -> rx.Component:
+    edit = rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("pencil", size=14), "Edit", variant="soft", size="2",
+                                    id="edit-ticket")),
+        rx.dialog.content(
+            rx.dialog.title("Edit the ticket"),
+            rx.dialog.description("Fields you leave as they are keep their values.", size="2",
+                                  margin_bottom="1em"),
+            schema_form(S, submit_label="Save changes", on_submit=S.save_edit),
+            rx.hstack(rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray", type="button")),
+                      justify="end", width="100%", margin_top="0.5em"),
+            id="edit-dialog"),
+        open=S.edit_open, on_open_change=S.set_edit_open)
+    withdraw = rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button("Withdraw", color_scheme="red", variant="soft", size="2",
+                                          id="withdraw-ticket")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Withdraw this ticket?"),
+            rx.alert_dialog.description("It is cancelled with its open tasks. This cannot be undone."),
+            rx.form(rx.vstack(
+                rx.text_area(name="reason", placeholder="Why? (optional)", max_length=MAX_REASON, width="100%"),
+                rx.hstack(rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray",
+                                                           type="button")),
+                          rx.alert_dialog.action(rx.button("Withdraw", color_scheme="red", type="submit",
+                                                           id="confirm-withdraw")),
+                          spacing="3", justify="end", width="100%"),
+                spacing="3", margin_top="1em"), on_submit=S.withdraw, reset_on_submit=True)))
+    return rx.cond(S.can_edit | S.can_withdraw, rx.hstack(
+        rx.cond(S.can_edit, edit), rx.cond(S.can_withdraw & ~S.is_ticket_admin, withdraw), spacing="3",
+        id="ticket-actions"))
+
+
 def _body() -> rx.Component:
     return rx.vstack(
         success_note(S.notice),
         _status(),
+        _requester_actions(),
         _steering(),
         rx.grid(
             rx.vstack(rx.card(rx.vstack(rx.heading("Details", size="4"), pairs(S.ticket_fields, id="ticket-fields"),

@@ -1,25 +1,28 @@
-"""State of the ticket detail page: fields, status, timeline, comments, attachments, admin steering."""
+"""State of the ticket detail page: fields, status, timeline, comments, attachments, edits, withdrawal, steering."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import reflex as rx
+from reflex_base.utils.form import FormData
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.limits import MAX_COMMENT, MAX_FILES
 from tfai.domain.policy import Actor
-from tfai.services.tickets import attachments, tracking
+from tfai.services.tickets import attachments, editing, tracking
 from tfai.settings import get_settings
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.detail_helpers import load_error, service_error, url_id
 from tfai.ui.state.form_values import error_message
 from tfai.ui.state.guard import guarded
+from tfai.ui.state.schema_form import SchemaFormMixin
 from tfai.ui.state.work_rows import (
     comment_row,
-    file_row,
+    file_rows,
     fmt_size,
     fmt_time,
     label_values,
@@ -49,8 +52,20 @@ def ticket_view(t: Any) -> dict[str, str]:
     }
 
 
-class TicketDetailState(AuthState):
-    """Everything shown is copied from the service's DTO; the ticket id is re-read from the URL on load."""
+def change_row(c: Any) -> dict[str, str]:
+    """One field edit for the timeline: who changed which field from what to what."""
+    def shown(value: Any) -> str:
+        return "—" if value is None else json.dumps(value, ensure_ascii=False)[:200]
+
+    return {"field": c.field, "before": shown(c.before), "after": shown(c.after),
+            "who": c.changed_by_email or "—", "when": fmt_time(c.changed_at)}
+
+
+class TicketDetailState(SchemaFormMixin, AuthState):
+    """Everything shown is copied from the service's DTO; the ticket id is re-read from the URL on load.
+
+    The edit form is the mixin's; the type's schema, layout and the current values stay backend-only.
+    """
 
     _tid: int = 0
     ticket: dict[str, str] = {}
@@ -71,6 +86,13 @@ class TicketDetailState(AuthState):
     max_upload_text: str = ""
     steer_error: str = ""
     hold_open: bool = False
+    changes: list[dict[str, str]] = []
+    can_edit: bool = False
+    can_withdraw: bool = False
+    edit_open: bool = False
+    _fields_schema: dict[str, Any] = {}
+    _edit_layout: dict[str, Any] | None = None
+    _values: dict[str, Any] = {}
 
     async def _refresh(self, actor: Actor) -> None:
         t = await tracking.get_ticket(actor, self._tid)
@@ -78,7 +100,10 @@ class TicketDetailState(AuthState):
         self.ticket_fields = label_values(t.fields_schema, t.display_layout, t.fields)
         self.timeline = [timeline_row(x) for x in t.timeline]
         self.comments = [comment_row(c) for c in t.comments]
-        self.attachments = [file_row(f) for f in t.attachments]
+        self.attachments = file_rows(t.attachments)
+        self.changes = [change_row(c) for c in t.changes]
+        self.can_edit, self.can_withdraw = t.can_edit, t.can_withdraw
+        self._fields_schema, self._edit_layout, self._values = t.fields_schema, t.edit_layout, dict(t.fields)
 
     @rx.event
     @guarded()
@@ -163,3 +188,34 @@ class TicketDetailState(AuthState):
     @rx.event
     def set_hold_open(self, value: bool) -> None:
         self.hold_open, self.steer_error = bool(value), ""
+
+    @rx.event
+    async def withdraw(self, form_data: dict[str, Any]) -> Any:
+        reason = str(form_data.get("reason", ""))[:2001]
+        return await self._steer(lambda a: tracking.cancel_ticket(a, self._tid, reason=reason),
+                                 "The ticket is withdrawn.")
+
+    @rx.event
+    def set_edit_open(self, value: bool) -> None:
+        if value:  # the form starts from the ticket's values as they are now
+            self._form_setup(self._fields_schema, self._edit_layout, values=self._values)
+        self.edit_open = bool(value) and self.can_edit
+
+    @rx.event
+    @guarded()
+    async def save_edit(self, actor: Actor, form_data: FormData) -> AsyncIterator[Any]:
+        values = self._form_collect(form_data)
+        if values is None:
+            return
+        self.form_busy = True
+        yield
+        try:
+            changes = await editing.edit_ticket(actor, self._tid, fields=values)
+            await self._refresh(actor)
+        except TfaiError as exc:
+            self._form_fail(exc)
+            self.form_busy = False
+            return
+        self.form_busy, self.edit_open = False, False
+        self.notice = "The ticket's fields are saved." if changes else ""
+        yield toast.success("Saved: the ticket's fields")

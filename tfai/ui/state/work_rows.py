@@ -167,7 +167,13 @@ def comment_row(c: Any) -> dict[str, str]:
     return {"id": str(c.id), "author": c.author_email or "someone", "body": c.body, "created": fmt_time(c.created_at)}
 
 
-def file_row(f: Any) -> dict[str, str]:
+def file_row(f: Any, *, older: bool = False) -> dict[str, str]:
     """An attachment with its access-checked download link (never Reflex's public upload folder)."""
     return {"id": str(f.id), "filename": f.filename, "size": fmt_size(int(f.size)), "type": f.content_type,
-            "created": fmt_time(f.created_at), "href": f"{FILES_URL}{f.id}"}
+            "created": fmt_time(f.created_at), "href": f"{FILES_URL}{f.id}", "version": f"v{f.version}",
+            "older": "yes" if older else ""}
+
+
+def file_rows(files: Any) -> list[dict[str, str]]:
+    """A ticket's attachments, each newest version followed by its older ones (marked `older`)."""
+    return [row for f in files for row in (file_row(f), *(file_row(o, older=True) for o in f.older_versions))]
