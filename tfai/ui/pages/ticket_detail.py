@@ -17,6 +17,12 @@ S: Any = TicketDetailState
 UPLOAD_ID = "attachment-upload"
 
 
+def _opens_task(assignee: Any) -> Any:
+    """Whether the reader may open a task page (policy TASK_READ): ticket admins any, workers their own; a
+    requester gets no link to a page that would answer "not found"."""
+    return S.is_ticket_admin | (S.is_worker & (assignee == S.user_email))
+
+
 def _status() -> rx.Component:
     t = S.ticket
     cur = S.current
@@ -30,7 +36,8 @@ def _status() -> rx.Component:
             color_scheme="amber", size="1", width="100%")),
         rx.cond(cur.contains("title"), rx.hstack(
             rx.text("Now:", size="2", color_scheme="gray"),
-            rx.link(cur["title"], href=cur["href"], weight="medium", size="2"),
+            rx.cond(_opens_task(cur["assignee"]), rx.link(cur["title"], href=cur["href"], weight="medium", size="2"),
+                    rx.text(cur["title"], weight="medium", size="2")),
             status_badge(cur["status_text"], cur["status_color"]),
             rx.text(cur["assignee"], size="2", color_scheme="gray"), align="center", spacing="2", wrap="wrap",
             id="current-task")),
@@ -43,7 +50,8 @@ def _status() -> rx.Component:
 def _timeline_item(x: Any) -> rx.Component:
     return rx.card(rx.vstack(
         rx.hstack(rx.text(x["title"], weight="medium"), status_badge(x["status_text"], x["status_color"]),
-                  rx.spacer(), rx.link("Open", href=x["href"], size="1"), align="center", width="100%"),
+                  rx.spacer(), rx.cond(_opens_task(x["assignee"]), rx.link("Open", href=x["href"], size="1")),
+                  align="center", width="100%"),
         rx.text(x["assignee"], " · created ", x["created"],
                 rx.cond(x["completed"] != "", rx.fragment(" · done ", x["completed"])), size="1",
                 color_scheme="gray"),
