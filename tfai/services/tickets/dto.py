@@ -134,6 +134,11 @@ class TicketDetailDTO(BaseModel):
     changes: list[FieldChangeDTO] = Field(default_factory=list, description="Field edits, oldest first")
     can_edit: bool = Field(default=False, description="Whether the reader may change the fields now")
     can_withdraw: bool = Field(default=False, description="Whether the reader may withdraw it as its requester")
+    workflow_fields: dict[str, Any] = Field(default_factory=dict, description=(
+        "The workflow's fields (`workflow.<name>`) as they stand; for admins, ticket admins and assignees"))
+    workflow_fields_schema: dict[str, Any] | None = Field(default=None, description=(
+        "An object schema of the declared workflow fields, to render them with workflow_display_layout"))
+    workflow_display_layout: dict[str, Any] | None = None
 
 
 class MovedDTO(BaseModel):

@@ -149,9 +149,23 @@ async def get_ticket(actor: Actor, ticket_id: int) -> TicketDetailDTO:
             attachments=newest_files(files), edit_layout=td.edit_layout,
             changes=await _edits.field_changes(session, t.id or 0),
             can_edit=await _edits.edit_denial(session, actor, t, wi, td) is None,
-            can_withdraw=await _edits.can_withdraw(session, actor, t, wi))
+            can_withdraw=await _edits.can_withdraw(session, actor, t, wi),
+            **(_workflow_fields(wd, wi.workflow_data) if shown is None else {}))
     await audit.record_staff_view(actor, entity="ticket", entity_id=ticket_id)
     return detail
+
+
+def _workflow_fields(wd: WorkflowDefinition, data: Any) -> dict[str, Any]:
+    """The workflow's fields with their values, schema and display layout (the workflow's `display_layout`)."""
+    declared = [f for f in wd.fields or [] if isinstance(f, dict) and isinstance(f.get("name"), str)]
+    if not declared:
+        return {}
+    values = (data or {}).get("workflow") or {}
+    props = {f["name"]: {"type": f.get("type"), **({"description": f["description"]} if f.get("description") else {})}
+             for f in declared}
+    layout = wd.bundle.get("display_layout") if isinstance(wd.bundle, dict) else None
+    return {"workflow_fields": {k: v for k, v in values.items() if k in props},
+            "workflow_fields_schema": {"type": "object", "properties": props}, "workflow_display_layout": layout}
 
 
 def _shown_task_keys(actor: Actor, section: Any, assignees: list[int | None]) -> set[str] | None:
