@@ -139,6 +139,16 @@ class TicketDetailDTO(BaseModel):
     workflow_fields_schema: dict[str, Any] | None = Field(default=None, description=(
         "An object schema of the declared workflow fields, to render them with workflow_display_layout"))
     workflow_display_layout: dict[str, Any] | None = None
+    move_choices: list[TaskChoiceDTO] = Field(default_factory=list, description=(
+        "The workflow's tasks in definition order, for POST /tickets/{id}/move; for ticket admins and admins "
+        "while the ticket is active"))
+
+
+class TaskChoiceDTO(BaseModel):
+    """A task of the ticket's workflow a ticket admin may move the ticket to."""
+
+    key: str
+    title: str
 
 
 class MovedDTO(BaseModel):

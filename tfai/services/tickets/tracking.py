@@ -24,6 +24,7 @@ from tfai.db.tables import (
 from tfai.domain import policy
 from tfai.domain.bundle import visible_to_requester
 from tfai.domain.errors import InvalidInput
+from tfai.domain.lifecycle import ACTIVE_WORKFLOW
 from tfai.domain.limits import MAX_COMMENT, MAX_REASON
 from tfai.domain.policy import Action, Actor
 from tfai.services.common import audit
@@ -41,7 +42,14 @@ from tfai.services.tickets._queries import (
     people_status,
     text_match,
 )
-from tfai.services.tickets.dto import CommentDTO, FileDTO, TicketDetailDTO, TicketSummaryDTO, TimelineTaskDTO
+from tfai.services.tickets.dto import (
+    CommentDTO,
+    FileDTO,
+    TaskChoiceDTO,
+    TicketDetailDTO,
+    TicketSummaryDTO,
+    TimelineTaskDTO,
+)
 from tfai.services.workflow import _runtime, _steer
 
 _SORTS = {"created": col(TicketInstance.id), "updated": col(TicketInstance.updated_at),
@@ -150,6 +158,7 @@ async def get_ticket(actor: Actor, ticket_id: int) -> TicketDetailDTO:
             changes=await _edits.field_changes(session, t.id or 0),
             can_edit=await _edits.edit_denial(session, actor, t, wi, td) is None,
             can_withdraw=await _edits.can_withdraw(session, actor, t, wi),
+            move_choices=_move_choices(wd.bundle) if steer and wi.w_status in ACTIVE_WORKFLOW else [],
             **(_workflow_fields(wd, wi.workflow_data) if shown is None else {}))
     await audit.record_staff_view(actor, entity="ticket", entity_id=ticket_id)
     return detail
@@ -166,6 +175,13 @@ def _workflow_fields(wd: WorkflowDefinition, data: Any) -> dict[str, Any]:
     layout = wd.bundle.get("display_layout") if isinstance(wd.bundle, dict) else None
     return {"workflow_fields": {k: v for k, v in values.items() if k in props},
             "workflow_fields_schema": {"type": "object", "properties": props}, "workflow_display_layout": layout}
+
+
+def _move_choices(section: Any) -> list[TaskChoiceDTO]:
+    """The workflow's tasks (key and title, definition order): where moving.move_ticket may send the ticket."""
+    tasks = section.get("tasks") if isinstance(section, dict) else None
+    return [TaskChoiceDTO(key=str(t["key"]), title=str(t.get("title") or t["key"]))
+            for t in tasks or [] if isinstance(t, dict) and t.get("key")]
 
 
 def _shown_task_keys(actor: Actor, section: Any, assignees: list[int | None]) -> set[str] | None:
