@@ -34,9 +34,10 @@ def deployed(stack: Stack, db_engine: None) -> Any:
     import tfai.tfai as entry
     from tfai.api.security_headers import harden
 
-    entry.app._api.add_route("/_upload", _reflex_upload, methods=["POST"])
-    asgi: Any = entry.app._api
-    for transform in entry.app.api_transformer:
+    reflex_app: Any = entry.app  # its _api and api_transformer are set once the app is built (Optional types)
+    reflex_app._api.add_route("/_upload", _reflex_upload, methods=["POST"])
+    asgi: Any = reflex_app._api
+    for transform in reflex_app.api_transformer:
         if isinstance(transform, Starlette):
             App._add_cors(transform)
             transform.mount("", asgi)

@@ -70,7 +70,7 @@ async def test_the_tab_cookie_comes_from_the_state_manager() -> None:
     from reflex.istate.manager.token import BaseStateToken
     from reflex.state import State
 
-    manager = StateManagerMemory()
+    manager: Any = StateManagerMemory()  # type: ignore[abstract]  # mypy misreads its overloads as abstract
     async with manager.modify_state(BaseStateToken(ident="tab-1", cls=State)) as root:
         root.router = RouterData.from_router_data({"headers": {"cookie": "tfai_session=abc; other=1"}})
     lookup = reflex_tab_cookie(types.SimpleNamespace(state_manager=manager))
