@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.limits import MAX_COMMENT, MAX_REASON
-from tfai.ui.components.forms import error_summary, success_note
+from tfai.ui.components.forms import error_summary, field, success_note
 from tfai.ui.components.layout import app_page, breadcrumbs
 from tfai.ui.components.schema_form import schema_form
 from tfai.ui.components.work import loading_block, pairs, status_badge
@@ -119,6 +119,33 @@ def _attachments() -> rx.Component:
         width="100%", spacing="2")
 
 
+def _move() -> rx.Component:
+    """Move stuck (or any active) work on to a chosen task of the workflow; the service cancels the open tasks."""
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("route", size=14), "Move to…", variant="soft", size="2",
+                                    id="move-ticket")),
+        rx.dialog.content(
+            rx.dialog.title("Move the ticket to a task"),
+            rx.dialog.description("Its open tasks are cancelled and the chosen task starts, assigned as usual.",
+                                  size="2", margin_bottom="1em"),
+            rx.form(rx.vstack(
+                field("Task", rx.select.root(
+                    rx.select.trigger(placeholder="Choose a task", width="100%", id="move-task"),
+                    rx.select.content(rx.foreach(S.move_choices, lambda c: rx.select.item(c["label"],
+                                                                                          value=c["value"]))),
+                    name="task"), error=S.move_errors.get("task", ""), required=True),
+                field("Reason", rx.text_area(name="reason", placeholder="Why? (optional, kept in the audit log)",
+                                             max_length=MAX_REASON, width="100%"),
+                      error=S.move_errors.get("reason", "")),
+                error_summary(S.move_error),
+                rx.hstack(rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray", type="button")),
+                          rx.button("Move", type="submit", id="confirm-move"), spacing="3", justify="end",
+                          width="100%"),
+                spacing="3"), on_submit=S.move, reset_on_submit=False),
+            id="move-dialog"),
+        open=S.move_open, on_open_change=S.set_move_open)
+
+
 def _steering() -> rx.Component:
     active = S.ticket["status"] == "active"
     on_hold = S.ticket["workflow_status"] == "ON_HOLD"
@@ -146,7 +173,8 @@ def _steering() -> rx.Component:
     return rx.cond(S.is_ticket_admin & active, rx.card(rx.vstack(
         rx.text("Steering", weight="medium"),
         rx.hstack(rx.cond(on_hold, rx.button("Resume", variant="soft", size="2", on_click=S.resume),
-                          hold), cancel, spacing="3", wrap="wrap"),
+                          hold), rx.cond(S.move_choices.length() > 0, _move()), cancel, spacing="3",
+                  wrap="wrap"),
         error_summary(S.steer_error),
         spacing="2", width="100%"), width="100%", id="steering"))
 
@@ -192,6 +220,9 @@ def _body() -> rx.Component:
         rx.grid(
             rx.vstack(rx.card(rx.vstack(rx.heading("Details", size="4"), pairs(S.ticket_fields, id="ticket-fields"),
                                         width="100%"), width="100%"),
+                      rx.cond(S.workflow_pairs.length() > 0, rx.card(rx.vstack(
+                          rx.heading("Workflow", size="4"), pairs(S.workflow_pairs, id="workflow-fields"),
+                          width="100%"), width="100%")),
                       _timeline(), width="100%", spacing="4"),
             rx.vstack(_comments(), _attachments(), width="100%", spacing="5"),
             columns=rx.breakpoints(initial="1", lg="2"), spacing="5", width="100%"),

@@ -12,12 +12,12 @@ from reflex_base.utils.form import FormData
 from tfai.domain.errors import TfaiError
 from tfai.domain.limits import MAX_COMMENT, MAX_FILES
 from tfai.domain.policy import Actor
-from tfai.services.tickets import attachments, editing, tracking
+from tfai.services.tickets import attachments, editing, moving, tracking
 from tfai.settings import get_settings
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.detail_helpers import load_error, service_error, url_id
-from tfai.ui.state.form_values import error_message
+from tfai.ui.state.form_values import error_message, field_errors
 from tfai.ui.state.guard import guarded
 from tfai.ui.state.schema_form import SchemaFormMixin
 from tfai.ui.state.work_rows import (
@@ -61,6 +61,28 @@ def change_row(c: Any) -> dict[str, str]:
             "who": c.changed_by_email or "—", "when": fmt_time(c.changed_at)}
 
 
+MOVE_FIELDS = ("task", "reason")
+
+
+def workflow_pairs(t: Any) -> list[dict[str, str]]:
+    """The workflow fields in the workflow's display_layout, for the readers the service gives them to (admins,
+    ticket admins, assignees: only they get a schema); [] for everyone else and for workflows without fields."""
+    if not t.workflow_fields_schema:
+        return []
+    return label_values(t.workflow_fields_schema, t.workflow_display_layout, t.workflow_fields)
+
+
+def move_options(choices: list[Any]) -> list[dict[str, str]]:
+    """The Move dialog's choices (TaskChoiceDTOs): the task's title with its key, which titles may share."""
+    return [{"value": c.key, "label": f"{c.title} ({c.key})"} for c in choices]
+
+
+def move_failure(exc: TfaiError) -> tuple[dict[str, str], str]:
+    """A refused move as the dialog shows it: errors under the task and reason fields, anything else in a summary."""
+    errors = {k: v for k, v in field_errors(exc).items() if k in MOVE_FIELDS}
+    return errors, "" if errors else error_message(exc)
+
+
 class TicketDetailState(SchemaFormMixin, AuthState):
     """Everything shown is copied from the service's DTO; the ticket id is re-read from the URL on load.
 
@@ -90,6 +112,11 @@ class TicketDetailState(SchemaFormMixin, AuthState):
     can_edit: bool = False
     can_withdraw: bool = False
     edit_open: bool = False
+    workflow_pairs: list[dict[str, str]] = []
+    move_choices: list[dict[str, str]] = []
+    move_open: bool = False
+    move_errors: dict[str, str] = {}
+    move_error: str = ""
     _fields_schema: dict[str, Any] = {}
     _edit_layout: dict[str, Any] | None = None
     _values: dict[str, Any] = {}
@@ -103,6 +130,8 @@ class TicketDetailState(SchemaFormMixin, AuthState):
         self.attachments = file_rows(t.attachments)
         self.changes = [change_row(c) for c in t.changes]
         self.can_edit, self.can_withdraw = t.can_edit, t.can_withdraw
+        self.workflow_pairs = workflow_pairs(t)
+        self.move_choices = move_options(t.move_choices)
         self._fields_schema, self._edit_layout, self._values = t.fields_schema, t.edit_layout, dict(t.fields)
 
     @rx.event
@@ -111,7 +140,7 @@ class TicketDetailState(SchemaFormMixin, AuthState):
         self._tid, query = url_id(self.router, "/tickets/")
         submitted = bool(query.get("submitted"))
         self.loading, self.loaded, self.ticket, self.error, self.steer_error = True, False, {}, "", ""
-        self.upload_error, self.comment_error, self.hold_open = "", "", False
+        self.upload_error, self.comment_error, self.hold_open, self.move_open = "", "", False, False
         self.notice = "Your ticket is submitted. You can follow it here." if submitted else ""
         limit = get_settings().max_upload_bytes
         self.max_upload, self.max_upload_text = limit, fmt_size(limit)
@@ -219,3 +248,23 @@ class TicketDetailState(SchemaFormMixin, AuthState):
         self.form_busy, self.edit_open = False, False
         self.notice = "The ticket's fields are saved." if changes else ""
         yield toast.success("Saved: the ticket's fields")
+
+    @rx.event
+    def set_move_open(self, value: bool) -> None:
+        self.move_open = bool(value) and bool(self.move_choices)
+        self.move_errors, self.move_error = {}, ""
+
+    @rx.event
+    @guarded()
+    async def move(self, actor: Actor, form_data: dict[str, Any]) -> Any:
+        task = str(form_data.get("task", ""))[:200]
+        reason = str(form_data.get("reason", ""))[:2001]
+        try:
+            moved = await moving.move_ticket(actor, self._tid, task=task, reason=reason)
+        except TfaiError as exc:
+            self.move_errors, self.move_error = move_failure(exc)
+            return None
+        self.move_open, self.move_errors, self.move_error, self.steer_error = False, {}, "", ""
+        self.notice = f"The ticket is moved to {moved.task.title}."
+        self.steer_error = await service_error(lambda: self._refresh(actor))
+        return toast.success("Saved: moved to " + moved.task.title)
