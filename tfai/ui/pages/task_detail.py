@@ -69,6 +69,21 @@ def _attempts() -> rx.Component:
     )
 
 
+def _waiting() -> rx.Component:
+    """A form no available worker could take: the ways out (take it, complete it below, make someone available)."""
+    return rx.cond(S.waiting, rx.callout.root(
+        rx.callout.icon(rx.icon("user-x")),
+        rx.callout.text(rx.vstack(
+            rx.text("No available task worker could take this task.", weight="medium"),
+            rx.text("Assign it to yourself, complete it below, or make someone a worker or available.", size="1"),
+            rx.hstack(rx.cond(S.takeable, rx.button("Assign to me", size="1", on_click=S.take, id="take-button")),
+                      rx.cond(S.is_admin, rx.link("Workers and availability", href="/admin/users", size="2",
+                                                  id="workers-link")),
+                      spacing="3", align="center", wrap="wrap"),
+            spacing="2")),
+        color_scheme="amber", size="1", width="100%", id="task-waiting"))
+
+
 def _steering() -> rx.Component:
     reassign = rx.form(rx.hstack(
         rx.select.root(rx.select.trigger(placeholder="Choose a worker", width="260px"),
@@ -84,9 +99,12 @@ def _steering() -> rx.Component:
                 rx.callout.icon(rx.icon("triangle-alert")),
                 rx.callout.text("Last error (", S.task["attempts"], " attempts): ", S.task["error"]),
                 color_scheme="red", size="1", width="100%")),
+            _waiting(),
             rx.cond(S.reassignable, rx.cond(S.workers.length() > 0, reassign,
                                             rx.text("No active task worker to give it to.", size="2",
                                                     color_scheme="gray"))),
+            rx.cond(S.takeable & ~S.waiting, rx.button("Assign to me", variant="soft", on_click=S.take,
+                                                       id="take-button")),
             rx.cond(S.retryable, rx.button("Retry", on_click=S.retry, color_scheme="amber", id="retry-button")),
             error_summary(S.steer_error), spacing="3", width="100%"), id="task-steering"),
     )

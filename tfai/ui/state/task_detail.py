@@ -9,6 +9,7 @@ import reflex as rx
 from reflex_base.utils.form import FormData
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.lifecycle import OPEN_TASK, REASSIGNABLE_TASK
 from tfai.domain.policy import Actor
 from tfai.services.accounts import users
 from tfai.services.tasks import work
@@ -18,10 +19,8 @@ from tfai.ui.state.form_values import attachment_label, with_attachment_choices,
 from tfai.ui.state.guard import guarded
 from tfai.ui.state.list_filters import worker_options
 from tfai.ui.state.schema_form import SchemaFormMixin
-from tfai.ui.state.work_rows import EMPTY, fmt_time, label_values, status_color, status_text
+from tfai.ui.state.work_rows import EMPTY, fmt_time, label_values, status_color, status_text, waits_for_worker
 
-OPEN_STATES = ("OPEN", "IN_PROGRESS")
-STEERABLE = ("PENDING", "OPEN", "IN_PROGRESS")
 NEXT_NOTE = "Task completed. Here is your next one."
 MAX_WORKER_PAGES = 10
 
@@ -46,8 +45,16 @@ def attempt_row(a: Any) -> dict[str, str]:
 
 
 def can_complete(t: Any, actor_id: int, is_ticket_admin: bool) -> bool:
-    """True when the page should offer the output form (the service decides again on submit)."""
-    return t.type == "FORM" and t.status in OPEN_STATES and (t.assignee_id == actor_id or is_ticket_admin)
+    """True when the page should offer the output form (the service decides again on submit): my open FORM task,
+    or any unfinished one for ticket admins and admins, a PENDING one no worker could take included."""
+    return t.type == "FORM" and t.status in OPEN_TASK and (t.assignee_id == actor_id or is_ticket_admin)
+
+
+def can_take(t: Any, actor_id: int, is_ticket_admin: bool, is_worker: bool) -> bool:
+    """True when the page should offer "Assign to me": a ticket admin or admin who is a task worker, on an
+    unfinished FORM task someone else holds or nobody does (the service checks the worker is active)."""
+    return (is_ticket_admin and is_worker and t.type == "FORM" and t.status in REASSIGNABLE_TASK
+            and t.assignee_id != actor_id)
 
 
 def can_start(t: Any, actor_id: int) -> bool:
@@ -71,6 +78,8 @@ class TaskDetailState(SchemaFormMixin, AuthState):
     startable: bool = False
     retryable: bool = False
     reassignable: bool = False
+    takeable: bool = False
+    waiting: bool = False
     loading: bool = False
     loaded: bool = False
     error: str = ""
@@ -88,7 +97,9 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         self.completable = can_complete(t, actor.user_id, admin)
         self.startable = can_start(t, actor.user_id)
         self.retryable = admin and t.status == "ERROR"
-        self.reassignable = admin and t.type == "FORM" and t.status in STEERABLE
+        self.reassignable = admin and t.type == "FORM" and t.status in REASSIGNABLE_TASK
+        self.takeable = can_take(t, actor.user_id, admin, self.is_worker)
+        self.waiting = admin and waits_for_worker(t)
         if self.completable:
             self._form_setup(t.output_schema or {"type": "object"}, t.edit_layout, values=None)
             # A `file` field's value is an attachment id; the form offers the ticket's files by name.
@@ -113,6 +124,7 @@ class TaskDetailState(SchemaFormMixin, AuthState):
         self.notice = NEXT_NOTE if query.get("done") else ""
         self.loading, self.loaded, self.task, self.error, self.steer_error = True, False, {}, "", ""
         self.completable = self.startable = self.retryable = self.reassignable = self.form_busy = False
+        self.takeable = self.waiting = False
         yield
         try:
             self.error = await load_error(lambda: self._refresh(actor), self._kid, "Task not found")
@@ -169,3 +181,8 @@ class TaskDetailState(SchemaFormMixin, AuthState):
     @rx.event
     async def retry(self) -> Any:
         return await self._steer(lambda a: work.retry_task(a, self._kid), "The task is retried.")
+
+    @rx.event
+    async def take(self) -> Any:
+        return await self._steer(lambda a: work.reassign_task(a, self._kid, user_id=a.user_id),
+                                 "The task is assigned to you.")

@@ -153,6 +153,11 @@ def task_row(t: Any) -> dict[str, str]:
             "assigned_ago": fmt_ago(t.assigned_at), "completed_ago": fmt_ago(t.completed_at)}
 
 
+def waits_for_worker(t: Any) -> bool:
+    """A FORM task (a TaskSummaryDTO or TaskDetailDTO) no available worker could take: PENDING, nobody assigned."""
+    return t.type == "FORM" and t.status == "PENDING" and t.assignee_id is None
+
+
 def timeline_row(x: Any) -> dict[str, Any]:
     """One task of a ticket's timeline (a TimelineTaskDTO) with its output as label/value pairs."""
     return {"id": str(x.id), "title": x.title, "type": x.type, "status": x.status,
