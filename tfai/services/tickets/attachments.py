@@ -8,6 +8,8 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func
@@ -113,6 +115,62 @@ async def _next_version(session: AsyncSession, ticket_id: int, filename: str) ->
     return int((await session.execute(stmt)).scalar_one() or 0) + 1
 
 
+@dataclass(frozen=True)
+class NewFile:
+    """A file as it arrives from a form or a request, before any check: its name, declared type and bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def checked_file(file: NewFile, *, field: str = "file") -> NewFile:
+    """The file with a clean name and its normalised type, when its size and content are acceptable (PayloadTooLarge
+    or InvalidInput, whose details name `field`, otherwise). Nothing is stored."""
+    limit = get_settings().max_upload_bytes
+    if len(file.data) > limit:
+        raise PayloadTooLarge(f"The file {clean_filename(file.filename)!r} is larger than {limit} bytes",
+                              details={"limit": limit, "field": field})
+    if not file.data:
+        raise InvalidInput("The file is empty", details=[{"field": field, "message": "empty"}])
+    try:
+        ctype = check_content(file.content_type, file.data)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, details=[{**d, "field": field} for d in exc.details or []]) from exc
+    return NewFile(filename=clean_filename(file.filename), content_type=ctype, data=file.data)
+
+
+async def stage_files(session: AsyncSession, actor: Actor,
+                      files: Mapping[str, NewFile]) -> dict[str, tuple[FileUpload, NewFile]]:
+    """Rows for checked files (see checked_file) of a ticket being submitted in this transaction, by the key given,
+    not yet tied to a ticket and with no bytes stored: link_files does both once the ticket exists and every check
+    passed, so a refused submission leaves no file behind."""
+    staged: dict[str, tuple[FileUpload, NewFile]] = {}
+    versions: dict[str, int] = {}
+    for key, f in files.items():
+        versions[f.filename] = versions.get(f.filename, 0) + 1  # two fields may carry files of one name
+        row = FileUpload(company_id=actor.company_id, uploaded_by=actor.user_id, filename=f.filename,
+                         content_type=f.content_type, size=len(f.data), content_key=hashlib.sha256(f.data).hexdigest(),
+                         version=versions[f.filename])
+        session.add(row)
+        staged[key] = (row, f)
+    await session.flush()
+    return staged
+
+
+async def link_files(session: AsyncSession, actor: Actor, staged: Iterable[tuple[FileUpload, NewFile]],
+                     ticket_id: int) -> None:
+    """Store the bytes of staged files and tie their rows to the ticket just created, each audited as an upload."""
+    for row, f in staged:
+        await asyncio.to_thread(_write, content_path(actor.company_id, row.content_key), f.data)
+        row.ticket_instance_id = ticket_id
+        session.add(row)
+        await audit.record(session, actor, entity="file", entity_id=row.id or 0, action="uploaded",
+                           after={"ticket": ticket_id, "filename": row.filename, "size": row.size,
+                                  "type": row.content_type, "version": row.version})
+    await session.flush()
+
+
 async def add_attachment(actor: Actor, ticket_id: int, *, filename: str, content_type: str, data: bytes,
                          task_id: int | None = None) -> FileDTO:
     """Attach a file to a ticket (anyone who may comment on it); checked for size and type.
@@ -120,13 +178,8 @@ async def add_attachment(actor: Actor, ticket_id: int, *, filename: str, content
     A file name already on the ticket becomes its next version (the older ones stay and download as before).
     """
     policy.require(actor, Action.TICKET_COMMENT)
-    limit = get_settings().max_upload_bytes
-    if len(data) > limit:
-        raise PayloadTooLarge(f"The file is larger than {limit} bytes", details={"limit": limit})
-    if not data:
-        raise InvalidInput("The file is empty", details=[{"field": "file", "message": "empty"}])
-    ctype = check_content(content_type, data)
-    name = clean_filename(filename)
+    checked = checked_file(NewFile(filename=filename, content_type=content_type, data=data))
+    name, ctype = checked.filename, checked.content_type
     async with actor_tx(actor) as session:
         # Locked: two uploads of one name at once would otherwise both count the same versions.
         ticket = await load_ticket(session, actor, ticket_id, Action.TICKET_COMMENT, lock=True)

@@ -1,25 +1,28 @@
-"""Submitting tickets: the types a user may submit, defaults, and idempotent submission."""
+"""Submitting tickets: the types a user may submit, defaults, idempotent submission, files chosen in the form."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tfai.db.tables import (
-    TicketDefinition,
-)
+from tfai.db.tables import FileUpload, TicketDefinition
 from tfai.domain import policy
-from tfai.domain.errors import Forbidden, NotFound
+from tfai.domain.errors import Forbidden, InvalidInput, NotFound
+from tfai.domain.limits import MAX_FILES
 from tfai.domain.policy import Action, Actor
 from tfai.observability import metrics
 from tfai.services.common import concurrency, ratelimit, tenant_code
 from tfai.services.common.tx import actor_tx
 from tfai.services.definitions._cache import newest_ticket_type
-from tfai.services.tickets import _idempotency
+from tfai.services.tasks import _form_files
+from tfai.services.tickets import _idempotency, attachments
 from tfai.services.tickets._queries import people_status
+from tfai.services.tickets.attachments import NewFile
 from tfai.services.tickets.dto import TaskRefDTO, TicketCreatedDTO, TicketTypeDTO
 from tfai.services.workflow import _start
 
@@ -70,7 +73,42 @@ async def submit_ticket(actor: Actor, *, ticket_type: str, data: dict[str, Any],
         return await _submit(actor, ticket_type, data, key)  # the concurrent twin committed: this finds its ticket
 
 
-async def _submit(actor: Actor, ticket_type: str, data: dict[str, Any], key: str | None) -> TicketCreatedDTO:
+async def submit_ticket_with_files(actor: Actor, *, ticket_type: str, data: dict[str, Any],
+                                   files: Mapping[str, NewFile]) -> TicketCreatedDTO:
+    """Submit a ticket with the files chosen in its form, by `file` field: one transaction stores the files as the
+    ticket's attachments and sets each field to its attachment's id before the data is checked, so a required file
+    field is satisfied and a refusal (a file too large or of a refused type, a bad field) leaves nothing written.
+    """
+    policy.require(actor, Action.TICKET_SUBMIT)
+    policy.require(actor, Action.TICKET_COMMENT)  # what attaching a file to a ticket asks for
+    if len(files) > MAX_FILES:
+        raise InvalidInput(f"At most {MAX_FILES} files per ticket submission",
+                           details=[{"field": "files", "message": f"at most {MAX_FILES} files"}])
+    checked = {field: attachments.checked_file(f, field=field) for field, f in files.items()}
+    await ratelimit.enforce_for(ratelimit.TICKET_SUBMIT, actor)
+    async with concurrency.company_slot(actor.company_id):
+        return await _submit(actor, ticket_type, data, None, checked)
+
+
+async def _with_files(session: AsyncSession, actor: Actor, ttype: TicketDefinition, data: dict[str, Any],
+                      files: Mapping[str, NewFile]) -> tuple[dict[str, Any], list[tuple[FileUpload, NewFile]]]:
+    """The data with each `file` field set to the id of its staged file, and those rows. A file field's value can
+    only come from a file chosen with the submission (a new ticket has no attachments to name); a file for a field
+    that is not a `file` field is refused too."""
+    names = set(_form_files.file_field_names(ttype.fields, ttype.edit_layout))
+    problems = [{"field": n, "message": "choose a file to upload"}
+                for n in sorted(names) if data.get(n) not in (None, "") and n not in files]
+    problems += [{"field": n, "message": "not a file field of this ticket type"} for n in files if n not in names]
+    if problems:
+        raise InvalidInput("A file field takes a file chosen with the submission", details=problems)
+    if not files:
+        return data, []
+    staged = await attachments.stage_files(session, actor, files)
+    return {**data, **{n: str(row.id) for n, (row, _) in staged.items()}}, list(staged.values())
+
+
+async def _submit(actor: Actor, ticket_type: str, data: dict[str, Any], key: str | None,
+                  files: Mapping[str, NewFile] | None = None) -> TicketCreatedDTO:
     async with actor_tx(actor) as session:
         found = await newest_ticket_type(session, ticket_type) if len(ticket_type) <= 64 else None
         ttype, wf_id = found if found is not None else (None, None)
@@ -78,6 +116,7 @@ async def _submit(actor: Actor, ticket_type: str, data: dict[str, Any], key: str
             raise NotFound(f"Ticket type {ticket_type[:64]!r} not found")
         if not policy.can_submit(actor, list(ttype.company_role_access or [])):
             raise Forbidden(f"Your company roles do not allow submitting {ttype.title!r} tickets")
+        data, staged = await _with_files(session, actor, ttype, data, files or {})
         data = with_defaults(ttype.fields, data)
         if key is not None:
             earlier = await _idempotency.replay(session, actor, key, ticket_type=ttype.key, data=data)
@@ -88,6 +127,7 @@ async def _submit(actor: Actor, ticket_type: str, data: dict[str, Any], key: str
                                                      idempotency_key=key)
         ticket, wi, task, task_def = started.ticket, started.workflow, started.task, started.task_def
         assert ticket.id is not None and task.id is not None
+        await attachments.link_files(session, actor, staged, ticket.id)
         current = TaskRefDTO(id=task.id, key=task_def.key, title=task_def.title, type=task_def.t_type.value,
                              status=task.t_status.value, assignee_id=task.assigned_to,
                              assignee_email=started.assignee_email)
