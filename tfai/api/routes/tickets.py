@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
 
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
+from tfai.domain.errors import InvalidInput
 from tfai.domain.limits import (
     MAX_COMMENT,
+    MAX_FILES,
     MAX_IDEMPOTENCY_KEY,
     MAX_KEY,
     MAX_PAGE,
@@ -21,6 +25,7 @@ from tfai.domain.limits import (
 )
 from tfai.services.common.pagination import Page
 from tfai.services.tickets import editing, moving, submission, tracking
+from tfai.services.tickets.attachments import NewFile
 from tfai.services.tickets.dto import (
     CommentDTO,
     FieldChangeDTO,
@@ -30,6 +35,7 @@ from tfai.services.tickets.dto import (
     TicketSummaryDTO,
     TicketTypeDTO,
 )
+from tfai.settings import get_settings
 
 router = APIRouter(tags=["tickets"])
 WorkflowStatusName = Literal["IN_PROGRESS", "ON_HOLD", "COMPLETED", "CANCELLED"]
@@ -83,6 +89,36 @@ async def submit(actor: CurrentActor, body: TicketIn, response: Response,
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
     return created
+
+
+@router.post("/tickets/with-files", response_model=TicketCreatedDTO, status_code=201, responses=ERROR_RESPONSES,
+             openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["ticket_type"],
+                 "properties": {"ticket_type": {"type": "string", "maxLength": MAX_KEY},
+                                "data": {"type": "string", "description": "The fields but the files, a JSON object"}},
+                 "additionalProperties": {"type": "string", "format": "binary",
+                                          "description": "One file per `file` field, the part named as the field"},
+             }}}}})
+async def submit_with_files(actor: CurrentActor, request: Request) -> TicketCreatedDTO:
+    """Submit a ticket with its files (multipart): each file part, named as its `file` field, becomes an attachment
+    of the new ticket and the field's value its id, in one step (nothing is written when anything is refused)."""
+    form = await request.form(max_files=MAX_FILES + 1, max_fields=2)
+    try:
+        ticket_type = form.get("ticket_type")
+        raw = form.get("data") or "{}"
+        data = json.loads(raw) if isinstance(raw, str) else None
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(ticket_type, str) or not 0 < len(ticket_type) <= MAX_KEY or not isinstance(data, dict):
+        raise InvalidInput("Send ticket_type and data (a JSON object) as text parts",
+                           details=[{"field": "data", "message": "a JSON object"}])
+    limit = get_settings().max_upload_bytes
+    files: dict[str, NewFile] = {}
+    for name, part in form.multi_items():
+        if isinstance(part, UploadFile):
+            body = await part.read(limit + 1)  # one byte more than allowed is enough to refuse it
+            files[name] = NewFile(filename=part.filename or "file", content_type=part.content_type or "", data=body)
+    return await submission.submit_ticket_with_files(actor, ticket_type=ticket_type, data=data, files=files)
 
 
 @router.get("/tickets", response_model=Page[TicketSummaryDTO], responses=ERROR_RESPONSES)
