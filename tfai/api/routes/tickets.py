@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
+from tfai.domain import policy
 from tfai.domain.errors import InvalidInput
 from tfai.domain.limits import (
     MAX_COMMENT,
@@ -23,6 +24,7 @@ from tfai.domain.limits import (
     MAX_REASON,
     MAX_SEARCH,
 )
+from tfai.domain.policy import Action
 from tfai.services.common.pagination import Page
 from tfai.services.tickets import editing, moving, submission, tracking
 from tfai.services.tickets.attachments import NewFile
@@ -102,6 +104,7 @@ async def submit(actor: CurrentActor, body: TicketIn, response: Response,
 async def submit_with_files(actor: CurrentActor, request: Request) -> TicketCreatedDTO:
     """Submit a ticket with its files (multipart): each file part, named as its `file` field, becomes an attachment
     of the new ticket and the field's value its id, in one step (nothing is written when anything is refused)."""
+    policy.require(actor, Action.TICKET_SUBMIT)  # before reading a body of up to the upload limit
     form = await request.form(max_files=MAX_FILES + 1, max_fields=2)
     try:
         ticket_type = form.get("ticket_type")
