@@ -15,12 +15,15 @@ SCHEMA_SUMMARY = """\
 format: tfai.bundle/v1
 workflow:
   key, title, description?, ext_ref: [{label, desc?, uri}]
-  fields: [{name, type: string|number|integer|boolean|object|array, description?}]   # read as workflow.<name>
+  fields: [{name, type: string|number|integer|boolean|object|array, description?,
+            default?}]   # read as workflow.<name>; starts from `default`, else absent until a task sets it
+  display_layout?   # shows the workflow fields on the ticket page (a layout over the field names)
   start: <task key>
   tasks: [{key, title, description?, type: FORM|SYNC_ACTION|ASYNC_ACTION,
            input_transform?, output_transform?, input_schema?, output_schema?,
            action_url?, timeout_seconds?, edit_layout?, display_layout?,
            visible_to_requester?: bool,   # requester sees input/output/error; default FORM true, actions false
+           set?: {<field name>: <CEL>},   # on completion, writes workflow fields (value of the field's type)
            ext_ref?: [{label, desc?, uri}]}]
   transitions: [{from: <task key>, to: <task key>|null, condition?: <CEL bool>, priority?: int}]
 ticket_types: [{key, title, description?, workflow: <workflow key>, fields: <JSON Schema object>,
@@ -38,8 +41,11 @@ Conditions and transforms are CEL expressions. A condition must yield a bool; a 
 - SYNC_ACTION `output_transform`: `ticket`, `tasks`, `workflow`, `input`, `response` ({status, headers, body})
 - ASYNC_ACTION `output_transform`: `ticket`, `tasks`, `workflow`, `input`, `callback` (the posted body)
 - transition `condition`: `ticket`, `tasks`, `workflow`, `input`, `output` (the finished task's output)
+- a task's `set` values: `ticket`, `tasks` (this task's output included), `workflow` (before this task),
+  `output`; they are written before the task's transitions are tried, so its conditions see the new values
 `ticket` is the ticket data (the ticket type's `fields`), `tasks.<key>` a finished task's output (its
-`output_schema`), `workflow.<name>` a declared workflow field. Every field path you read must exist in the
+`output_schema`), `workflow.<name>` a declared workflow field: read one only when it has a `default` or every
+path to the read passes a task whose `set` writes it. Every field path you read must exist in the
 schema it refers to. Use `has(x.y)` before reading optional fields. Numbers compare across int and double
 (`ticket.amount > 5000`). Examples: `output.approved && ticket.amount > 5000.0`,
 `{'sku': ticket.model, 'quantity': 1}`, `has(tasks.review.note) ? tasks.review.note : ''`,
@@ -89,14 +95,31 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
 
+def _field_text(f: dict[str, Any]) -> str:
+    """`name:type`, with `=default` when the field has one (the model must know which fields are never absent)."""
+    text = f"{f.get('name')}:{f.get('type')}"
+    if f.get("default") is not None:
+        text += "=" + _clip(json.dumps(f["default"], ensure_ascii=False, separators=(",", ":")), 60)
+    return text
+
+
+def _sets(section: dict[str, Any]) -> dict[str, list[str]]:
+    """Each task's `set` field names, from the full workflow section."""
+    tasks = section.get("tasks") if isinstance(section, dict) else None
+    return {str(t.get("key")): [str(k) for k in t["set"]] for t in tasks or []
+            if isinstance(t, dict) and isinstance(t.get("set"), dict)}
+
+
 def _workflow_lines(wf: WorkflowInfo) -> list[str]:
     lines = [f"- workflow `{wf.key}` (v{wf.version}): {_clip(wf.title, 120)}"]
     if wf.fields:
-        lines.append("  fields: " + ", ".join(f"{f.get('name')}:{f.get('type')}" for f in wf.fields))
+        lines.append("  fields: " + ", ".join(_field_text(f) for f in wf.fields))
+    sets = _sets(wf.section)
     for task in wf.tasks:
         outputs = ", ".join(task.get("outputs", []))
+        written = ", ".join(sets.get(str(task["key"]), []))
         lines.append(f"  task `{task['key']}` {task['type']}: {_clip(str(task['title']), 100)}"
-                     + (f" -> outputs {outputs}" if outputs else ""))
+                     + (f" -> outputs {outputs}" if outputs else "") + (f"; sets {written}" if written else ""))
     for tr in wf.transitions:
         cond = f" if `{_clip(str(tr['condition']), 200)}`" if tr.get("condition") else ""
         prio = f" (priority {tr['priority']})" if tr.get("priority") else ""

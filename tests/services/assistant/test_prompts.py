@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from tfai.assistant import prompts
 from tfai.assistant.client import propose_bundle_tool
-from tfai.assistant.context import CompanyDefinitions, TicketTypeInfo, WorkflowInfo, render_company_context
+from tfai.assistant.context import (
+    CEL_RULES,
+    SCHEMA_SUMMARY,
+    CompanyDefinitions,
+    TicketTypeInfo,
+    WorkflowInfo,
+    render_company_context,
+)
 from tfai.assistant.placeholders import find_placeholders
 from tfai.domain.validate import validate
 
@@ -85,3 +93,51 @@ def test_context_respects_budget() -> None:
 
 def test_empty_company() -> None:
     assert "no saved definitions yet" in render_company_context(CompanyDefinitions(roles=["user"]))
+
+
+def _system_prompt() -> str:
+    return prompts.system_prompt(company_context="", schema_summary=SCHEMA_SUMMARY, cel_rules=CEL_RULES)
+
+
+def test_the_prompt_teaches_workflow_field_defaults_and_task_set() -> None:
+    text = _system_prompt()
+    assert "default?" in text and "set?: {<field name>: <CEL>}" in text  # the bundle summary
+    assert "a task's `set` values" in text  # what a set expression may read (CEL rules)
+    assert "every path to the read passes a task that sets it" in text  # the rule drafts break
+
+
+def test_the_prompt_s_set_and_default_example_validates() -> None:
+    # The inline example of the rules, put into the laptop workflow whose approval outputs `approved`.
+    text = _system_prompt()
+    fields = re.search(r'`"fields": (\[.*?\])`', text)
+    assigned = re.search(r'`"set": (\{.*?\})`', text)
+    assert fields is not None and assigned is not None
+    bundle = json.loads(prompts.example_bundle("laptop-request"))
+    bundle["workflow"]["fields"] = json.loads(fields.group(1))
+    approve = next(t for t in bundle["workflow"]["tasks"] if t["key"] == "approve")
+    approve["set"] = json.loads(assigned.group(1))
+    assert approve["set"] == {"approvals": "workflow.approvals + (output.approved ? 1 : 0)"}
+    assert validate(bundle).valid
+    approve["set"] = {"approvals": "'many'"}  # the checker behind the example refuses a value of the wrong type
+    assert not validate(bundle).valid
+
+
+def test_the_few_shot_expense_bundle_shows_defaults_set_and_the_workflow_layout() -> None:
+    bundle = json.loads(prompts.example_bundle("expense-reimbursement"))
+    workflow = bundle["workflow"]
+    assert all("default" in f for f in workflow["fields"]) and workflow["display_layout"]
+    assert any(t.get("set") for t in workflow["tasks"])
+    assert prompts.example_bundle("expense-reimbursement") in _system_prompt()
+    assert validate(bundle).valid
+
+
+def test_context_shows_field_defaults_and_what_each_task_sets() -> None:
+    section = {"tasks": [{"key": "review", "set": {"stage": "'paid'", "approvals": "workflow.approvals + 1"}}]}
+    wf = WorkflowInfo(key="wf", title="WF", version=1,
+                      fields=[{"name": "approvals", "type": "integer", "default": 0},
+                              {"name": "stage", "type": "string"}],
+                      tasks=[{"key": "review", "title": "Review", "type": "FORM", "outputs": ["ok"]}],
+                      section=section)
+    text = render_company_context(CompanyDefinitions(workflows=[wf], roles=["user"]))
+    assert "fields: approvals:integer=0, stage:string" in text
+    assert "task `review` FORM: Review -> outputs ok; sets stage, approvals" in text
