@@ -37,18 +37,23 @@ Field dict keys: name, label, widget (text, textarea, number, integer, checkbox,
 date, email, file, readonly), required, options (strings), help, placeholder, section, value (string),
 selected (list of strings, multiselect), checked (bool), error. Checkboxes submit "on" or nothing; a
 multiselect submits one entry per ticked option; `coerce_values` turns them into booleans, arrays,
-ints and floats by the schema, and drops empty optional values. `file` fields are not uploaded here:
-the form shows a note that files are attached after submitting. For a read-only preview (e.g. a
+ints and floats by the schema, and drops empty optional values. `file` fields show a note that files are
+attached after submitting, unless the page passes a `file_widget` (Submit ticket: components/file_slots.py,
+which sends the chosen files with the form). For a read-only preview (e.g. a
 definition), pass `read_only=True`: no submit button and disabled inputs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
 
 from tfai.ui.components.forms import error_summary, field_error, submit_button
+
+# The input of a `file` field, when the page takes files with the form (components/file_slots.py).
+FileWidget = Callable[[Any], rx.Component]
 
 
 def _input(f: Any, disabled: bool, **props: Any) -> rx.Component:
@@ -66,8 +71,14 @@ def _options(f: Any, disabled: bool) -> rx.Component:
     )
 
 
-def widget(f: Any, disabled: bool = False) -> rx.Component:
-    """The input for one field dict, chosen by its widget."""
+def _file_note() -> rx.Component:
+    return rx.callout.root(rx.callout.icon(rx.icon("paperclip")),
+                           rx.callout.text("Attach files on the ticket page after submitting."),
+                           size="1", color_scheme="gray", variant="surface")
+
+
+def widget(f: Any, disabled: bool = False, file_widget: FileWidget | None = None) -> rx.Component:
+    """The input for one field dict, chosen by its widget (`file` fields: file_widget, else a note)."""
     name = f["name"].to(str)
     return rx.match(
         f["widget"].to(str),
@@ -85,16 +96,14 @@ def widget(f: Any, disabled: bool = False) -> rx.Component:
                                                  "Choose…"),
                              required=f["required"].to(bool), disabled=disabled, width="100%")),
         ("multiselect", _options(f, disabled)),
-        ("file", rx.callout.root(rx.callout.icon(rx.icon("paperclip")),
-                                 rx.callout.text("Attach files on the ticket page after submitting."),
-                                 size="1", color_scheme="gray", variant="surface")),
+        ("file", file_widget(f) if file_widget is not None else _file_note()),
         ("readonly", rx.text(rx.cond(f["value"].to(str) != "", f["value"].to(str), "—"), size="2",
                              color_scheme="gray")),
         _input(f, disabled, type="text"),
     )
 
 
-def schema_field(f: Any, disabled: bool = False) -> rx.Component:
+def schema_field(f: Any, disabled: bool = False, file_widget: FileWidget | None = None) -> rx.Component:
     """Label (not repeated for checkboxes), input, help and the inline error of one field dict."""
     return rx.vstack(
         rx.cond(
@@ -105,7 +114,7 @@ def schema_field(f: Any, disabled: bool = False) -> rx.Component:
                 html_for=f["name"].to(str), display="flex", gap="0.2em",
             ),
         ),
-        widget(f, disabled),
+        widget(f, disabled, file_widget),
         rx.cond(f["help"].to(str) != "", rx.text(f["help"].to(str), size="1", color_scheme="gray")),
         field_error(f["error"].to(str)),
         spacing="1", width="100%", align="stretch",
@@ -120,24 +129,26 @@ def _section_title(f: Any, index: Any, fields: Any) -> rx.Component:
                    rx.heading(f["section"].to(str), size="4", padding_top="0.5em"))
 
 
-def schema_fields(state: Any, disabled: bool = False) -> rx.Component:
+def schema_fields(state: Any, disabled: bool = False, file_widget: FileWidget | None = None) -> rx.Component:
     """Every field of the state's `fields`, with section headings."""
     fields = state.fields
     return rx.vstack(
-        rx.foreach(fields, lambda f, i: rx.fragment(_section_title(f, i, fields), schema_field(f, disabled))),
+        rx.foreach(fields, lambda f, i: rx.fragment(_section_title(f, i, fields),
+                                                    schema_field(f, disabled, file_widget))),
         spacing="4", width="100%",
     )
 
 
 def schema_form(state: Any, *, submit_label: str = "Submit", on_submit: Any = None,
-                read_only: bool = False, extra: rx.Component | None = None) -> rx.Component:
+                read_only: bool = False, extra: rx.Component | None = None,
+                file_widget: FileWidget | None = None) -> rx.Component:
     """The whole form: error summary, fields and submit button (on_submit defaults to state.submit)."""
     if read_only:
         return rx.vstack(schema_fields(state, disabled=True), width="100%")
     return rx.form(
         rx.vstack(
             error_summary(state.form_error, state.form_problems),
-            schema_fields(state),
+            schema_fields(state, file_widget=file_widget),
             *([extra] if extra is not None else []),
             submit_button(submit_label, loading=state.form_busy),
             spacing="4", width="100%", align="start",

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from tfai.ui.components.file_slots import SLOTS, slot_widget, with_all_slots
 from tfai.ui.components.forms import error_summary
 from tfai.ui.components.layout import app_page
 from tfai.ui.components.schema_form import schema_form
@@ -41,6 +42,14 @@ def _types() -> rx.Component:
     )
 
 
+def _form_with_files() -> rx.Component:
+    """The form whose `file` fields take files: the submit is one upload carrying the values and every chosen file."""
+    def submit(form_data: Any) -> Any:
+        return with_all_slots(S.submit_files(form_data, rx.upload_files(upload_id=SLOTS[0])))
+
+    return schema_form(S, submit_label="Submit ticket", on_submit=submit, file_widget=slot_widget(S.max_upload))
+
+
 def _form() -> rx.Component:
     return rx.card(rx.vstack(
         rx.hstack(
@@ -51,7 +60,8 @@ def _form() -> rx.Component:
             rx.cond(S.types.length() > 1, rx.button(rx.icon("arrow-left", size=14), "Other types", size="1",
                                                     variant="ghost", on_click=S.back)),
             width="100%", align="start"),
-        rx.box(schema_form(S, submit_label="Submit ticket"), id="ticket-form", width="100%"),
+        rx.box(rx.cond(S.has_files, _form_with_files(), schema_form(S, submit_label="Submit ticket")),
+               id="ticket-form", width="100%"),
         spacing="4", width="100%"), width="100%")
 
 

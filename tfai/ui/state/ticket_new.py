@@ -9,12 +9,38 @@ import reflex as rx
 from reflex_base.utils.form import FormData
 
 from tfai.domain.errors import TfaiError
+from tfai.domain.limits import MAX_FILES
 from tfai.domain.policy import Actor
 from tfai.services.tickets import submission
+from tfai.services.tickets.attachments import NewFile
+from tfai.settings import get_settings
+from tfai.ui.components.file_slots import clear_all
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message
 from tfai.ui.state.guard import guarded
 from tfai.ui.state.schema_form import SchemaFormMixin
+
+
+def with_file_slots(fields: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The field dicts with a drop-zone slot ("0", "1", …) on each `file` field (none past the last slot), and the
+    field name of each slot in order."""
+    out: list[dict[str, Any]] = []
+    names: list[str] = []
+    for f in fields:
+        slot = ""
+        if f["widget"] == "file" and len(names) < MAX_FILES:
+            slot = str(len(names))
+            names.append(str(f["name"]))
+        out.append({**f, "slot": slot})
+    return out, names
+
+
+def slot_of(upload: Any) -> int | None:
+    """The slot a received file was chosen in: the first part of its `<slot>/<name>` path (file_slots.py)."""
+    parts: tuple[str, ...] = upload.path.parts if upload.path is not None else ()
+    if len(parts) != 2 or not parts[0].isdigit() or len(parts[0]) > 3:
+        return None
+    return int(parts[0])
 
 
 def type_card(t: Any) -> dict[str, str]:
@@ -32,6 +58,9 @@ class SubmitTicketState(SchemaFormMixin, AuthState):
     loading: bool = False
     loaded: bool = False
     error: str = ""
+    has_files: bool = False
+    max_upload: int = 25 * 1024 * 1024
+    _slots: list[str] = []
 
     @rx.event
     @guarded()
@@ -56,6 +85,8 @@ class SubmitTicketState(SchemaFormMixin, AuthState):
     def _choose(self, t: Any) -> None:
         self.chosen_key, self.chosen_title, self.chosen_description = t.key, t.title, t.description or ""
         self._form_setup(t.fields or {}, t.edit_layout, values=None)
+        self.fields, self._slots = with_file_slots(self.fields)
+        self.has_files, self.max_upload = bool(self._slots), get_settings().max_upload_bytes
 
     @rx.event
     @guarded()
@@ -95,3 +126,32 @@ class SubmitTicketState(SchemaFormMixin, AuthState):
             return
         self.form_busy = False
         yield rx.redirect(f"/tickets/{created.id}?submitted=1")
+
+    @rx.event
+    @guarded()
+    async def submit_files(self, actor: Actor, form_data: FormData, files: list[rx.UploadFile]) -> AsyncIterator[Any]:
+        """Submit with the files chosen in the form's `file` fields (one upload request carries form and files)."""
+        if not self.chosen_key:
+            return
+        data = self._form_collect(form_data)
+        if data is None:
+            return
+        self.form_busy = True
+        yield
+        chosen: dict[str, NewFile] = {}
+        for upload in files[:MAX_FILES]:
+            slot = slot_of(upload)
+            if slot is not None and slot < len(self._slots):
+                # One byte past the limit is enough for the service to refuse it with the field's name.
+                body = await upload.read(self.max_upload + 1)
+                chosen[self._slots[slot]] = NewFile(filename=upload.name or "file",
+                                                    content_type=upload.content_type or "", data=body)
+        try:
+            created = await submission.submit_ticket_with_files(actor, ticket_type=self.chosen_key, data=data,
+                                                                files=chosen)
+        except TfaiError as exc:
+            self._form_fail(exc)
+            self.form_busy = False
+            return
+        self.form_busy = False
+        yield [*clear_all(), rx.redirect(f"/tickets/{created.id}?submitted=1")]
