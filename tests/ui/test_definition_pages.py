@@ -35,6 +35,7 @@ class StandIn:
         self.displayed: list[Any] = []
         self.cleared = False
         self.item_key = self.title = self.description = self.error = ""
+        self.links: list[dict[str, str]] = []
 
     async def _guard(self) -> Actor | None:
         return self.actor
@@ -55,7 +56,10 @@ class StandIn:
         self.cleared = True
 
 
-DTO = SimpleNamespace(key="laptop", title="Laptop request", description="Order a laptop")
+DTO = SimpleNamespace(key="laptop", title="Laptop request", description="Order a laptop",
+                      ext_ref=[{"label": "Catalogue", "uri": "https://intranet.example.com/hw", "desc": "Models"},
+                               {"label": "Help desk", "uri": "mailto:it@example.com"},
+                               {"label": "Old", "uri": "javascript:alert(1)"}])
 
 
 @pytest.mark.parametrize(("raw", "version"), [("3", 3), ("", None), ("x1", None)])
@@ -66,13 +70,15 @@ async def test_the_route_names_the_key_and_the_version(raw: str, version: int | 
     assert (page.item_key, page.title, page.error) == ("laptop", "Laptop request", "")
     assert page.description == "Order a laptop"
     assert page.displayed == [DTO] and not page.cleared
+    assert [(r["label"], r["href"]) for r in page.links] == [
+        ("Catalogue", "https://intranet.example.com/hw"), ("Help desk", "mailto:it@example.com"), ("Old", "")]
 
 
 async def test_a_missing_definition_shows_its_error_and_hides_the_last_one() -> None:
     page = StandIn(DESIGNER, {"workflow_key": "gone"}, NotFound("Workflow not found"))
-    page.title = "Shown before"
+    page.title, page.links = "Shown before", [{"label": "Shown before"}]
     await LOAD(page)
-    assert (page.item_key, page.title, page.error) == ("gone", "", "Workflow not found")
+    assert (page.item_key, page.title, page.error, page.links) == ("gone", "", "Workflow not found", [])
     assert page.cleared and page.displayed == []
 
 
@@ -91,3 +97,15 @@ def test_each_page_uses_the_shared_load_with_its_route_argument(state: Any, page
     assert list(state.event_handlers["load"]._parameters) == ["self"]
     assert "key_arg" not in state.vars  # a class setting, never sent to the browser
     assert "def load" not in inspect.getsource(state)  # the mixin's, not a copy
+
+
+@pytest.mark.parametrize(("page_module", "list_id"), [("definition_workflow", "wf-links"),
+                                                      ("definition_task", "task-links"),
+                                                      ("definition_ticket_type", "tt-links")])
+def test_each_page_shows_its_links_in_a_new_tab_without_the_opener(page_module: str, list_id: str) -> None:
+    import importlib
+
+    module = importlib.import_module(f"tfai.ui.pages.{page_module}")
+    rendered = str(getattr(module, page_module)().render())
+    assert f'"{list_id}"' in rendered
+    assert '"_blank"' in rendered and '"noopener noreferrer"' in rendered

@@ -130,9 +130,11 @@ def test_step_rows_show_each_condition_value() -> None:
     assert rows[1]["output"] == "" and json.loads(rows[1]["input"]) == {"sku": "x"}
 
 
-def test_only_http_links_are_links() -> None:
+def test_only_http_and_mailto_links_are_links() -> None:
     assert safe_href("https://intranet.example.com/hw") == "https://intranet.example.com/hw"
-    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil.example", "ftp://x", "https://", None, 3):
+    assert safe_href("mailto:it@example.com") == "mailto:it@example.com"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil.example", "ftp://x", "https://", "mailto:", None,
+                3):
         assert safe_href(bad) == ""
 
 

@@ -67,6 +67,21 @@ def type_badge(kind: Any) -> rx.Component:
         kind, ("FORM", "blue"), ("SYNC_ACTION", "orange"), ("ASYNC_ACTION", "purple"), "gray"))
 
 
+def _ext_ref(ref: Any) -> rx.Component:
+    href = ref["href"].to(str)
+    return rx.hstack(
+        rx.cond(href != "", rx.link(ref["label"].to(str), href=href, is_external=True, rel="noopener noreferrer"),
+                rx.text(ref["label"].to(str), " (", ref["uri"].to(str), ")", size="2")),
+        rx.text(ref["desc"].to(str), size="2", color_scheme="gray"), spacing="2", align="center")
+
+
+def ext_ref_links(state: Any, *, list_id: str) -> rx.Component:
+    """A definition's ext_ref as "Links": each opens in a new tab, without the opener or a referrer (a uri that is
+    not a safe link is shown as text)."""
+    return rx.cond(state.links.length() > 0,
+                   kv("Links", rx.vstack(rx.foreach(state.links, _ext_ref), spacing="1", id=list_id)))
+
+
 def version_links(state: Any, route: str, *, list_id: str) -> rx.Component:
     """A definition page's versions as badges linking to each (the one shown is solid)."""
     return rx.flex(rx.foreach(state.versions, lambda v: rx.link(

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.ui.components.definitions import definition_page, json_block, kv, type_badge
+from tfai.ui.components.definitions import definition_page, ext_ref_links, json_block, kv, type_badge
 from tfai.ui.components.schema_form import schema_form
 from tfai.ui.state.definitions_task import TaskDefinitionState
 
@@ -43,6 +43,7 @@ def definition_task() -> rx.Component:
                 kv("Description", S.description),
                 rx.cond(S.action_url != "", kv("Action URL", rx.code(S.action_url))),
                 rx.cond(S.timeout != "", kv("Timeout (s)", S.timeout)),
+                ext_ref_links(S, list_id="task-links"),
                 _edges("Comes from", S.incoming), _edges("Goes to", S.outgoing),
                 spacing="2", width="100%"), width="100%"),
             json_block("Input transform (CEL)", S.input_transform, language="javascript"),

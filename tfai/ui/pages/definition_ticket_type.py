@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.ui.components.definitions import definition_page, json_block, kv, version_links
+from tfai.ui.components.definitions import definition_page, ext_ref_links, json_block, kv, version_links
 from tfai.ui.components.schema_form import schema_form
 from tfai.ui.state.definitions_ticket_type import TicketTypeDetailState
 
@@ -22,6 +22,7 @@ def definition_ticket_type() -> rx.Component:
                 kv("Version", rx.hstack(rx.badge("v", S.version),
                                         version_links(S, "/definitions/ticket-types/", list_id="tt-versions"))),
                 kv("Description", S.description),
+                ext_ref_links(S, list_id="tt-links"),
                 kv("Starts workflow", rx.link(rx.cond(S.wf_title != "", S.wf_title, S.wf_key), " (", S.wf_key, ")",
                                               href="/definitions/workflows/" + S.wf_key.to(str), id="tt-workflow")),
                 kv("Company roles allowed", rx.cond(

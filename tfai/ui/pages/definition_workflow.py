@@ -6,19 +6,11 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.ui.components.definitions import definition_page, kv, type_badge, version_links
+from tfai.ui.components.definitions import definition_page, ext_ref_links, kv, type_badge, version_links
 from tfai.ui.components.diagram import diagram_image
 from tfai.ui.state.definitions_workflow import WorkflowDetailState
 
 S: Any = WorkflowDetailState
-
-
-def _link(ref: Any) -> rx.Component:
-    href = ref["href"].to(str)
-    return rx.hstack(
-        rx.cond(href != "", rx.link(ref["label"].to(str), href=href, is_external=True, rel="noopener noreferrer"),
-                rx.text(ref["label"].to(str), " (", ref["uri"].to(str), ")", size="2")),
-        rx.text(ref["desc"].to(str), size="2", color_scheme="gray"), spacing="2", align="center")
 
 
 def _actions() -> rx.Component:
@@ -46,7 +38,7 @@ def _meta() -> rx.Component:
         kv("Description", S.description),
         kv("Starts at", rx.code(S.start)),
         kv("Saved", rx.text(S.created, " by ", S.created_by, size="2")),
-        kv("Links", rx.vstack(rx.foreach(S.links, _link), spacing="1")),
+        ext_ref_links(S, list_id="wf-links"),
         kv("Workflow fields", rx.vstack(rx.foreach(S.wf_fields, lambda f: rx.text(
             rx.code(f["name"].to(str)), " ", f["type"].to(str), " ", f["description"].to(str), size="2")),
             spacing="1")),

@@ -132,14 +132,24 @@ def pretty(value: Any) -> str:
 
 
 def safe_href(uri: Any) -> str:
-    """The link itself when it is http(s) with a host, else "" (javascript:, data: and the like are not links)."""
+    """The link itself when it is http(s) with a host or mailto with an address, else "" (javascript:, data: and
+    the like are not links)."""
     if not isinstance(uri, str):
         return ""
     try:
         parts = urlsplit(uri.strip())
     except ValueError:
         return ""
-    return uri.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+    scheme = parts.scheme.lower()
+    if (scheme in ("http", "https") and parts.netloc) or (scheme == "mailto" and parts.path):
+        return uri.strip()
+    return ""
+
+
+def ext_ref_rows(refs: Any) -> list[dict[str, str]]:
+    """A definition's ext_ref (label, desc, uri) as link rows: href is "" when the uri is not a safe link."""
+    return [{"label": str(r.get("label", "")), "desc": str(r.get("desc") or ""), "href": safe_href(r.get("uri")),
+             "uri": str(r.get("uri", ""))} for r in refs or [] if isinstance(r, dict)]
 
 
 def page_count(total: int, size: int) -> int:

@@ -8,6 +8,7 @@ import reflex as rx
 
 from tfai.domain.errors import TfaiError
 from tfai.domain.policy import Actor
+from tfai.ui.state.definitions_helpers import ext_ref_rows
 from tfai.ui.state.definitions_lists import version_rows
 from tfai.ui.state.form_values import error_message
 from tfai.ui.state.guard import DESIGNER, guarded
@@ -23,6 +24,7 @@ class DefinitionPageMixin(rx.State, mixin=True):
     version: int = 0
     newest_version: int = 0
     versions: list[dict[str, str]] = []
+    links: list[dict[str, str]] = []  # ext_ref (definitions_helpers.ext_ref_rows)
     error: str = ""
 
     async def _fetch(self, actor: Actor, key: str, version: int | None) -> Any:
@@ -48,9 +50,10 @@ class DefinitionPageMixin(rx.State, mixin=True):
         try:
             found = await self._fetch(actor, key, int(raw) if raw.isdigit() else None)
         except TfaiError as exc:
-            self.item_key, self.title, self.error = key, "", error_message(exc)
+            self.item_key, self.title, self.error, self.links = key, "", error_message(exc), []
             self._clear()
             return
         self.error = ""
         self.item_key, self.title, self.description = found.key, found.title, found.description
+        self.links = ext_ref_rows(found.ext_ref)
         self._display(found)

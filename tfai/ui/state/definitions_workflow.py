@@ -11,7 +11,7 @@ from tfai.domain.policy import Actor
 from tfai.services.definitions import catalog
 from tfai.ui.components.diagram import diagram_src
 from tfai.ui.state.definitions_base import DesignerState
-from tfai.ui.state.definitions_helpers import diff_rows, safe_href
+from tfai.ui.state.definitions_helpers import diff_rows
 from tfai.ui.state.definitions_lists import when
 from tfai.ui.state.definitions_page import DefinitionPageMixin
 from tfai.ui.state.form_values import error_message
@@ -23,7 +23,6 @@ class WorkflowDetailState(DefinitionPageMixin, DesignerState):
     start: str = ""
     created: str = ""
     created_by: str = ""
-    links: list[dict[str, str]] = []
     wf_fields: list[dict[str, str]] = []
     tasks: list[dict[str, str]] = []
     transitions: list[dict[str, str]] = []
@@ -45,8 +44,6 @@ class WorkflowDetailState(DefinitionPageMixin, DesignerState):
         self._display_versions(wf)
         self.start = wf.start_task_key
         self.created, self.created_by = when(wf.created_at), wf.created_by_email or ""
-        self.links = [{"label": str(r.get("label", "")), "desc": str(r.get("desc") or ""),
-                       "href": safe_href(r.get("uri")), "uri": str(r.get("uri", ""))} for r in wf.ext_ref]
         self.wf_fields = [{"name": str(f.get("name", "")), "type": str(f.get("type", "")),
                            "description": str(f.get("description") or "")} for f in wf.fields]
         self.tasks = [{"key": t.key, "title": t.title, "type": t.type, "description": t.description or ""}
