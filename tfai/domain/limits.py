@@ -11,7 +11,8 @@ from __future__ import annotations
 # --- Request bodies -------------------------------------------------------------------------------
 # Multipart requests may exceed the max_upload_bytes setting by the form's own boundaries and fields.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
-# The ticket page takes at most this many files per upload; extras are ignored, not refused.
+# The ticket page takes at most this many files per upload (extras are ignored, not refused); a ticket submission
+# at most this many files (one per `file` field; more are refused).
 MAX_FILES = 10
 # A callback carries an ASYNC action's result, the same order of size as a SYNC response.
 MAX_CALLBACK_BYTES = 1024 * 1024
