@@ -6,8 +6,8 @@ from typing import Any
 
 import reflex as rx
 
-from tfai.domain.limits import MAX_EMAIL, MAX_LOGIN_PASSWORD, MAX_NAME, MAX_TOKEN_NAME
-from tfai.ui.components.forms import error_summary, submit_button, success_note, text_field
+from tfai.domain.limits import API_TOKEN_MAX_DAYS, MAX_EMAIL, MAX_LOGIN_PASSWORD, MAX_NAME, MAX_TOKEN_NAME
+from tfai.ui.components.forms import error_summary, field, submit_button, success_note, text_field
 from tfai.ui.components.layout import app_page
 from tfai.ui.state.profile import ProfileState
 
@@ -33,7 +33,8 @@ def _form(form: str, handler: Any, label: str, *fields: rx.Component) -> rx.Comp
 
 def _token_row(t: Any) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(t["name"]), rx.table.cell(t["created"]), rx.table.cell(t["last_used"]),
+        rx.table.cell(t["name"]), rx.table.cell(t["scopes"]), rx.table.cell(t["created"]),
+        rx.table.cell(t["expires"]), rx.table.cell(t["last_used"]),
         rx.table.cell(rx.alert_dialog.root(
             rx.alert_dialog.trigger(rx.button("Revoke", size="1", color_scheme="red", variant="soft")),
             rx.alert_dialog.content(
@@ -60,18 +61,31 @@ def _tokens() -> rx.Component:
             # Shown once: leaving the page drops it from the tab's state too.
             color_scheme="amber", width="100%", on_unmount=S.hide_token)),
         rx.cond(S.tokens.length() > 0,
-                rx.table.root(rx.table.header(rx.table.row(
-                    rx.table.column_header_cell("Name"), rx.table.column_header_cell("Created"),
-                    rx.table.column_header_cell("Last used"), rx.table.column_header_cell(""))),
-                    rx.table.body(rx.foreach(S.tokens, _token_row)), width="100%", variant="surface"),
+                rx.box(rx.table.root(rx.table.header(rx.table.row(
+                    *[rx.table.column_header_cell(h) for h in ("Name", "May do", "Created", "Expires", "Last used",
+                                                               "")])),
+                    rx.table.body(rx.foreach(S.tokens, _token_row)), width="100%", variant="surface",
+                    id="tokens-table"), overflow_x="auto", width="100%"),
                 rx.text("No API tokens yet.", size="2", color_scheme="gray")),
         rx.heading("New token", size="3"),
         error_summary(_err("token")), success_note(S.notices.get("token", "")),
         _form("token", S.create_token, "Create token",
               text_field("Name", "name", error=_err("token.name"), max_length=MAX_TOKEN_NAME,
                          placeholder="e.g. CI script"),
+              field("Expires after (days)", rx.input(
+                  name="expires_in_days", id="expires_in_days", type="number", min=1, max=API_TOKEN_MAX_DAYS,
+                  default_value=S.default_days.to(str), width="10em"),
+                  error=_err("token.expires_in_days"), help=f"1 to {API_TOKEN_MAX_DAYS} days."),
+              field("Scopes", rx.flex(rx.foreach(S.token_scopes, lambda scope: rx.checkbox(
+                  scope, name="scopes", value=scope)), wrap="wrap", spacing="4", id="token-scopes"),
+                  error=_err("token.scopes"),
+                  help="Tick what the token may do; with none ticked it may do all you may do."),
               text_field("Your password", "password", type="password", required=True,
-                         error=_err("token.password"), autocomplete="current-password", max_length=MAX_LOGIN_PASSWORD)),
+                         error=_err("token.password"), autocomplete="current-password", max_length=MAX_LOGIN_PASSWORD),
+              # Platform staff confirm with their second factor: a token must not be a way around it.
+              rx.cond(S.is_staff_console, text_field(
+                  "Authenticator code", "second_factor", error=_err("token.second_factor"), max_length=64,
+                  autocomplete="one-time-code", help="The 6-digit code from your app, or a recovery code."))),
         help="Send a token as 'Authorization: Bearer <token>' to the REST API (/api/v1/docs).",
     )
 
@@ -103,8 +117,10 @@ def profile() -> rx.Component:
                            autocomplete="new-password", max_length=MAX_LOGIN_PASSWORD),
                 text_field("Repeat the new password", "new_password_confirm", type="password", required=True,
                            error=_err("password.new_password_confirm"), autocomplete="new-password",
-                           max_length=MAX_LOGIN_PASSWORD)),
-                help="Changing it ends your sessions on other devices."),
+                           max_length=MAX_LOGIN_PASSWORD),
+                rx.checkbox("Sign out my API tokens too", name="revoke_tokens", default_checked=True,
+                            id="revoke-tokens")),
+                help="Changing it ends your sessions on other devices; a leaked password may have made a token."),
             rx.cond(S.is_worker, _section(
                 "Availability", "available",
                 rx.hstack(rx.switch(checked=S.available, on_change=S.toggle_available, id="available-switch"),

@@ -2,21 +2,59 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import reflex as rx
+from reflex_base.utils.form import FormData
 
 from tfai.domain.errors import TfaiError
-from tfai.domain.policy import Actor
+from tfai.domain.limits import API_TOKEN_DEFAULT_DAYS
+from tfai.domain.policy import TOKEN_SCOPES, Actor
 from tfai.services.accounts import profile, users
 from tfai.services.auth import api_tokens, sessions
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.form_values import error_message, field_errors
 from tfai.ui.state.guard import guarded
 
+# The API's error code when platform staff must give their authenticator or recovery code.
+SECOND_FACTOR_REQUIRED = "second_factor_required"
+FULL_AUTHORITY = "all you may do"
+
 
 def _when(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "never"
+
+
+def ticked(form_data: Mapping[str, Any], name: str) -> bool:
+    """Whether a checkbox was ticked (an unticked one is not submitted at all)."""
+    return str(form_data.get(name, "") or "").strip().lower() in ("on", "true")
+
+
+def token_options(form_data: FormData | Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The new-token form's expiry, scopes and second factor as create_api_token's keywords, and field errors.
+
+    An empty expiry means the default; its range is the service's rule. No scope ticked means None: the token
+    carries the user's whole authority."""
+    data = form_data if isinstance(form_data, FormData) else FormData(form_data)
+    raw_days = str(data.get("expires_in_days", "") or "").strip()
+    options: dict[str, Any] = {"second_factor": str(data.get("second_factor", "") or "")[:64]}
+    errors: dict[str, str] = {}
+    if not raw_days:
+        options["expires_in_days"] = API_TOKEN_DEFAULT_DAYS
+    elif raw_days.isdigit() and len(raw_days) <= 6:
+        options["expires_in_days"] = int(raw_days)
+    else:
+        errors["expires_in_days"] = "Enter a whole number of days"
+    scopes = sorted({str(v)[:40] for v in data.getlist("scopes") if str(v)})
+    options["scopes"] = scopes or None
+    return options, errors
+
+
+def token_row(t: api_tokens.ApiTokenDTO) -> dict[str, str]:
+    """What the token list shows of one token (never the token itself)."""
+    return {"id": str(t.id), "name": t.name, "scopes": ", ".join(t.scopes) if t.scopes else FULL_AUTHORITY,
+            "created": _when(t.created_at), "expires": _when(t.expires_at), "last_used": _when(t.last_used_at)}
 
 
 class ProfileState(AuthState):
@@ -26,6 +64,8 @@ class ProfileState(AuthState):
     last_name: str = ""
     available: bool = True
     tokens: list[dict[str, str]] = []
+    token_scopes: list[str] = list(TOKEN_SCOPES)
+    default_days: int = API_TOKEN_DEFAULT_DAYS
     new_token: str = ""
     errors: dict[str, str] = {}
     notices: dict[str, str] = {}
@@ -36,8 +76,7 @@ class ProfileState(AuthState):
         me = await profile.get_me(actor)
         self.first_name, self.last_name, self.available = me.first_name, me.last_name, me.available
         tokens = await api_tokens.list_api_tokens(actor)
-        self.tokens = [{"id": str(t.id), "name": t.name, "created": _when(t.created_at),
-                        "last_used": _when(t.last_used_at)} for t in tokens]
+        self.tokens = [token_row(t) for t in tokens]
         self.form_key += 1
 
     @rx.event
@@ -48,7 +87,10 @@ class ProfileState(AuthState):
         return None
 
     def _fail(self, form: str, exc: TfaiError) -> None:
-        self.errors = {form: error_message(exc), **{f"{form}.{k}": v for k, v in field_errors(exc).items()}}
+        fields = field_errors(exc)
+        if exc.code == SECOND_FACTOR_REQUIRED:  # a missing or wrong code belongs under the code's field
+            fields["second_factor"] = exc.message
+        self.errors = {form: error_message(exc), **{f"{form}.{k}": v for k, v in fields.items()}}
         self.notices = {}
 
     def _ok(self, form: str, message: str) -> None:
@@ -92,12 +134,15 @@ class ProfileState(AuthState):
                            "password.new_password_confirm": "The passwords do not match"}
             return
         keep = sessions.session_cookie_value(self.router.headers.cookie if self.router is not None else None)
+        revoke = ticked(form_data, "revoke_tokens")  # the page ticks it by default
 
         async def call(actor: Actor) -> None:
             await profile.change_password(actor, current_password=current, new_password=new,
-                                           keep_session_token=keep)
+                                           keep_session_token=keep, revoke_tokens=revoke)
 
-        async for step in self._run("password", call, "Your password is changed; your other sessions have ended."):
+        done = "Your password is changed; your other sessions have ended" + (
+            " and your API tokens are revoked." if revoke else ".")
+        async for step in self._run("password", call, done):
             yield step
 
     @rx.event
@@ -108,12 +153,19 @@ class ProfileState(AuthState):
             yield step
 
     @rx.event
-    async def create_token(self, form_data: dict[str, Any]) -> Any:
+    async def create_token(self, form_data: FormData) -> Any:  # FormData keeps every ticked scope
         name, password = str(form_data.get("name", ""))[:200], str(form_data.get("password", ""))[:1024]
+        options, problems = token_options(form_data)
+        if problems:
+            self.errors = {"token": "Please correct the highlighted fields.",
+                           **{f"token.{k}": v for k, v in problems.items()}}
+            self.notices = {}
+            return
         created: list[str] = []
 
         async def call(actor: Actor) -> None:
-            created.append(await api_tokens.create_api_token(actor.email, password, name=name, ip=self._client_ip()))
+            created.append(await api_tokens.create_api_token(actor.email, password, name=name, ip=self._client_ip(),
+                                                             **options))
 
         async for step in self._run("token", call, "Copy the token now: it is shown only once."):
             yield step
