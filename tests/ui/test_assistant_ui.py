@@ -188,10 +188,11 @@ def test_banner_text_is_the_agreed_sentence() -> None:
 def test_grant_and_audit_rows() -> None:
     at = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
     grant = SimpleNamespace(grant_id=5, staff_email="sam@ticketflower.example", reason="demo", mode="read",
-                            created_at=at, expires_at=at, ended_at=None, minutes=90, status="active", actions=2)
+                            created_at=at, expires_at=at, ended_at=None, minutes=90, status="active", actions=2,
+                            views=3)
     row = grant_row(grant)
-    assert (row["mode"], row["duration"], row["when"], row["actions"]) == ("read-only", "1 h 30 min",
-                                                                           "2025-03-01 09:00 UTC", 2)
+    assert (row["mode"], row["duration"], row["when"], row["actions"], row["views"]) == (
+        "read-only", "1 h 30 min", "2025-03-01 09:00 UTC", 2, 3)
     entry = SimpleNamespace(id=1, created_at=at, entity="ticket", entity_id="9", action="ticket.comment",
                             actor_email="admin@a.example", actor_user_id=3, staff_grant_id=5,
                             staff_email="sam@ticketflower.example", before=None, after={"x": 1})

@@ -1,4 +1,5 @@
-"""Staff access (/admin/staff-access): every Ticketflower staff grant, what was done under it, write access."""
+"""Staff access (/admin/staff-access): who may enter, grants waiting for approval, every grant and what was done
+under it, write access."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from tfai.ui.components.layout import app_page
 from tfai.ui.state.admin_staff_access import AdminStaffAccessState
 
 S: Any = AdminStaffAccessState
-STATUS_COLOURS = {"active": "green", "ended": "gray", "expired": "amber"}
+STATUS_COLOURS = {"active": "green", "pending": "blue", "denied": "red", "ended": "gray", "expired": "amber"}
 
 
 def _status(value: Any) -> rx.Component:
@@ -26,9 +27,53 @@ def _grant(row: Any) -> rx.Component:
         rx.table.cell(row["mode"].to(str)),
         rx.table.cell(row["duration"].to(str)),
         rx.table.cell(_status(row["status"].to(str))),
+        rx.table.cell(row["views"].to(int)),
         rx.table.cell(rx.button(row["actions"].to(int), " actions", size="1", variant="soft",
                                 on_click=S.show_activity(row["id"].to(str)))),
     )
+
+
+def _waiting(row: Any) -> rx.Component:
+    gid = row["id"].to(str)
+    return rx.table.row(
+        rx.table.cell(rx.text(row["who"].to(str), weight="medium")),
+        rx.table.cell(row["when"].to(str)),
+        rx.table.cell(rx.text(row["why"].to(str), white_space="pre-wrap")),
+        rx.table.cell(row["mode"].to(str)), rx.table.cell(row["duration"].to(str)),
+        rx.table.cell(rx.cond(S.can_change, rx.hstack(
+            rx.button("Approve", size="1", color_scheme="green", on_click=S.decide(gid, True)),
+            rx.button("Deny", size="1", color_scheme="red", variant="soft", on_click=S.decide(gid, False)),
+            spacing="2"))),
+    )
+
+
+def _pending() -> rx.Component:
+    return rx.cond(S.pending.length() > 0, rx.card(rx.vstack(
+        rx.heading("Waiting for your approval", size="4"),
+        rx.text("The requested time starts when you approve.", size="2", color_scheme="gray"),
+        rx.box(rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
+                "Who", "Asked", "Why", "Mode", "Duration", "")])),
+            rx.table.body(rx.foreach(S.pending, _waiting)), variant="surface", width="100%", id="pending-grants"),
+            overflow_x="auto", width="100%"),
+        spacing="3", width="100%"), width="100%"))
+
+
+def _choice(choice: Any) -> rx.Component:
+    return rx.hstack(
+        rx.radio_group.item(value=choice["value"], id="read-access-" + choice["value"]),
+        rx.vstack(rx.text(choice["label"], weight="medium", size="2"),
+                  rx.text(choice["help"], size="1", color_scheme="gray"), spacing="0"),
+        align="start", spacing="2")
+
+
+def _read_access() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.text("Ticketflower staff access", weight="medium"),
+        rx.radio_group.root(rx.vstack(rx.foreach(S.read_access_choices, _choice), spacing="2"),
+                            value=S.read_access, on_change=S.set_read_access, disabled=~S.can_change,
+                            id="staff-read-access"),
+        spacing="2", width="100%"), width="100%")
 
 
 def _entry(row: Any) -> rx.Component:
@@ -66,10 +111,12 @@ def admin_staff_access() -> rx.Component:
         rx.text("Ticketflower staff can only enter your company with a reason and a time limit; everything they do "
                 "is recorded here and in the audit log.", size="2", color_scheme="gray"),
         error_summary(S.error), success_note(S.notice),
+        _read_access(),
         _write_switch(),
+        _pending(),
         rx.cond(S.grants.length() > 0, rx.box(rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                "Who", "When", "Why", "Mode", "Duration", "Status", "")])),
+                "Who", "When", "Why", "Mode", "Duration", "Status", "Views", "")])),
             rx.table.body(rx.foreach(S.grants, _grant)), variant="surface", width="100%", id="grants-table"),
             overflow_x="auto", width="100%"),
             rx.text("Ticketflower staff have never accessed your company.", color_scheme="gray")),

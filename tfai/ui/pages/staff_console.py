@@ -1,4 +1,5 @@
-"""The staff console (/staff): customer companies with counts and last activity, totals, and Switch."""
+"""The staff console (/staff): customer companies with counts and last activity, totals, Switch, and the grants
+asked for that wait for a company's approval (Enter)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from tfai.domain.limits import MAX_SEARCH, MAX_STAFF_REASON
-from tfai.ui.components.forms import error_summary, field, submit_button
+from tfai.ui.components.forms import error_summary, field, submit_button, success_note
 from tfai.ui.components.layout import app_page
 from tfai.ui.state.staff_console import StaffConsoleState
 
@@ -28,6 +29,29 @@ def _row(row: Any) -> rx.Component:
                               rx.badge("read-only only", color_scheme="gray"))),
         rx.table.cell(rx.button("Switch", size="1", on_click=S.open_switch(row["id"].to(str)))),
     )
+
+
+def _request(row: Any) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row["company"].to(str), weight="medium")),
+        rx.table.cell(row["when"].to(str)), rx.table.cell(row["mode"].to(str)),
+        rx.table.cell(row["duration"].to(str)),
+        rx.table.cell(rx.badge(row["status"].to(str), color_scheme="blue")),
+        rx.table.cell(rx.button("Enter", size="1", on_click=S.enter_grant(row["id"].to(str)))),
+    )
+
+
+def _requests() -> rx.Component:
+    return rx.cond(S.requests.length() > 0, rx.card(rx.vstack(
+        rx.heading("Your requests", size="4"),
+        rx.text("These companies approve each grant. Enter works once one of their admins has approved; the "
+                "requested time starts at the approval.", size="2", color_scheme="gray"),
+        rx.box(rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
+                "Company", "Asked", "Mode", "Duration", "Status", "")])),
+            rx.table.body(rx.foreach(S.requests, _request)), variant="surface", width="100%", id="grant-requests"),
+            overflow_x="auto", width="100%"),
+        spacing="3", width="100%"), width="100%"))
 
 
 def _dialog() -> rx.Component:
@@ -63,7 +87,8 @@ def _dialog() -> rx.Component:
 @rx.page(route="/staff", title="Staff console · tfai", on_load=S.load)
 def staff_console() -> rx.Component:
     return app_page(
-        error_summary(S.error),
+        error_summary(S.error), success_note(S.notice),
+        _requests(),
         rx.grid(_total("Companies", "companies"), _total("Users", "users"), _total("Tickets", "tickets"),
                 _total("Open tasks", "open_tasks"), _total("Live grants", "active_grants"),
                 columns=rx.breakpoints(initial="2", md="5"), spacing="3", width="100%", id="staff-totals"),

@@ -1,4 +1,5 @@
-"""State of the staff console: companies with counts and platform totals; the Switch dialog starts a grant."""
+"""State of the staff console: companies with counts and platform totals; the Switch dialog starts a grant, which
+is entered at once or, where the company approves each grant, waits in the tab's requests until entered."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from tfai.domain.errors import TfaiError
 from tfai.domain.limits import STAFF_GRANT_DEFAULT_MINUTES, STAFF_GRANT_MAX_MINUTES
 from tfai.domain.policy import Actor
 from tfai.services.staff import access
+from tfai.services.staff.dto import GrantDTO
 from tfai.ui.state.auth import HOME_ROUTE, AuthState
 from tfai.ui.state.form_values import error_message, field_errors
 from tfai.ui.state.guard import STAFF_CONSOLE, guarded
-from tfai.ui.state.staff_helpers import company_row, parse_minutes
+from tfai.ui.state.staff_helpers import company_row, grant_row, parse_minutes
 
 
 class StaffConsoleState(AuthState):
@@ -33,6 +35,9 @@ class StaffConsoleState(AuthState):
     switch_error: str = ""
     switch_key: int = 0
     busy: bool = False
+    # Grants asked for in this tab that wait for the company's approval (the tab forgets them at a switch).
+    requests: list[dict[str, Any]] = []
+    notice: str = ""
     default_minutes: int = STAFF_GRANT_DEFAULT_MINUTES
     max_minutes: int = STAFF_GRANT_MAX_MINUTES
 
@@ -50,7 +55,7 @@ class StaffConsoleState(AuthState):
     @rx.event
     @guarded(STAFF_CONSOLE)
     async def load(self, actor: Actor) -> Any:
-        self.switch_open, self.loaded = False, False
+        self.switch_open, self.loaded, self.notice = False, False, ""
         await self._refresh(actor)
         return None
 
@@ -93,6 +98,9 @@ class StaffConsoleState(AuthState):
         try:
             grant = await access.start_grant(actor, company_id=int(self.switch_id), reason=reason, mode=mode,
                                             minutes=minutes)
+            if grant.status == "pending":
+                self._add_request(grant)
+                return None
             code = await access.switch_code(actor, grant_id=grant.grant_id)
         except TfaiError as exc:
             self.switch_errors = field_errors(exc)
@@ -101,5 +109,28 @@ class StaffConsoleState(AuthState):
         finally:
             self.busy = False
         self.switch_open = False
+        await self._start_session_hop(code, HOME_ROUTE)
+        return None
+
+    def _add_request(self, grant: GrantDTO) -> None:
+        """Keep a waiting grant in the tab's requests, newest first, and say what happens next."""
+        self.requests = [grant_row(grant) | {"company": grant.company_name},
+                         *[r for r in self.requests if r["id"] != str(grant.grant_id)]]
+        self.switch_open = False
+        self.notice = (f"{grant.company_name} approves each staff grant: your request waits for one of its admins. "
+                       "Enter it below once they have approved it.")
+
+    @rx.event
+    @guarded(STAFF_CONSOLE)
+    async def enter_grant(self, actor: Actor, grant_id: str) -> Any:
+        """Switch into a requested grant. Whether it is approved and live is checked once, where the session route
+        opens the session (sessions): this console cannot read another company's grants to tell beforehand."""
+        if not any(r["id"] == str(grant_id) for r in self.requests):
+            return None
+        try:
+            code = await access.switch_code(actor, grant_id=int(grant_id))
+        except TfaiError as exc:
+            self.error = error_message(exc)
+            return None
         await self._start_session_hop(code, HOME_ROUTE)
         return None

@@ -25,12 +25,13 @@ def company_row(c: Any) -> dict[str, Any]:
 
 
 def grant_row(g: Any) -> dict[str, Any]:
-    """Who, when, why, mode, duration and status of a grant, as plain strings."""
+    """Who, when, why, mode, duration, status, and the changes and views made under a grant, as plain values."""
     hours, minutes = divmod(int(g.minutes), 60)
     duration = (f"{hours} h " if hours else "") + (f"{minutes} min" if minutes or not hours else "")
     return {"id": str(g.grant_id), "who": str(g.staff_email), "when": when(g.created_at), "why": str(g.reason),
             "mode": "read-write" if g.mode == "write" else "read-only", "duration": duration.strip(),
-            "until": when(g.ended_at or g.expires_at), "status": str(g.status), "actions": int(g.actions)}
+            "until": when(g.ended_at or g.expires_at), "status": str(g.status), "actions": int(g.actions),
+            "views": int(g.views)}
 
 
 def _short(value: Any) -> str:

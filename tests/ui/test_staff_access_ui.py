@@ -1,0 +1,163 @@
+"""The staff access page (read-access setting, approve or deny waiting grants, views per grant) and the staff
+console's requests that wait for a company's approval, through the states' handlers with a real database."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from reflex.istate.manager.memory import StateManagerMemory
+from reflex.istate.manager.token import BaseStateToken
+from reflex.state import State
+
+from tests.fixtures.staff import Staffer, login, totp_now
+from tests.fixtures.tenants import PASSWORD, World
+from tfai.domain.policy import Actor
+from tfai.services.common import throttle
+from tfai.services.staff import access, approval, history, setup
+from tfai.ui.pages import load_all
+
+load_all()
+
+from tfai.ui.state.admin_staff_access import (  # noqa: E402 - pages register their states in load_all
+    READ_ACCESS_CHOICES,
+    READ_ACCESS_NOTICES,
+    AdminStaffAccessState,
+)
+from tfai.ui.state.auth import AuthState  # noqa: E402
+from tfai.ui.state.staff_console import StaffConsoleState  # noqa: E402
+
+REASON = "Customer asked about a stuck ticket"
+
+
+def test_every_read_access_setting_is_offered_and_explained() -> None:
+    assert [c["value"] for c in READ_ACCESS_CHOICES] == list(approval.READ_ACCESS)
+    assert set(READ_ACCESS_NOTICES) == set(approval.READ_ACCESS)
+    assert all(c["label"] and len(c["help"]) > 20 for c in READ_ACCESS_CHOICES)
+
+
+class Session:
+    """The actor the guard finds in the tab's session (the tests swap it instead of sending cookies)."""
+
+    actor: Actor | None = None
+
+
+@pytest.fixture
+def session(monkeypatch: pytest.MonkeyPatch) -> Session:
+    current = Session()
+
+    async def from_session(self: Any) -> Actor | None:
+        return current.actor
+
+    monkeypatch.setattr(AuthState, "_guard", from_session)
+    return current
+
+
+@pytest.fixture
+async def staffer(db_engine: None) -> AsyncIterator[Staffer]:
+    await throttle.clear_all()
+    email = f"staff.ui.{secrets.token_hex(4)}@ticketflower.example"
+    created = await setup.create_staff_user(email=email, first_name="Sam", last_name="Staff", password=PASSWORD)
+    uri = created.second_factor.totp_uri
+    yield Staffer(user_id=created.user_id, email=email, token=await login(email, second_factor=totp_now(uri)),
+                  totp_uri=uri)
+    await throttle.clear_all()
+
+
+async def _state(cls: type) -> Any:
+    manager: Any = StateManagerMemory()  # type: ignore[abstract]  # mypy misreads its overloads as abstract
+    async with manager.modify_state(BaseStateToken(ident=secrets.token_hex(4), cls=State)) as root:
+        return await root.get_state(cls)
+
+
+async def _call(state: Any, handler: str, *args: Any) -> Any:
+    return await type(state).event_handlers[handler].fn(state, *args)
+
+
+async def test_an_admin_requires_approval_then_approves_and_denies_waiting_grants(
+        world: World, session: Session, staffer: Staffer) -> None:
+    page = await _state(AdminStaffAccessState)
+    session.actor = world.a.admin.actor
+    await _call(page, "load")
+    assert page.read_access == "allowed" and page.can_change is True and page.pending == []
+    await _call(page, "set_read_access", "approval")
+    assert page.read_access == "approval" and page.notice == READ_ACCESS_NOTICES["approval"] and page.error == ""
+
+    me = await staffer.actor()
+    first = await access.start_grant(me, company_id=world.a.company_id, reason=REASON, minutes=30)
+    second = await access.start_grant(me, company_id=world.a.company_id, reason=REASON, minutes=30)
+    await _call(page, "load")
+    assert [g["id"] for g in page.pending] == [str(second.grant_id), str(first.grant_id)]
+    assert page.pending[0]["who"] == staffer.email and page.pending[0]["views"] == 0
+
+    await _call(page, "decide", str(first.grant_id), True)
+    assert page.error == "" and page.notice.startswith(f"{staffer.email} may now enter")
+    await _call(page, "decide", str(second.grant_id), False)
+    assert page.notice == f"The grant of {staffer.email} is denied." and page.pending == []
+    assert {g["id"]: g["status"] for g in page.grants} == {str(first.grant_id): "active",
+                                                           str(second.grant_id): "denied"}
+    await _call(page, "decide", str(second.grant_id), True)  # it no longer waits: refused, and said so
+    assert page.error == "This grant does not wait for approval (any more)" and page.notice == ""
+
+
+async def test_another_companys_admin_cannot_decide_and_staff_cannot_change_the_setting(
+        world: World, session: Session, staffer: Staffer) -> None:
+    await approval.set_staff_read_access(world.a.admin.actor, "approval")
+    waiting = await access.start_grant(await staffer.actor(), company_id=world.a.company_id, reason=REASON)
+
+    other = await _state(AdminStaffAccessState)
+    session.actor = world.b.admin.actor
+    await _call(other, "load")
+    assert other.grants == [] and other.pending == []
+    await _call(other, "decide", str(waiting.grant_id), True)
+    assert other.error == "Grant not found"
+    assert (await history.list_grants(world.a.admin.actor)).items[0].status == "pending"
+
+    page = await _state(AdminStaffAccessState)
+    session.actor = world.a.admin.actor
+    await _call(page, "set_read_access", "sometimes")
+    assert page.error and page.read_access == "approval"
+
+
+async def test_disabling_ends_waiting_grants(world: World, session: Session, staffer: Staffer) -> None:
+    await approval.set_staff_read_access(world.a.admin.actor, "approval")
+    await access.start_grant(await staffer.actor(), company_id=world.a.company_id, reason=REASON)
+    page = await _state(AdminStaffAccessState)
+    session.actor = world.a.admin.actor
+    await _call(page, "set_read_access", "disabled")
+    assert page.read_access == "disabled" and page.pending == []
+    assert [g["status"] for g in page.grants] == ["ended"]
+
+
+async def test_the_console_keeps_a_request_that_waits_and_enters_it_once_approved(
+        world: World, session: Session, staffer: Staffer) -> None:
+    await approval.set_staff_read_access(world.a.admin.actor, "approval")
+    console = await _state(StaffConsoleState)
+    session.actor = await staffer.actor()
+    await _call(console, "load")
+    console.open_switch(str(world.a.company_id))
+    assert console.switch_open is True
+    await _call(console, "start_switch", {"reason": REASON, "mode": "read", "minutes": "45"})
+    assert console.hop_url == "" and console.switch_open is False and console.switch_error == ""
+    assert [(r["company"], r["status"], r["duration"]) for r in console.requests] == [(world.a.name, "pending",
+                                                                                      "45 min")]
+    assert "waits for one of its admins" in console.notice
+
+    await _call(console, "enter_grant", "999999999")  # not one of this tab's requests: nothing happens
+    assert console.hop_url == ""
+    await approval.decide_grant(world.a.admin.actor, int(console.requests[0]["id"]), approve=True)
+    await _call(console, "enter_grant", console.requests[0]["id"])
+    assert console.hop_url.startswith("/api/v1/auth/session?code=")
+    assert console.requests == []  # the switch resets the tab
+
+
+async def test_a_company_that_allows_access_is_entered_at_once(world: World, session: Session,
+                                                               staffer: Staffer) -> None:
+    console = await _state(StaffConsoleState)
+    session.actor = await staffer.actor()
+    await _call(console, "load")
+    console.open_switch(str(world.b.company_id))
+    await _call(console, "start_switch", {"reason": REASON, "mode": "read", "minutes": ""})
+    assert console.hop_url.startswith("/api/v1/auth/session?code=") and console.requests == []
