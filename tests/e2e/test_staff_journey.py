@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.fixtures.e2e_journeys import login, shot
 from tests.fixtures.stack import ROOT, Stack
+from tests.fixtures.staff import totp_now
 from tests.fixtures.tenants import PASSWORD, Member, create_tenant
 
 pytestmark = pytest.mark.e2e
@@ -20,12 +21,30 @@ pytestmark = pytest.mark.e2e
 REASON = "Checking the refund workflow for ticket 42"
 
 
-def _create_staff(email: str) -> None:
-    """`tfai staff create` as an operator would run it on the server (password on standard input)."""
+def _create_staff(email: str) -> str:
+    """`tfai staff create` as an operator would run it on the server (password on standard input); the otpauth URI
+    it prints once, as the staff member would add it to an authenticator app."""
     result = subprocess.run([str(ROOT / ".venv" / "bin" / "tfai"), "staff", "create", email, "--name", "Sam Staff",
                              "--password-stdin"], input=PASSWORD + "\n", capture_output=True, text=True,
                             cwd=ROOT, env=dict(os.environ), timeout=300, check=False)
     assert result.returncode == 0, result.stderr
+    match = re.search(r"otpauth://\S+", result.stdout)
+    assert match, result.stdout
+    return match.group(0)
+
+
+def _staff_login(page: Any, email: str, totp_uri: str) -> None:
+    """Password first; the form then asks for the authenticator code (platform staff log in with two factors)."""
+    page.goto("/login")
+    form = page.locator("#login-form")
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=password]").fill(PASSWORD)
+    form.get_by_role("button", name="Log in").click()
+    code_field = form.locator("input[name=second_factor]")
+    expect(code_field).to_be_visible()
+    code_field.fill(totp_now(totp_uri))
+    form.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/(dashboard|staff)/?$"))
 
 
 def _switch_read_only(page: Any, company: str) -> None:
@@ -52,10 +71,10 @@ def test_staff_switches_read_only_sees_banner_cannot_write_and_exits(new_page: A
                                                                      stack: Stack) -> None:
     tenant = create_tenant(stack.database_url, "staffed")
     staff_email = f"sam.{uuid.uuid4().hex[:8]}@ticketflower.example"
-    _create_staff(staff_email)
+    totp_uri = _create_staff(staff_email)
 
     _, page, _ = new_page()
-    login(page, staff_email, PASSWORD)
+    _staff_login(page, staff_email, totp_uri)
     _switch_read_only(page, tenant.name)
 
     banner = page.locator("#staff-banner")

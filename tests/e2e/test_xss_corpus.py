@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from typing import Any
 
@@ -74,8 +75,7 @@ def _bundle() -> dict[str, Any]:
         "format": "tfai.bundle/v1",
         "workflow": {
             "key": "xss-flow", "title": f"Flow {SCRIPT}", "description": DETAILS, "start": "review",
-            "ext_ref": [{"label": f"Ref {IMG}", "desc": ANCHOR, "uri": JS_URI},
-                        {"label": "Data ref", "uri": "data:text/html,<script>parent.__xss=99</script>"}],
+            "ext_ref": [{"label": f"Ref {IMG}", "desc": ANCHOR, "uri": "https://docs.example.com/ref"}],
             "tasks": [{"key": "review", "title": f"Review {SVG}", "description": CSS, "type": "FORM",
                        "input_transform": "{'name': ticket.name, 'note': ticket.note}",
                        "input_schema": {"type": "object", "properties": {"name": {"type": "string", "title": BODY},
@@ -99,6 +99,12 @@ def _bundle() -> dict[str, Any]:
 def _seed(app_url: str, stack: Stack, tenant: Tenant) -> tuple[int, int, int | None]:
     """Everything through the REST API: the bundle, tickets whose data are payloads, comments, a role, a user."""
     designer, requester, admin = (api_token(stack, m) for m in (tenant.designer, tenant.requester, tenant.admin))
+    for uri in (JS_URI, "data:text/html,<script>parent.__xss=99</script>"):  # script URIs never get stored
+        hostile = _bundle()
+        hostile["workflow"]["ext_ref"][0]["uri"] = uri
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            _call(app_url, designer, "POST", "/definitions/bundles", hostile)
+        assert refused.value.code == 422
     _call(app_url, designer, "POST", "/definitions/bundles", _bundle())
     ticket_ids = [int(_call(app_url, requester, "POST", "/tickets",
                             {"ticket_type": "xss-type", "data": {"name": name, "note": note}})["id"])
@@ -174,8 +180,8 @@ def test_xss_corpus_renders_inert(new_page: Any, app_url: str, stack: Stack, e2e
     admin.visit(f"/tasks/{task_id}", f"Review {SVG}", SCRIPT)
     admin.visit("/admin/users", SCRIPT, SVG)
     admin.visit("/admin/roles", IMG)
-    admin.visit("/definitions/workflows/xss-flow", f"Flow {SCRIPT}", f"Ref {IMG}", JS_URI)
-    assert page.get_by_role("link", name=f"Ref {IMG}").count() == 0  # a javascript: URI is never a link
+    admin.visit("/definitions/workflows/xss-flow", f"Flow {SCRIPT}", f"Ref {IMG}")
+    assert page.get_by_role("link", name=f"Ref {IMG}").get_attribute("href") == "https://docs.example.com/ref"
     admin.visit("/definitions/ticket-types/xss-type", f"Type {IFRAME}", IMG, ANCHOR)
     admin.visit("/definitions/tasks/xss-flow/review", f"Review {SVG}")
     admin.visit("/dashboard")

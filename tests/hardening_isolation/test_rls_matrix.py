@@ -29,7 +29,8 @@ RLS_DENIED = INSUFFICIENT_PRIVILEGE = "42501"
 READ_ONLY = "25006"
 # What the app role may not do even in its own company (tfai/db/roles.py): the audit log is append-only,
 # staff grants are created only by tfai_staff_grant_create and never deleted.
-NOT_GRANTED = {"audit_log": {"UPDATE", "DELETE"}, "staff_grants": {"INSERT", "DELETE"}}
+NOT_GRANTED = {"audit_log": {"UPDATE", "DELETE"}, "staff_grants": {"INSERT", "DELETE", "UPDATE"},
+               "users": {"UPDATE"}, "sessions": {"UPDATE"}}  # only roles.UPDATABLE_COLUMNS, never company_id
 SCENARIOS = ("own", "other", "none", "read_grant", "write_grant", "expired_grant")
 _n = itertools.count(1)
 

@@ -28,7 +28,7 @@ from tfai.services.common import audit, concurrency
 from tfai.services.common.pagination import Page, clamp
 from tfai.services.common.tx import actor_tx
 from tfai.services.definitions import _cache
-from tfai.services.tasks import _form_files
+from tfai.services.tickets import _form_files
 from tfai.services.tickets._queries import check_scope, check_state, emails
 from tfai.services.tickets.dto import ActionAttemptDTO, TaskCompletedDTO, TaskDetailDTO, TaskSummaryDTO
 from tfai.services.tickets.tracking import file_dto

@@ -19,8 +19,7 @@ from tfai.observability import metrics
 from tfai.services.common import concurrency, ratelimit, tenant_code
 from tfai.services.common.tx import actor_tx
 from tfai.services.definitions._cache import newest_ticket_type
-from tfai.services.tasks import _form_files
-from tfai.services.tickets import _idempotency, attachments
+from tfai.services.tickets import _form_files, _idempotency, attachments
 from tfai.services.tickets._queries import people_status
 from tfai.services.tickets.attachments import NewFile
 from tfai.services.tickets.dto import TaskRefDTO, TicketCreatedDTO, TicketTypeDTO
