@@ -137,6 +137,8 @@ async def test_the_console_keeps_a_request_that_waits_and_enters_it_once_approve
     console = await _state(StaffConsoleState)
     session.actor = await staffer.actor()
     await _call(console, "load")
+    # The console lists one page of companies: search, as staff do, so the test's company is on it.
+    await _call(console, "do_search", {"search": world.a.name})
     console.open_switch(str(world.a.company_id))
     assert console.switch_open is True
     await _call(console, "start_switch", {"reason": REASON, "mode": "read", "minutes": "45"})
@@ -158,6 +160,8 @@ async def test_a_company_that_allows_access_is_entered_at_once(world: World, ses
     console = await _state(StaffConsoleState)
     session.actor = await staffer.actor()
     await _call(console, "load")
+    # The console lists one page of companies: search, as staff do, so the test's company is on it.
+    await _call(console, "do_search", {"search": world.b.name})
     console.open_switch(str(world.b.company_id))
     await _call(console, "start_switch", {"reason": REASON, "mode": "read", "minutes": ""})
     assert console.hop_url.startswith("/api/v1/auth/session?code=") and console.requests == []
