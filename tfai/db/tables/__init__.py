@@ -25,7 +25,7 @@ from tfai.db.tables.platform import (
     Outbox,
     StaffGrant,
 )
-from tfai.db.tables.runtime import Comment, FileUpload, TaskInstance, TicketInstance, WorkflowInstance
+from tfai.db.tables.runtime import Comment, FileUpload, TaskInstance, TicketInstance, Timer, WorkflowInstance
 
 metadata = SQLModel.metadata
 
@@ -33,7 +33,7 @@ __all__ = [
     "ActionAttempt", "ApiToken", "AssistantConversation", "AssistantMessage", "AssistantProposal",
     "AssistantUsage", "AuditLog", "CallbackToken", "Comment", "Company", "CompanyRole", "FileUpload",
     "Outbox", "PasswordToken", "Session", "StaffGrant", "SystemRole", "TaskDefinition", "TaskInstance",
-    "TaskStatus", "TaskType", "TicketDefinition", "TicketInstance", "User", "UserCompanyRole",
+    "TaskStatus", "TaskType", "TicketDefinition", "TicketInstance", "Timer", "User", "UserCompanyRole",
     "UserSystemRole", "WorkflowDefinition", "WorkflowInstance", "WorkflowStatus", "WorkflowTransition",
     "metadata",
 ]

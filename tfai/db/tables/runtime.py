@@ -1,11 +1,11 @@
-"""Running tickets: ticket, workflow and task instances, comments and files."""
+"""Running tickets: ticket, workflow and task instances, comments, files and durable timers."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlmodel import Field, SQLModel
 
 from tfai.db.tables.common import company_fk, jsonb, now_col, pk, ref, tenant_fk, tenant_key, ts
@@ -132,4 +132,36 @@ class FileUpload(SQLModel, table=True):
     size: int = Field(sa_column=Column(BigInteger, nullable=False))
     content_key: str = Field(sa_column=Column(String(64), nullable=False))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    created_at: datetime = now_col()
+
+
+class Timer(SQLModel, table=True):
+    """A durable timer: fires once at due_at (services/workflow/timers.py), claimed with FOR UPDATE SKIP LOCKED."""
+
+    __tablename__ = "timers"
+    __table_args__ = (
+        # The firing loop's peek across companies (tfai_timers_due) and its per-company claim; fired rows leave both.
+        Index("ix_timers_due", "due_at", postgresql_where=text("fired_at IS NULL")),
+        Index("ix_timers_company_due", "company_id", "due_at", postgresql_where=text("fired_at IS NULL")),
+        Index("ix_timers_retry", "retry_at", postgresql_where=text("fired_at IS NULL AND retry_at IS NOT NULL")),
+        Index("ix_timers_task", "company_id", "task_instance_id"),
+        Index("ix_timers_workflow", "company_id", "workflow_instance_id"),
+        tenant_fk("timers", "workflow_instance_id", "workflow_instances", ondelete="CASCADE"),
+        tenant_fk("timers", "task_instance_id", "task_instances", ondelete="CASCADE"),
+    )
+
+    id: int | None = pk()
+    company_id: int = company_fk()
+    workflow_instance_id: int = ref(nullable=False)
+    task_instance_id: int | None = ref()
+    kind: str = Field(sa_column=Column(String(32), nullable=False))
+    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    payload: Any = jsonb(nullable=False, default=dict)
+    fired_at: datetime | None = ts()
+    # What the firing did: "fired", or "skipped" when its task or workflow had already finished.
+    outcome: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    # Failed firings so far; a failed one is tried again from retry_at (back-off), keeping due_at as it was.
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    retry_at: datetime | None = ts()
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = now_col()
