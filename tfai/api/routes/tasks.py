@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from tfai.api.dates import ISO_HINT, IsoDateTime
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.domain.limits import MAX_KEY, MAX_PAGE, MAX_PAGE_SIZE
@@ -32,7 +32,10 @@ async def list_(actor: CurrentActor, scope: Literal["mine", "company"] = "mine",
                 state: Literal["active", "archived"] = "active", status: TaskStatusName | None = None,
                 assignee_id: int | None = None,
                 type: Annotated[str | None, Query(max_length=MAX_KEY)] = None,  # noqa: A002 - the query name
-                created_from: datetime | None = None, created_to: datetime | None = None,
+                created_from: Annotated[IsoDateTime | None, Query(
+                    description="Created at or after (" + ISO_HINT + ")")] = None,
+                created_to: Annotated[IsoDateTime | None, Query(
+                    description="Created before (exclusive; " + ISO_HINT + ")")] = None,
                 sort: Literal["created", "-created", "assigned", "-assigned", "completed", "-completed",
                               "status", "-status"] = "created",
                 page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,

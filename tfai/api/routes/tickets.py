@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
+from tfai.api.dates import ISO_HINT, IsoDateTime
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.domain import policy
@@ -133,10 +133,10 @@ async def list_(actor: CurrentActor, request: Request, scope: Literal["mine", "c
                     description="The workflow status")] = None,
                 assignee_id: Annotated[int | None, Query(
                     ge=1, lt=2**63, description="The user assigned to the ticket's current task")] = None,
-                created_from: Annotated[datetime | None, Query(
-                    description="Submitted at or after (ISO date or date-time; UTC without an offset)")] = None,
-                created_to: Annotated[datetime | None, Query(
-                    description="Submitted before (exclusive; ISO date or date-time; UTC without an offset)")] = None,
+                created_from: Annotated[IsoDateTime | None, Query(
+                    description="Submitted at or after (" + ISO_HINT + ")")] = None,
+                created_to: Annotated[IsoDateTime | None, Query(
+                    description="Submitted before (exclusive; " + ISO_HINT + ")")] = None,
                 sort: Literal["created", "-created", "updated", "-updated", "title", "-title"] = "-created",
                 page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
                 page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25) -> Page[TicketSummaryDTO]:
