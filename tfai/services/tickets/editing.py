@@ -11,7 +11,7 @@ from tfai.domain.limits import MAX_REASON
 from tfai.domain.policy import Action, Actor
 from tfai.services.common import audit, concurrency, tenant_code
 from tfai.services.common.tx import actor_tx
-from tfai.services.tickets import _edits
+from tfai.services.tickets import _edits, _form_files
 from tfai.services.tickets._queries import load_ticket, ticket_resource
 from tfai.services.tickets.dto import FieldChangeDTO
 from tfai.services.workflow import _runtime, _steer
@@ -24,6 +24,7 @@ async def edit_ticket(actor: Actor, ticket_id: int, *, fields: dict[str, Any]) -
 
     Who may: see policy.ticket_edit_denial (the type's `editable_by`). The workflow reads the new values from now on
     (`ticket` in CEL); the audit log keeps each changed field's old and new value for the ticket's timeline.
+    A changed `file` field must name one of this ticket's attachments (InvalidInput under the field otherwise).
     Answers every field change of the ticket so far, this one last (nothing new when the values were already so).
     """
     policy.require(actor, Action.TICKET_EDIT)
@@ -48,6 +49,9 @@ async def edit_ticket(actor: Actor, ticket_id: int, *, fields: dict[str, Any]) -
             changed = sorted(k for k in fields if before.get(k, _ABSENT) != fields[k])
             if not changed:
                 return await _edits.field_changes(session, ticket_id)
+            # A `file` field names one of this ticket's attachments (RLS keeps other companies' files out too).
+            await _form_files.check_file_values(session, ticket.workflow_instance_id, ticket_def.fields,
+                                                ticket_def.edit_layout, {k: fields[k] for k in changed})
             ticket.ticket_data = merged
             wi.workflow_data = {**(wi.workflow_data or {}), "ticket": merged}  # what CEL reads as `ticket`
             session.add(ticket)
