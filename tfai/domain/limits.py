@@ -45,6 +45,11 @@ MAX_URL = 2000
 # Fields and sections of one layout: beyond these a form is unusable anyway.
 MAX_LAYOUT_FIELDS = 500
 MAX_LAYOUT_SECTIONS = 100
+# ISO 8601 durations (TIMER wait, timeout, remind, due) are short strings; reminders per task are few.
+MAX_DURATION = 64
+MAX_REMINDERS = 100
+# The longest timer: five years (of 365 days; years and months have no fixed length, so durations count days).
+MAX_DURATION_DAYS = 5 * 365
 # Highest definition version addressed over the API (keeps the integer far inside the column type).
 MAX_VERSION = 1_000_000
 
