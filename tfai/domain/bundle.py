@@ -8,17 +8,22 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tfai.domain.errors import InvalidInput
 from tfai.domain.layout import Layout
 from tfai.domain.limits import (
     MAX_BUNDLE_DESCRIPTION,
     MAX_DOCUMENT_BYTES,
+    MAX_DURATION,
     MAX_EXPRESSION_BYTES,
+    MAX_FOR_EACH_ITEMS,
     MAX_KEY,
+    MAX_REMINDERS,
+    MAX_TASKS,
     MAX_TITLE,
     MAX_URL,
+    MAX_VERSION,
 )
 
 FORMAT = "tfai.bundle/v1"
@@ -30,7 +35,9 @@ Description = Annotated[str, Field(max_length=MAX_BUNDLE_DESCRIPTION)]
 # Characters here, a cheap first cut; expressions.py then counts the UTF-8 bytes.
 Expression = Annotated[str, Field(min_length=1, max_length=MAX_EXPRESSION_BYTES)]
 JsonSchema = dict[str, Any]
-TaskType = Literal["FORM", "SYNC_ACTION", "ASYNC_ACTION"]
+TaskType = Literal["FORM", "SYNC_ACTION", "ASYNC_ACTION", "JOIN", "TIMER", "CALL"]
+# An ISO 8601 duration ("PT48H", "P3D"): a cheap first cut here, tfai.domain.durations parses it at validation.
+Duration = Annotated[str, Field(min_length=2, max_length=MAX_DURATION, pattern=r"^P[0-9WDTHMS.,]+$")]
 FieldType = Literal["string", "number", "integer", "boolean", "object", "array"]
 EditableBy = Literal["requester", "admins", "nobody"]
 
@@ -73,8 +80,63 @@ def matches_type(field_type: str, value: Any) -> bool:
     return isinstance(value, _FIELD_TYPES.get(field_type, ()))
 
 
+class Join(_Model):
+    """How a JOIN task waits for the branches arriving at it."""
+
+    wait_for: Literal["all"] | Annotated[int, Field(ge=1, le=MAX_TASKS)] = Field(
+        default="all", description='"all": every live branch arriving at the JOIN; a number n: the first n to arrive.')
+    cancel_rest: bool = Field(
+        default=False, description="Whether the branches still running when the JOIN completes are cancelled.")
+
+
+class Timeout(_Model):
+    """An interrupting deadline: when `after` passes, the task is cancelled and the workflow continues at `to`."""
+
+    after: Duration = Field(description="ISO 8601 duration from the task's start, e.g. PT48H.")
+    to: TaskKey = Field(description="The task the workflow continues at when the deadline passes.")
+
+
+class Remind(_Model):
+    """A non-interrupting reminder to the task's assignee every `every`, at most `times` times."""
+
+    every: Duration = Field(description="ISO 8601 duration between reminders, e.g. P1D.")
+    times: Annotated[int, Field(ge=1, le=MAX_REMINDERS)] = Field(description="How many reminders at most.")
+
+
+def _only_on(types: list[str], names: list[str], what: str) -> dict[str, Any]:
+    return {"if": {"properties": {"type": {"enum": types}}},
+            "else": {"description": f"{what}: only on {' and '.join(types)} tasks.",
+                     "properties": {n: {"type": "null"} for n in names}}}
+
+
+# Which task types may carry which of the newer properties: (types, properties) - the schema's allOf and the
+# model's check below are both made from this one table.
+_ONLY_ON: tuple[tuple[list[str], list[str]], ...] = (
+    (["JOIN"], ["join"]),
+    (["TIMER"], ["wait", "until"]),
+    (["CALL"], ["workflow", "version", "input"]),
+    (["FORM", "ASYNC_ACTION"], ["timeout", "remind"]),
+    (["FORM"], ["due", "for_each", "complete_when"]),
+)
+_TASK_RULES: list[dict[str, Any]] = [
+    {"if": {"properties": {"type": {"const": "JOIN"}}},
+     "then": {"description": "A JOIN task needs join.", "properties": {"join": {"type": "object"}},
+              "required": ["join"]}},
+    {"if": {"properties": {"type": {"const": "CALL"}}},
+     "then": {"description": "A CALL task needs workflow.", "properties": {"workflow": {"type": "string"}},
+              "required": ["workflow"]}},
+    {"if": {"properties": {"type": {"const": "TIMER"}}},
+     "then": {"description": "A TIMER task needs exactly one of wait and until.",
+              "oneOf": [{"properties": {"wait": {"type": "string"}}, "required": ["wait"]},
+                        {"properties": {"until": {"type": "string"}}, "required": ["until"]}]}},
+    *[_only_on(types, names, ", ".join(names)) for types, names in _ONLY_ON],
+]
+
+
 class Task(_Model):
     """One step: a FORM a person fills in, or an action calling an HTTPS endpoint."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": _TASK_RULES})
 
     key: TaskKey
     title: Title
@@ -95,6 +157,57 @@ class Task(_Model):
     visible_to_requester: bool | None = Field(
         default=None, description="Whether a requester (who is not an admin, ticket admin or assignee) sees this "
         "task's input, output and error on the ticket; default: true for FORM, false for actions.")
+    next: Literal["first", "all"] = Field(
+        default="first", description='Which outgoing transitions fire when the task completes: "first", the first '
+        'true one by priority (one path); "all", every true one (or without condition), each starting a parallel '
+        "branch.")
+    join: Join | None = Field(
+        default=None, description='JOIN tasks only (required there): wait for the branches arriving here; output '
+        '{"arrived": [task keys]}.')
+    wait: Duration | None = Field(
+        default=None, description="TIMER tasks only: complete this long after the task starts (ISO 8601 duration, "
+        "e.g. P3D); a TIMER has exactly one of wait and until.")
+    until: Expression | None = Field(
+        default=None, description='TIMER tasks only: a CEL timestamp to complete at, e.g. '
+        'timestamp(ticket.start_date); output {"fired_at": timestamp}.')
+    timeout: Timeout | None = Field(
+        default=None, description="FORM and ASYNC_ACTION tasks only: if the task is not done `after` its start, "
+        "cancel it and continue at `to` (escalation).")
+    remind: Remind | None = Field(
+        default=None, description="FORM and ASYNC_ACTION tasks only: remind the assignee every `every`, at most "
+        "`times` times, while the task is open.")
+    due: Duration | None = Field(
+        default=None, description="FORM tasks only: the task instance's due_at is its start plus this ISO 8601 "
+        "duration; lists sort and filter by it and show overdue work.")
+    for_each: Expression | None = Field(
+        default=None, description="FORM tasks only: a CEL list; one task instance per item, each with `item` and "
+        "`index` in its input scope and assigned on its own; tasks.<key> is the list of their outputs.")
+    complete_when: Literal["all"] | Annotated[int, Field(ge=1, le=MAX_FOR_EACH_ITEMS)] | None = Field(
+        default=None, description='FORM tasks with for_each only: "all" (the default) or n, the number of instances '
+        "that must complete; the rest are then cancelled.")
+    workflow: WorkflowKey | None = Field(
+        default=None, description="CALL tasks only (required there): the key of the workflow of the same company to "
+        "start as a child.")
+    version: Literal["latest"] | Annotated[int, Field(ge=1, le=MAX_VERSION)] | None = Field(
+        default=None, description='CALL tasks only: "latest" (the default) or a version number of the called '
+        "workflow.")
+    input: Expression | None = Field(
+        default=None, description="CALL tasks only: a CEL map, the child's ticket data; the CALL's output is the "
+        "child's workflow data when it completes.")
+
+    @model_validator(mode="after")
+    def _type_rules(self) -> Task:
+        """The schema's allOf (_TASK_RULES), so the model and the published schema agree."""
+        if self.type == "JOIN" and self.join is None:
+            raise ValueError("A JOIN task needs join")
+        if self.type == "CALL" and self.workflow is None:
+            raise ValueError("A CALL task needs workflow")
+        if self.type == "TIMER" and (self.wait is None) == (self.until is None):
+            raise ValueError("A TIMER task needs exactly one of wait and until")
+        for types, names in _ONLY_ON:
+            if self.type not in types and any(getattr(self, n) is not None for n in names):
+                raise ValueError(f"{', '.join(names)}: only on {' and '.join(types)} tasks")
+        return self
 
 
 def visible_to_requester(task: Any) -> bool:

@@ -50,6 +50,10 @@ MAX_DURATION = 64
 MAX_REMINDERS = 100
 # The longest timer: five years (of 365 days; years and months have no fixed length, so durations count days).
 MAX_DURATION_DAYS = 5 * 365
+# A for_each FORM task creates one task instance per item: as many as a list in ticket data may hold.
+MAX_FOR_EACH_ITEMS = 1000
+# CALL: a workflow calls a child workflow that calls another... at most this deep (the parent ticket counts 0).
+MAX_CALL_DEPTH = 5
 # Highest definition version addressed over the API (keeps the integer far inside the column type).
 MAX_VERSION = 1_000_000
 
