@@ -118,7 +118,7 @@ _ONLY_ON: tuple[tuple[list[str], list[str]], ...] = (
     (["FORM", "ASYNC_ACTION"], ["timeout", "remind"]),
     (["FORM"], ["due", "for_each", "complete_when"]),
 )
-_TASK_RULES: list[dict[str, Any]] = [
+_TASK_RULES: Any = [
     {"if": {"properties": {"type": {"const": "JOIN"}}},
      "then": {"description": "A JOIN task needs join.", "properties": {"join": {"type": "object"}},
               "required": ["join"]}},
