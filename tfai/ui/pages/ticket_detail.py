@@ -179,6 +179,12 @@ def _steering() -> rx.Component:
         spacing="2", width="100%"), width="100%", id="steering"))
 
 
+def _no_attachments(_: Any) -> rx.Component:
+    """A `file` field of the Edit dialog while the ticket has no attachments (with some, it is a select of them)."""
+    return rx.text("No attachments yet: add the file under Attachments, then edit again.", size="2",
+                   color_scheme="gray")
+
+
 def _requester_actions() -> rx.Component:
     edit = rx.dialog.root(
         rx.dialog.trigger(rx.button(rx.icon("pencil", size=14), "Edit", variant="soft", size="2",
@@ -187,7 +193,7 @@ def _requester_actions() -> rx.Component:
             rx.dialog.title("Edit the ticket"),
             rx.dialog.description("Fields you leave as they are keep their values.", size="2",
                                   margin_bottom="1em"),
-            schema_form(S, submit_label="Save changes", on_submit=S.save_edit),
+            schema_form(S, submit_label="Save changes", on_submit=S.save_edit, file_widget=_no_attachments),
             rx.hstack(rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray", type="button")),
                       justify="end", width="100%", margin_top="0.5em"),
             id="edit-dialog"),

@@ -17,7 +17,7 @@ from tfai.settings import get_settings
 from tfai.ui.state import toast
 from tfai.ui.state.auth import AuthState
 from tfai.ui.state.detail_helpers import load_error, service_error, url_id
-from tfai.ui.state.form_values import error_message, field_errors
+from tfai.ui.state.form_values import error_message, field_errors, with_attachment_ids
 from tfai.ui.state.guard import guarded
 from tfai.ui.state.schema_form import SchemaFormMixin
 from tfai.ui.state.work_rows import (
@@ -62,6 +62,26 @@ def change_row(c: Any) -> dict[str, str]:
 
 
 MOVE_FIELDS = ("task", "reason")
+
+
+def edit_file_choices(files: list[Any]) -> dict[str, str]:
+    """The Edit dialog's choices for a `file` field, label → attachment id: every version of every attachment
+    (FileDTOs, newest first with their older versions), e.g. "quote.pdf v2 (#17)"."""
+    out: dict[str, str] = {}
+    for f in files:
+        for v in (f, *f.older_versions):
+            out[f"{v.filename} v{v.version} (#{v.id})"] = str(v.id)
+    return out
+
+
+def with_file_choices(fields: list[dict[str, Any]], choices: dict[str, str]) -> list[dict[str, Any]]:
+    """`file` fields become a select among the ticket's attachments, showing the one the field names now; without
+    attachments they stay `file` (the dialog says where to add one)."""
+    if not choices:
+        return fields
+    by_id = {file_id: label for label, file_id in choices.items()}
+    return [{**f, "widget": "select", "options": list(choices), "value": by_id.get(str(f["value"]), "")}
+            if f["widget"] == "file" else f for f in fields]
 
 
 def workflow_pairs(t: Any) -> list[dict[str, str]]:
@@ -120,6 +140,8 @@ class TicketDetailState(SchemaFormMixin, AuthState):
     _fields_schema: dict[str, Any] = {}
     _edit_layout: dict[str, Any] | None = None
     _values: dict[str, Any] = {}
+    _file_fields: list[str] = []
+    _file_choices: dict[str, str] = {}
 
     async def _refresh(self, actor: Actor) -> None:
         t = await tracking.get_ticket(actor, self._tid)
@@ -133,6 +155,7 @@ class TicketDetailState(SchemaFormMixin, AuthState):
         self.workflow_pairs = workflow_pairs(t)
         self.move_choices = move_options(t.move_choices)
         self._fields_schema, self._edit_layout, self._values = t.fields_schema, t.edit_layout, dict(t.fields)
+        self._file_choices = edit_file_choices(t.attachments)
 
     @rx.event
     @guarded()
@@ -228,6 +251,8 @@ class TicketDetailState(SchemaFormMixin, AuthState):
     def set_edit_open(self, value: bool) -> None:
         if value:  # the form starts from the ticket's values as they are now
             self._form_setup(self._fields_schema, self._edit_layout, values=self._values)
+            self._file_fields = [f["name"] for f in self.fields if f["widget"] == "file"]
+            self.fields = with_file_choices(self.fields, self._file_choices)
         self.edit_open = bool(value) and self.can_edit
 
     @rx.event
@@ -236,6 +261,7 @@ class TicketDetailState(SchemaFormMixin, AuthState):
         values = self._form_collect(form_data)
         if values is None:
             return
+        values = with_attachment_ids(values, self._file_fields, self._file_choices)
         self.form_busy = True
         yield
         try:
