@@ -25,8 +25,8 @@ from tfai.domain.limits import (
 from tfai.domain.policy import Actor
 from tfai.services.auth import sessions
 from tfai.services.common.pagination import Page
-from tfai.services.staff import access, approval, history
-from tfai.services.staff.dto import AuditEntryDTO, GrantDTO, StaffAccessSettingsDTO, StaffConsoleDTO
+from tfai.services.staff import access, approval, history, mine
+from tfai.services.staff.dto import AuditEntryDTO, GrantDTO, OwnGrantDTO, StaffAccessSettingsDTO, StaffConsoleDTO
 
 router = APIRouter(tags=["staff"])
 
@@ -114,9 +114,17 @@ async def _enter(request: Request, response: Response, actor: Actor, grant_id: i
                     switch_url="/api/v1/auth/session?" + urlencode({"code": code, "next": "/dashboard"}))
 
 
+@router.get("/staff/my-grants", response_model=Page[OwnGrantDTO], responses=ERROR_RESPONSES)
+async def my_grants(actor: CurrentActor, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+                    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25) -> Page[OwnGrantDTO]:
+    """Your own grants in every company, newest first: pending, active (can_enter), denied, expired, ended."""
+    return await mine.list_my_grants(actor, page=page, page_size=page_size)
+
+
 @router.post("/staff/grants/{grant_id}/enter", response_model=EnterOut, responses=ERROR_RESPONSES)
 async def enter_grant(grant_id: int, request: Request, response: Response, actor: CurrentActor) -> EnterOut:
-    """Switch into one of your grants once the company approved it (staff only; 403 while it waits)."""
+    """Switch into one of your grants once the company approved it (staff only). 403 grant_pending while it waits,
+    grant_denied, grant_expired or grant_ended after; 404 for a grant that is not yours."""
     return await _enter(request, response, actor, grant_id)
 
 

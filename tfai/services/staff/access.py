@@ -15,6 +15,7 @@ from tfai.services.common import audit
 from tfai.services.common.identity import set_tenant
 from tfai.services.common.problems import Problems
 from tfai.services.common.tx import actor_tx
+from tfai.services.staff._own_grants import require_enterable
 from tfai.services.staff.dto import (
     CompanyStatsDTO,
     GrantDTO,
@@ -130,6 +131,11 @@ async def switch_code(actor: Actor, *, grant_id: int | None, browser_bound: bool
     """
     if not actor.is_platform_staff:
         raise Forbidden("Only Ticketflower staff can switch company")
+    if grant_id is not None:
+        # Say why a grant cannot be entered (waiting, refused, over) here, rather than a bare refusal at the session
+        # route; the route still checks again when it opens the session.
+        async with actor_tx(actor) as session:
+            await require_enterable(session, actor.real_user_id, int(grant_id))
     return await sessions.issue_login_code(actor.real_user_id, await _home_company(actor), staff_grant_id=grant_id,
                                            browser_bound=browser_bound)
 

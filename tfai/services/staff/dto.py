@@ -67,6 +67,24 @@ class GrantDTO(BaseModel):
     views: int = 0  # tickets, files, user lists and audit pages viewed under it
 
 
+class OwnGrantDTO(BaseModel):
+    """One of the staff member's own grants, in any company, as the staff console lists it; can_enter is True only
+    for an approved grant that is still live."""
+
+    grant_id: int
+    company_id: int
+    company_name: str
+    reason: str
+    mode: Literal["read", "write"]
+    created_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None = None
+    decided_at: datetime | None = None
+    minutes: int
+    status: Literal["pending", "active", "denied", "ended", "expired"]
+    can_enter: bool
+
+
 class AuditEntryDTO(BaseModel):
     """One audit row; real_actor_* and staff_grant_id name the staff member behind a grant."""
 

@@ -16,14 +16,16 @@ from tfai.services.common.pagination import Page, clamp
 from tfai.services.common.tx import actor_tx
 from tfai.services.staff.dto import AuditEntryDTO, GrantDTO
 
+# A grant's duration and status from its columns (alias g): the company's list and the staff member's own use them.
+GRANT_MINUTES_SQL = """greatest(1, round(extract(epoch FROM g.expires_at - CASE WHEN g.approval = 'approved'
+                                   THEN g.decided_at ELSE g.created_at END) / 60))::int"""
+GRANT_STATUS_SQL = """CASE WHEN g.approval = 'denied' THEN 'denied' WHEN g.ended_at IS NOT NULL THEN 'ended'
+            WHEN g.expires_at <= clock_timestamp() THEN 'expired' WHEN g.approval = 'pending' THEN 'pending'
+            ELSE 'active' END"""
+
 GRANT_SQL = f"""
 SELECT g.id AS grant_id, g.company_id, c.name AS company_name, g.staff_user_id, g.staff_email, g.reason, g.mode,
-       g.created_at, g.expires_at, g.ended_at,
-       greatest(1, round(extract(epoch FROM g.expires_at - CASE WHEN g.approval = 'approved' THEN g.decided_at
-                                                                 ELSE g.created_at END) / 60))::int AS minutes,
-       CASE WHEN g.approval = 'denied' THEN 'denied' WHEN g.ended_at IS NOT NULL THEN 'ended'
-            WHEN g.expires_at <= clock_timestamp() THEN 'expired' WHEN g.approval = 'pending' THEN 'pending'
-            ELSE 'active' END AS status,
+       g.created_at, g.expires_at, g.ended_at, {GRANT_MINUTES_SQL} AS minutes, {GRANT_STATUS_SQL} AS status,
        (SELECT count(*) FROM audit_log a WHERE a.staff_grant_id = g.id
           AND a.action NOT LIKE 'staff\\_grant.%' AND a.action <> '{STAFF_VIEW}') AS actions,
        (SELECT count(*) FROM audit_log a WHERE a.staff_grant_id = g.id AND a.action = '{STAFF_VIEW}') AS views
