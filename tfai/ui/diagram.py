@@ -5,24 +5,41 @@ SVG is meant for an <img> tag (a data: URI): an SVG loaded as an image cannot ru
 external resources or be scripted by the page. On top of that the output itself holds no
 <script>, no <foreignObject>, no event attributes and no external references, and every piece of
 text from the definition is XML-escaped, so a title like "<script>" shows only as text.
+Flow constructs (parallel splits, JOIN, TIMER, CALL, timeouts, reminders, for-each) are drawn
+with the shapes and marks of diagram_marks.py.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape
 
 from pydantic import BaseModel
 
+from tfai.ui.diagram_marks import (
+    MARK_STYLE,
+    NODE_H,
+    NODE_W,
+    call_label,
+    clock,
+    diamond,
+    esc,
+    flow_props,
+    join_label,
+    marks,
+    timeout_label,
+    timer_label,
+)
+
 START_ID = "#start"
 END_ID = "#end"
-NODE_W, NODE_H, PILL_W, PILL_H = 210, 56, 92, 30
+PILL_W, PILL_H = 92, 30
 GAP_X, GAP_Y, MARGIN, BACK_LANE, VIRTUAL_W = 48, 96, 24, 90, 16
 TYPE_COLOURS = {"FORM": ("#e8f0fe", "#3867d6"), "SYNC_ACTION": ("#fff4e5", "#e67e22"),
-                "ASYNC_ACTION": ("#f3e8fd", "#8e44ad"), "missing": ("#fdecea", "#c0392b")}
-_INVALID_XML = re.compile(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+                "ASYNC_ACTION": ("#f3e8fd", "#8e44ad"), "JOIN": ("#eef7ee", "#2e7d32"),
+                "TIMER": ("#fffbe6", "#b7950b"), "CALL": ("#eaf4f4", "#16777a"), "missing": ("#fdecea", "#c0392b")}
+# A raw edge: source, target, condition, priority, kind ("" for a transition, "timeout" for a task's timeout).
+RawEdge = tuple[str, str, str | None, int, str]
 
 
 @dataclass
@@ -39,6 +56,7 @@ class DiagramNode:
     is_start: bool = False
     is_end: bool = False
     is_virtual: bool = False
+    props: dict[str, Any] = field(default_factory=dict)  # the task's flow properties (diagram_marks.FLOW_PROPS)
 
     @property
     def width(self) -> float:
@@ -47,7 +65,8 @@ class DiagramNode:
 
 @dataclass(frozen=True)
 class DiagramEdge:
-    """A transition; `back` edges point to an earlier (or the same) rank and are drawn on the side."""
+    """A transition or a task's timeout (`kind` "timeout"); `back` edges point to an earlier (or the same) rank
+    and are drawn on the side."""
 
     source: str
     target: str
@@ -55,6 +74,7 @@ class DiagramEdge:
     priority: int = 0
     back: bool = False
     show_priority: bool = False
+    kind: str = ""
 
 
 @dataclass
@@ -85,19 +105,19 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)
 
 
-def _graph(section: dict[str, Any]) -> tuple[dict[str, DiagramNode], list[tuple[str, str, str | None, int]]]:
+def _graph(section: dict[str, Any]) -> tuple[dict[str, DiagramNode], list[RawEdge]]:
     """Nodes (start, tasks, missing targets, end) and raw edges from a possibly invalid workflow section."""
     nodes: dict[str, DiagramNode] = {START_ID: DiagramNode(START_ID, "Start", "start", is_start=True)}
     tasks = section.get("tasks")
     for task in tasks if isinstance(tasks, list) else []:
         if isinstance(task, dict) and isinstance(task.get("key"), str) and task["key"] not in nodes:
             nodes[task["key"]] = DiagramNode(task["key"], _text(task.get("title")) or task["key"],
-                                             _text(task.get("type")) or "missing")
-    edges: list[tuple[str, str, str | None, int]] = []
+                                             _text(task.get("type")) or "missing", props=flow_props(task))
+    edges: list[RawEdge] = []
     start = section.get("start")
     if isinstance(start, str):
         nodes.setdefault(start, DiagramNode(start, start, "missing"))
-        edges.append((START_ID, start, None, 0))
+        edges.append((START_ID, start, None, 0, ""))
     transitions = section.get("transitions")
     for tr in transitions if isinstance(transitions, list) else []:
         if not isinstance(tr, dict) or not isinstance(tr.get("from"), str):
@@ -112,19 +132,24 @@ def _graph(section: dict[str, Any]) -> tuple[dict[str, DiagramNode], list[tuple[
         cond = tr.get("condition")
         prio = tr.get("priority")
         edges.append((source, target, cond if isinstance(cond, str) else None,
-                      prio if isinstance(prio, int) and not isinstance(prio, bool) else 0))
+                      prio if isinstance(prio, int) and not isinstance(prio, bool) else 0, ""))
     sources = {e[0] for e in edges}
     for key, node in list(nodes.items()):
         if key not in sources and not (node.is_start or node.is_end) and node.type != "missing":
             nodes.setdefault(END_ID, DiagramNode(END_ID, "End", "end", is_end=True))
-            edges.append((key, END_ID, None, 0))  # no outgoing transitions: the workflow ends here
+            edges.append((key, END_ID, None, 0, ""))  # no outgoing transitions: the workflow ends here
+    for key, node in list(nodes.items()):
+        timeout = node.props.get("timeout")
+        if isinstance(timeout, dict) and isinstance(timeout.get("to"), str):  # the escalation path of a timeout
+            nodes.setdefault(timeout["to"], DiagramNode(timeout["to"], timeout["to"], "missing"))
+            edges.append((key, timeout["to"], None, 0, "timeout"))
     return nodes, edges
 
 
-def _back_edges(order: list[str], edges: list[tuple[str, str, str | None, int]]) -> set[int]:
+def _back_edges(order: list[str], edges: list[RawEdge]) -> set[int]:
     """Indexes of edges closing a cycle in a depth-first walk from the start (then from unvisited nodes)."""
     succ: dict[str, list[tuple[int, str]]] = {k: [] for k in order}
-    for i, (s, t, _, _) in enumerate(edges):
+    for i, (s, t, _, _, _) in enumerate(edges):
         succ[s].append((i, t))
     state: dict[str, int] = {}
     back: set[int] = set()
@@ -233,9 +258,10 @@ def layout(workflow: dict[str, Any] | BaseModel) -> Diagram:
     nodes, raw = _graph(_section(workflow))
     back = _back_edges(list(nodes), raw)
     out_count: dict[str, int] = {}
-    for s, _, _, _ in raw:
-        out_count[s] = out_count.get(s, 0) + 1
-    edges = [DiagramEdge(s, t, c, p, i in back, out_count[s] > 1 or p != 0) for i, (s, t, c, p) in enumerate(raw)]
+    for s, _, _, _, kind in raw:
+        out_count[s] = out_count.get(s, 0) + (kind == "")
+    edges = [DiagramEdge(s, t, c, p, i in back, kind == "" and (out_count[s] > 1 or p != 0), kind)
+             for i, (s, t, c, p, kind) in enumerate(raw)]
     diagram = Diagram(nodes, edges)
     _rank(nodes, edges)
     _split_long_edges(diagram)
@@ -258,13 +284,6 @@ def layout(workflow: dict[str, Any] | BaseModel) -> Diagram:
     return diagram
 
 
-def _esc(text: str, limit: int | None = None) -> str:
-    clean = _INVALID_XML.sub("", text)
-    if limit is not None and len(clean) > limit:
-        clean = clean[: limit - 1] + "…"
-    return escape(clean, {'"': "&quot;", "'": "&apos;"})
-
-
 def _half_h(node: DiagramNode) -> float:
     if node.is_virtual:
         return NODE_H / 2
@@ -274,7 +293,7 @@ def _half_h(node: DiagramNode) -> float:
 def _label(x: float, y: float, text: str) -> str:
     width = 7.0 * len(text) + 10
     return (f'<rect x="{x - width / 2:.1f}" y="{y - 9:.1f}" width="{width:.1f}" height="18" rx="4" fill="#ffffff" '
-            f'stroke="#d0d0d8"/><text x="{x:.1f}" y="{y + 4:.1f}" class="lbl">{_esc(text)}</text>')
+            f'stroke="#d0d0d8"/><text x="{x:.1f}" y="{y + 4:.1f}" class="lbl">{esc(text)}</text>')
 
 
 def _edge_svg(diagram: Diagram, index: int, nth: int) -> str:
@@ -284,12 +303,15 @@ def _edge_svg(diagram: Diagram, index: int, nth: int) -> str:
     raw = cond if len(cond) <= 34 else cond[:33] + "…"
     if edge.show_priority:
         raw = f"{raw} · p{edge.priority}" if raw else f"p{edge.priority}"
+    cls = "edge"
+    if edge.kind == "timeout":
+        raw, cls = timeout_label(a.props), "edge timeout"
     if edge.back:
         right = diagram.width - BACK_LANE - MARGIN + 20 + (nth % 4) * 14
         x1, y1, x2, y2 = a.x + NODE_W / 2, a.y, b.x + NODE_W / 2, b.y
         path = f"M{x1:.1f},{y1:.1f} C{right + 40:.1f},{y1:.1f} {right + 40:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
         label = _label(right + 10, (y1 + y2) / 2, raw) if raw else ""
-        return f'<path d="{path}" class="edge back" marker-end="url(#arrow)"/>{label}'
+        return f'<path d="{path}" class="{cls} back" marker-end="url(#arrow)"/>{label}'
     chain = [diagram.nodes[k] for k in diagram.chains[index]]
     x1, y1 = a.x, a.y + _half_h(a)
     path = f"M{x1:.1f},{y1:.1f}"
@@ -302,7 +324,7 @@ def _edge_svg(diagram: Diagram, index: int, nth: int) -> str:
             path += f" L{qx:.1f},{q.y + NODE_H / 2:.1f}"
     x2, y2 = chain[1].x, chain[1].y - _half_h(chain[1])
     label = _label((x1 + x2) / 2, y1 + min(GAP_Y / 2, (y2 - y1) / 2), raw) if raw else ""
-    return f'<path d="{path}" class="edge" marker-end="url(#arrow)"/>{label}'
+    return f'<path d="{path}" class="{cls}" marker-end="url(#arrow)"/>{label}'
 
 
 def _node_svg(node: DiagramNode, start_task: str | None) -> str:
@@ -315,27 +337,39 @@ def _node_svg(node: DiagramNode, start_task: str | None) -> str:
     left, top = node.x - NODE_W / 2, node.y - NODE_H / 2
     width = 3 if node.key == start_task else 1.5
     kind = node.type if node.type in TYPE_COLOURS and node.type != "missing" else "unknown task"
-    return (f'<rect x="{left:.1f}" y="{top:.1f}" width="{NODE_W}" height="{NODE_H}" rx="8" fill="{bg}" '
-            f'stroke="{fg}" stroke-width="{width}"/>'
-            f'<text x="{node.x:.1f}" y="{top + 22:.1f}" class="title">{_esc(node.title, 28)}</text>'
-            f'<text x="{node.x:.1f}" y="{top + 42:.1f}" class="meta" fill="{fg}">'
-            f'{_esc(node.key, 20)} · {_esc(kind, 14)}</text>')
+    meta = f"{esc(node.key, 20)} · {esc(kind, 14)}"
+    if node.type == "JOIN":  # a gateway: a diamond as wide as a task, with what it waits for
+        shape = diamond(node.x, node.y, NODE_W / 2, NODE_H / 2 + 6, fill=bg, stroke=fg, width=width)
+        meta = f"{esc(node.key, 16)} · {esc(join_label(node.props), 24)}"
+    else:
+        thick = width + 2.5 if node.type == "CALL" else width  # a call activity: a thick border
+        shape = (f'<rect x="{left:.1f}" y="{top:.1f}" width="{NODE_W}" height="{NODE_H}" rx="8" fill="{bg}" '
+                 f'stroke="{fg}" stroke-width="{thick}"/>')
+    if node.type == "TIMER":
+        shape += clock(left + 16, node.y, 10, stroke=fg)
+        meta = f"{esc(node.key, 14)} · {esc(timer_label(node.props), 22)}"
+    elif node.type == "CALL":
+        meta = f"{esc(node.key, 14)} · {esc(call_label(node.props), 24)}"
+    return (f'{shape}<text x="{node.x:.1f}" y="{top + 22:.1f}" class="title">{esc(node.title, 28)}</text>'
+            f'<text x="{node.x:.1f}" y="{top + 42:.1f}" class="meta" fill="{fg}">{meta}</text>'
+            f"{marks(node.x, node.y, node.props)}")
 
 
 _STYLE = ("text{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;text-anchor:middle}"
           ".title{font-size:13px;font-weight:600;fill:#1f2330}.meta{font-size:11px;font-family:monospace}"
           ".pill{font-size:12px;font-weight:600;fill:#ffffff}.lbl{font-size:11px;font-family:monospace;fill:#333}"
-          ".edge{fill:none;stroke:#6b6f80;stroke-width:1.5}.back{stroke-dasharray:5 4}")
+          ".edge{fill:none;stroke:#6b6f80;stroke-width:1.5}.back{stroke-dasharray:5 4}" + MARK_STYLE)
 
 
 def render_svg(workflow: dict[str, Any] | BaseModel) -> str:
-    """A standalone SVG document of the workflow: start and end marked, task types, conditions and priorities."""
+    """A standalone SVG document of the workflow: start and end marked, task types, conditions and priorities,
+    and the flow constructs (splits, joins, timers, timeouts, reminders, for-each, calls)."""
     section = _section(workflow)
     diagram = layout(section)
     start = section.get("start")
     w, h = f"{diagram.width:.0f}", f"{diagram.height:.0f}"
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-             f'role="img"><title>{_esc(_text(section.get("title")) or "Workflow", 200)}</title>'
+             f'role="img"><title>{esc(_text(section.get("title")) or "Workflow", 200)}</title>'
              f"<style>{_STYLE}</style><defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
              'markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
              'fill="#6b6f80"/></marker></defs><rect width="100%" height="100%" fill="#ffffff"/>']
