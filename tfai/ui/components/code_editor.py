@@ -2,7 +2,9 @@
 
 The editor is uncontrolled while typing: `seed` is only the text it starts from (change it together
 with `key` to load new text), and `on_change` reports the text (debounce it on the event). Feeding
-the debounced text back as the value would roll back keystrokes typed in between.
+the debounced text back as the value would roll back keystrokes typed in between. `goto_line`, set together with
+`seed` and `key`, puts the cursor on that line of the new text and scrolls it into view (compiled JavaScript run
+when the editor is created: no eval).
 """
 
 from __future__ import annotations
@@ -13,9 +15,19 @@ import reflex as rx
 from reflex_base.event import EventHandler, passthrough_event_spec
 from reflex_base.utils.imports import ImportDict, ImportVar
 from reflex_base.vars.base import Var
+from reflex_base.vars.function import FunctionStringVar
 
 _JSON: Var[Any] = Var(_js_expr="[cmJson()]")
 _YAML: Var[Any] = Var(_js_expr="[cmYaml()]")
+# onCreateEditor(view) for a 1-based line: the cursor at its start, scrolled to the top third of the editor, focused.
+# `view.constructor` is CodeMirror's EditorView (its static scrollIntoView makes the effect) without importing it.
+GOTO_LINE: FunctionStringVar[Any] = FunctionStringVar.create(
+    "((line) => (view) => { const n = Number(line); if (!(n >= 1 && n <= view.state.doc.lines)) return;"
+    " const pos = view.state.doc.line(n).from;"
+    " view.dispatch({selection: {anchor: pos},"
+    " effects: view.constructor.scrollIntoView(pos, {y: 'start', yMargin: 60})});"
+    " view.focus(); })"
+)
 
 
 class CodeMirror(rx.Component):
@@ -37,6 +49,7 @@ class CodeMirror(rx.Component):
     placeholder: rx.Var[str]
     extensions: rx.Var[list[Any]]
     on_change: EventHandler[passthrough_event_spec(str)]  # type: ignore[type-arg,valid-type]
+    on_create_editor: rx.Var[Any]  # a plain JavaScript function (view, state) => void, not a Reflex event
 
     def add_imports(self) -> ImportDict:
         return {"@codemirror/lang-json": [ImportVar(tag="json", alias="cmJson")],
@@ -44,11 +57,12 @@ class CodeMirror(rx.Component):
 
 
 def code_editor(seed: Any, *, on_change: Any, yaml: Any = False, key: Any = None, height: str = "460px",
-                **props: Any) -> rx.Component:
-    """A bordered JSON (or YAML when `yaml` is true) editor starting from `seed`."""
+                goto_line: Any = None, **props: Any) -> rx.Component:
+    """A bordered JSON (or YAML when `yaml` is true) editor starting from `seed` (at `goto_line` when given)."""
+    extra = {} if goto_line is None else {"on_create_editor": GOTO_LINE.call(goto_line)}
     editor = CodeMirror.create(
         value=seed, on_change=on_change, height=height, extensions=rx.cond(yaml, _YAML, _JSON),
-        placeholder="Paste or type a tfai.bundle/v1 document (JSON or YAML)", key=key,
+        placeholder="Paste or type a tfai.bundle/v1 document (JSON or YAML)", key=key, **extra,
     )
     return rx.box(editor, border="1px solid var(--gray-a6)", border_radius="var(--radius-2)", overflow="hidden",
                   width="100%", font_size="13px", **props)

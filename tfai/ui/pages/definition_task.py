@@ -19,6 +19,13 @@ def _edges(title: str, rows: Any) -> rx.Component:
             r["condition"].to(str)))), " · priority ", r["priority"].to(str), size="2")), spacing="1"))
 
 
+def _edit() -> rx.Component:
+    """Open the workflow's bundle in the editor with the cursor on this task (designers and admins only)."""
+    href = "/definitions/upload?from=" + S.wf_key.to(str) + "&at=/workflow/tasks/" + S.item_key.to(str)
+    return rx.cond(S.is_designer, rx.link(rx.button(rx.icon("pencil", size=16), "Edit", variant="soft"),
+                                          href=href, id="edit-task"))
+
+
 def _preview() -> rx.Component:
     return rx.card(rx.vstack(
         rx.heading("Form preview", size="4"),
@@ -35,6 +42,7 @@ def definition_task() -> rx.Component:
     workflow = (rx.cond(S.wf_title != "", S.wf_title, "Workflow"), "/definitions/workflows/" + S.wf_key.to(str))
     return definition_page(S, noun="Task definition", parents=(("Tasks", "/definitions/tasks"), workflow),
                            heading_id="task-title", body=(
+            _edit(),
             rx.card(rx.vstack(
                 kv("Key", rx.code(S.item_key)),
                 kv("Type", type_badge(S.task_type)),

@@ -13,10 +13,19 @@ from tfai.ui.state.definitions_ticket_type import TicketTypeDetailState
 S: Any = TicketTypeDetailState
 
 
+def _edit() -> rx.Component:
+    """Open the bundle of the workflow it starts in the editor with the cursor on this ticket type (designers and
+    admins only)."""
+    href = "/definitions/upload?from=" + S.wf_key.to(str) + "&at=/ticket_types/" + S.item_key.to(str)
+    return rx.cond(S.is_designer, rx.link(rx.button(rx.icon("pencil", size=16), "Edit", variant="soft"),
+                                          href=href, id="edit-ticket-type"))
+
+
 @rx.page(route="/definitions/ticket-types/[ticket_type_key]", title="Ticket type · tfai", on_load=S.load)
 def definition_ticket_type() -> rx.Component:
     return definition_page(S, noun="Ticket type", parents=(("Ticket types", "/definitions/ticket-types"),),
                            heading_id="tt-title", body=(
+            _edit(),
             rx.card(rx.vstack(
                 kv("Key", rx.code(S.item_key)),
                 kv("Version", rx.hstack(rx.badge("v", S.version),

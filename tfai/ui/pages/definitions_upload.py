@@ -75,7 +75,7 @@ def upload_page(top: rx.Component) -> rx.Component:
         _status(),
         rx.grid(
             code_editor(S.seed, on_change=S.set_text.debounce(500), yaml=S.is_yaml, key=S.editor_key,
-                        id="bundle-editor"),
+                        goto_line=S.goto_line, id="bundle-editor"),
             rx.box(rx.cond(S.problems.length() > 0, problems_list(S.problems),
                            rx.text(rx.cond(S.status == "valid", "No problems found.", "Problems appear here."),
                                    size="2", color_scheme="gray")),

@@ -13,7 +13,7 @@ from tfai.domain.policy import Actor
 from tfai.services.definitions import bundles
 from tfai.services.definitions.dto import ProblemDTO, SavedBundleDTO
 from tfai.ui.state.definitions_base import DesignerState
-from tfai.ui.state.definitions_helpers import problem_rows
+from tfai.ui.state.definitions_helpers import pointer_line, problem_rows
 from tfai.ui.state.form_values import error_message
 from tfai.ui.state.guard import DESIGNER, admit, guarded
 
@@ -45,6 +45,7 @@ class DefinitionsEditorState(DesignerState):
 
     seed: str = ""
     editor_key: int = 0
+    goto_line: int = 0  # where the cursor starts in a loaded text (0: the top); set with seed and editor_key
     is_yaml: bool = False
     status: str = "empty"  # empty | checking | valid | invalid
     problems: list[dict[str, str]] = []
@@ -61,9 +62,11 @@ class DefinitionsEditorState(DesignerState):
     def can_save(self) -> bool:
         return self.status == "valid" and not self.saving
 
-    def _load_text(self, text: str) -> None:
+    def _load_text(self, text: str, at: str = "") -> None:
+        """Show new text in the editor, the cursor at the JSON pointer `at` (see pointer_line) when given."""
         self._text = text[:MAX_CHARS + 1]
         self.seed, self.editor_key, self.is_yaml = self._text, self.editor_key + 1, looks_like_yaml(self._text)
+        self.goto_line = (pointer_line(self._text, at) or 0) if at and self._text else 0
 
     def _show(self, errors: list[ProblemDTO], warnings: list[ProblemDTO], valid: bool) -> None:
         self.problems = problem_rows(self._text, errors, warnings)
@@ -75,6 +78,8 @@ class DefinitionsEditorState(DesignerState):
     async def load(self, actor: Actor) -> Any:
         self.saved_note, self.saved_links, self.error, self.problems = "", [], "", []
         self.error_count = self.warning_count = 0
+        # ?from=<workflow key> loads its current bundle; &at=<JSON pointer> puts the cursor there, e.g.
+        # /workflow/tasks/approve or /ticket_types/laptop (a list item by its key: the definition pages' Edit links).
         source = self._query("from")
         text = ""
         if source:
@@ -82,7 +87,7 @@ class DefinitionsEditorState(DesignerState):
                 text = await bundles.export_bundle(actor, source, fmt="json")
             except TfaiError as exc:
                 self.error = error_message(exc)
-        self._load_text(text)
+        self._load_text(text, self._query("at"))
         return self._changed()
 
     def _changed(self) -> Any:

@@ -21,9 +21,22 @@ def _segments(pointer: str) -> list[str]:
     return [s.replace("~1", "/").replace("~0", "~") for s in pointer.lstrip("/").split("/")]
 
 
+def _keyed_item(node: yaml.SequenceNode, key: str) -> yaml.Node | None:
+    """The item of a list that is an object whose "key" is `key` (tasks and ticket types have one)."""
+    for item in node.value:
+        if isinstance(item, yaml.MappingNode) and any(
+                isinstance(k, yaml.ScalarNode) and k.value == "key" and isinstance(v, yaml.ScalarNode)
+                and v.value == key for k, v in item.value):
+            return item
+    return None
+
+
 def pointer_line(text: str, pointer: str) -> int | None:
     """The 1-based line where the value at a JSON pointer starts in JSON or YAML text (its nearest parent
-    when the pointer goes further than the document), or None when the text cannot be read."""
+    when the pointer goes further than the document), or None when the text cannot be read.
+
+    In a list, a segment that is not an index names the item whose "key" it is: /workflow/tasks/approve is the
+    task with key approve wherever it stands (the definition pages' Edit links point so)."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except (yaml.YAMLError, RecursionError, ValueError):
@@ -38,9 +51,13 @@ def pointer_line(text: str, pointer: str) -> int | None:
                 if isinstance(key, yaml.ScalarNode) and key.value == segment:
                     line, child = int(key.start_mark.line) + 1, value
                     break
-        elif isinstance(node, yaml.SequenceNode) and segment.isdigit() and int(segment) < len(node.value):
-            child = node.value[int(segment)]
-            line = int(child.start_mark.line) + 1
+        elif isinstance(node, yaml.SequenceNode):
+            if segment.isdigit():
+                child = node.value[int(segment)] if int(segment) < len(node.value) else None
+            else:
+                child = _keyed_item(node, segment)
+            if child is not None:
+                line = int(child.start_mark.line) + 1
         if child is None:
             break
         node = child
