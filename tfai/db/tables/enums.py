@@ -23,6 +23,9 @@ class TaskType(StrEnum):
     FORM = "FORM"
     SYNC_ACTION = "SYNC_ACTION"
     ASYNC_ACTION = "ASYNC_ACTION"
+    JOIN = "JOIN"
+    TIMER = "TIMER"
+    CALL = "CALL"
 
 
 def pg_enum(enum_cls: type[enum.Enum], name: str) -> SAEnum:

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from tfai.db.tables.common import company_fk, jsonb, now_col, pk, ref, tenant_fk, tenant_key, ts
@@ -18,6 +30,13 @@ class WorkflowInstance(SQLModel, table=True):
         Index("ix_workflow_instances_status", "company_id", "w_status"),
         tenant_key("workflow_instances"),
         tenant_fk("workflow_instances", "workflow_definition_id", "workflow_definitions"),
+        Index("ix_workflow_instances_parent", "company_id", "parent_task_instance_id",
+              postgresql_where=text("parent_task_instance_id IS NOT NULL")),
+        # task_instances references this table too: the cycle is closed after both exist (migration 0019).
+        ForeignKeyConstraint(["company_id", "parent_task_instance_id"],
+                             ["task_instances.company_id", "task_instances.id"],
+                             name="fk_workflow_instances_parent_task_instance_id_tenant", ondelete="CASCADE",
+                             use_alter=True),
     )
 
     id: int | None = pk()
@@ -29,6 +48,9 @@ class WorkflowInstance(SQLModel, table=True):
     created_at: datetime = now_col()
     updated_at: datetime = now_col()
     completed_at: datetime | None = ts()
+    # A child workflow started by a CALL task (no ticket of its own): that task instance, and how deep it nests.
+    parent_task_instance_id: int | None = ref()
+    call_depth: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 class TicketInstance(SQLModel, table=True):
@@ -77,6 +99,10 @@ class TaskInstance(SQLModel, table=True):
         tenant_fk("task_instances", "assigned_to", "users", ondelete="SET NULL"),
         # Staff under a grant complete tasks with completed_by NULL (workflow/_runtime.py), so it stays in company.
         tenant_fk("task_instances", "completed_by", "users", ondelete="SET NULL"),
+        tenant_fk("task_instances", "call_workflow_id", "workflow_instances", ondelete="CASCADE"),
+        Index("ix_task_instances_group", "company_id", "group_id", postgresql_where=text("group_id IS NOT NULL")),
+        Index("ix_task_instances_call_workflow", "company_id", "call_workflow_id",
+              postgresql_where=text("call_workflow_id IS NOT NULL")),
     )
 
     id: int | None = pk()
@@ -94,6 +120,14 @@ class TaskInstance(SQLModel, table=True):
     started_at: datetime | None = ts()
     completed_at: datetime | None = ts()
     completed_by: int | None = ref()
+    # `workflow_instance_id` is always the ticket's own workflow (every ticket, policy and list query joins on it);
+    # a task of a child workflow started by a CALL names that child here (its data, definition and status).
+    call_workflow_id: int | None = ref()
+    # A for_each FORM task: one instance per item, grouped by the first instance's id, numbered from 0.
+    group_id: int | None = ref()
+    item_index: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    # A FORM task's `due`: when it is due (set at creation).
+    due_at: datetime | None = ts()
 
 
 class Comment(SQLModel, table=True):
