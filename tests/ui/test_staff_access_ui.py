@@ -15,6 +15,7 @@ from reflex.state import State
 from tests.fixtures.staff import Staffer, login, totp_now
 from tests.fixtures.tenants import PASSWORD, World
 from tfai.domain.policy import Actor
+from tfai.services.auth import sessions
 from tfai.services.common import throttle
 from tfai.services.staff import access, approval, history, setup
 from tfai.ui.pages import load_all
@@ -27,7 +28,7 @@ from tfai.ui.state.admin_staff_access import (  # noqa: E402 - pages register th
     AdminStaffAccessState,
 )
 from tfai.ui.state.auth import AuthState  # noqa: E402
-from tfai.ui.state.staff_console import StaffConsoleState  # noqa: E402
+from tfai.ui.state.staff_console import GRANTS_PAGE_SIZE, StaffConsoleState  # noqa: E402
 
 REASON = "Customer asked about a stuck ticket"
 
@@ -64,6 +65,10 @@ async def staffer(db_engine: None) -> AsyncIterator[Staffer]:
     yield Staffer(user_id=created.user_id, email=email, token=await login(email, second_factor=totp_now(uri)),
                   totp_uri=uri)
     await throttle.clear_all()
+
+
+async def _login_actor(email: str, totp_uri: str) -> Actor:
+    return await sessions.authenticate_session(await login(email, second_factor=totp_now(totp_uri)))
 
 
 async def _state(cls: type) -> Any:
@@ -131,28 +136,73 @@ async def test_disabling_ends_waiting_grants(world: World, session: Session, sta
     assert [g["status"] for g in page.grants] == ["ended"]
 
 
-async def test_the_console_keeps_a_request_that_waits_and_enters_it_once_approved(
+async def test_the_console_lists_my_grants_and_enters_one_only_once_approved(
         world: World, session: Session, staffer: Staffer) -> None:
     await approval.set_staff_read_access(world.a.admin.actor, "approval")
     console = await _state(StaffConsoleState)
     session.actor = await staffer.actor()
     await _call(console, "load")
+    assert console.grants == [] and console.grants_total == 0
     # The console lists one page of companies: search, as staff do, so the test's company is on it.
     await _call(console, "do_search", {"search": world.a.name})
     console.open_switch(str(world.a.company_id))
     assert console.switch_open is True
     await _call(console, "start_switch", {"reason": REASON, "mode": "read", "minutes": "45"})
     assert console.hop_url == "" and console.switch_open is False and console.switch_error == ""
-    assert [(r["company"], r["status"], r["duration"]) for r in console.requests] == [(world.a.name, "pending",
-                                                                                      "45 min")]
+    assert [(r["company"], r["status"], r["status_text"], r["duration"], r["can_enter"]) for r in console.grants] == [
+        (world.a.name, "pending", "waiting for approval", "45 min", False)]
     assert "waits for one of its admins" in console.notice
+    waiting = console.grants[0]["id"]
 
-    await _call(console, "enter_grant", "999999999")  # not one of this tab's requests: nothing happens
+    # Entering before the approval (a stale button, a crafted event) says why, and nothing switches.
+    await _call(console, "enter_grant", waiting)
     assert console.hop_url == ""
-    await approval.decide_grant(world.a.admin.actor, int(console.requests[0]["id"]), approve=True)
-    await _call(console, "enter_grant", console.requests[0]["id"])
+    assert console.error.startswith(f"{world.a.name} has not approved this grant yet")
+
+    # A grant of another staff member is not found, and nothing switches.
+    other_email = f"other.ui.{secrets.token_hex(4)}@ticketflower.example"
+    created = await setup.create_staff_user(email=other_email, first_name="O", last_name="Ther", password=PASSWORD)
+    other = await _login_actor(other_email, created.second_factor.totp_uri)
+    theirs = await access.start_grant(other, company_id=world.b.company_id, reason=REASON)
+    await _call(console, "enter_grant", str(theirs.grant_id))
+    assert console.hop_url == "" and console.error == "Grant not found"
+    assert str(theirs.grant_id) not in {g["id"] for g in console.grants}
+
+    await approval.decide_grant(world.a.admin.actor, int(waiting), approve=True)
+    await _call(console, "refresh_grants")
+    assert [(r["id"], r["status"], r["status_text"], r["can_enter"]) for r in console.grants] == [
+        (waiting, "active", "approved, live", True)]
+    await _call(console, "enter_grant", waiting)
     assert console.hop_url.startswith("/api/v1/auth/session?code=")
-    assert console.requests == []  # the switch resets the tab
+
+
+async def test_a_refused_grant_shows_as_refused_and_cannot_be_entered(world: World, session: Session,
+                                                                      staffer: Staffer) -> None:
+    await approval.set_staff_read_access(world.a.admin.actor, "approval")
+    me = await staffer.actor()
+    refused = await access.start_grant(me, company_id=world.a.company_id, reason=REASON)
+    await approval.decide_grant(world.a.admin.actor, refused.grant_id, approve=False)
+    console = await _state(StaffConsoleState)
+    session.actor = me
+    await _call(console, "load")
+    assert [(r["status"], r["status_text"], r["can_enter"]) for r in console.grants] == [("denied", "refused", False)]
+    await _call(console, "enter_grant", str(refused.grant_id))
+    assert console.hop_url == "" and console.error.startswith(f"{world.a.name} refused this grant")
+
+
+async def test_my_grants_are_paginated(world: World, session: Session, staffer: Staffer) -> None:
+    me = await staffer.actor()
+    ids = [(await access.start_grant(me, company_id=world.b.company_id, reason=REASON)).grant_id
+           for _ in range(GRANTS_PAGE_SIZE + 1)]
+    console = await _state(StaffConsoleState)
+    session.actor = me
+    await _call(console, "load")
+    assert console.grants_total == GRANTS_PAGE_SIZE + 1 and console.grants_pages == 2
+    assert [r["id"] for r in console.grants] == [str(i) for i in reversed(ids[1:])]
+    await _call(console, "grants_to_page", 2)
+    assert console.grants_page == 2 and [r["id"] for r in console.grants] == [str(ids[0])]
+    await _call(console, "grants_to_page", 99)
+    assert console.grants_page == 2
 
 
 async def test_a_company_that_allows_access_is_entered_at_once(world: World, session: Session,
@@ -164,4 +214,4 @@ async def test_a_company_that_allows_access_is_entered_at_once(world: World, ses
     await _call(console, "do_search", {"search": world.b.name})
     console.open_switch(str(world.b.company_id))
     await _call(console, "start_switch", {"reason": REASON, "mode": "read", "minutes": ""})
-    assert console.hop_url.startswith("/api/v1/auth/session?code=") and console.requests == []
+    assert console.hop_url.startswith("/api/v1/auth/session?code=") and console.notice == ""

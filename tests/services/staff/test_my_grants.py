@@ -99,8 +99,9 @@ async def test_entering_says_why_a_grant_cannot_be_entered(world: World, staffer
     theirs = await access.start_grant(await other.actor(), company_id=world.b.company_id, reason=REASON)
     with pytest.raises(NotFound):  # another staff member's grant is not found, live as it is
         await access.switch_code(me, grant_id=theirs.grant_id)
-    with pytest.raises(NotFound):
-        await access.switch_code(me, grant_id=10**12)
+    for unknown in (10**12, 2**63, -1):
+        with pytest.raises(NotFound):
+            await access.switch_code(me, grant_id=unknown)
 
 
 async def test_rest_lists_my_grants_and_enter_names_the_reason(world: World, staffer: Staffer,

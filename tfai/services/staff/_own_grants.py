@@ -49,7 +49,7 @@ def entry_refusal(grant: OwnGrantDTO) -> Forbidden | None:
 
 async def require_enterable(session: AsyncSession, staff_user_id: int, grant_id: int) -> OwnGrantDTO:
     """The grant when it is the staff member's own and live; NotFound when not theirs, Forbidden with the reason."""
-    found = await own_grants(session, staff_user_id, grant_id=int(grant_id))
+    found = await own_grants(session, staff_user_id, grant_id=int(grant_id)) if 0 < grant_id < 2**63 else []
     if not found:
         raise NotFound("Grant not found")
     refusal = entry_refusal(found[0])

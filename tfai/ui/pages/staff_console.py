@@ -1,5 +1,5 @@
-"""The staff console (/staff): customer companies with counts and last activity, totals, Switch, and the grants
-asked for that wait for a company's approval (Enter)."""
+"""The staff console (/staff): customer companies with counts and last activity, totals, Switch, and Your grants
+(every company, with their status; Enter for an approved live one)."""
 
 from __future__ import annotations
 
@@ -31,26 +31,44 @@ def _row(row: Any) -> rx.Component:
     )
 
 
-def _request(row: Any) -> rx.Component:
+_STATUS_COLOURS = {"pending": "amber", "active": "green", "denied": "red", "expired": "gray", "ended": "gray"}
+
+
+def _grant(row: Any) -> rx.Component:
+    status = row["status"].to(str)
     return rx.table.row(
         rx.table.cell(rx.text(row["company"].to(str), weight="medium")),
         rx.table.cell(row["when"].to(str)), rx.table.cell(row["mode"].to(str)),
         rx.table.cell(row["duration"].to(str)),
-        rx.table.cell(rx.badge(row["status"].to(str), color_scheme="blue")),
-        rx.table.cell(rx.button("Enter", size="1", on_click=S.enter_grant(row["id"].to(str)))),
+        rx.table.cell(rx.badge(row["status_text"].to(str), color_scheme=rx.match(
+            status, *[(k, v) for k, v in _STATUS_COLOURS.items()], "gray"), data_status=status)),
+        rx.table.cell(rx.cond(row["can_enter"].to(bool),
+                              rx.button("Enter", size="1", on_click=S.enter_grant(row["id"].to(str))))),
     )
 
 
-def _requests() -> rx.Component:
-    return rx.cond(S.requests.length() > 0, rx.card(rx.vstack(
-        rx.heading("Your requests", size="4"),
-        rx.text("These companies approve each grant. Enter works once one of their admins has approved; the "
-                "requested time starts at the approval.", size="2", color_scheme="gray"),
+def _grants() -> rx.Component:
+    return rx.cond(S.grants_total > 0, rx.card(rx.vstack(
+        rx.hstack(rx.heading("Your grants", size="4"),
+                  rx.button(rx.icon("refresh-cw", size=14), "Refresh", size="1", variant="soft",
+                            on_click=S.refresh_grants, id="refresh-grants"),
+                  spacing="3", align="center"),
+        rx.text("Every grant you asked for, newest first. A company that approves each grant shows it as waiting "
+                "until one of its admins decides; Enter appears once it is approved, and the requested time starts "
+                "at the approval.", size="2", color_scheme="gray"),
+        error_summary(S.grants_error),
         rx.box(rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
                 "Company", "Asked", "Mode", "Duration", "Status", "")])),
-            rx.table.body(rx.foreach(S.requests, _request)), variant="surface", width="100%", id="grant-requests"),
+            rx.table.body(rx.foreach(S.grants, _grant)), variant="surface", width="100%", id="my-grants"),
             overflow_x="auto", width="100%"),
+        rx.cond(S.grants_pages > 1, rx.hstack(
+            rx.button("Previous", size="1", variant="soft", disabled=S.grants_page <= 1,
+                      on_click=S.grants_to_page(S.grants_page - 1)),
+            rx.text("Page ", S.grants_page, " of ", S.grants_pages, size="2"),
+            rx.button("Next", size="1", variant="soft", disabled=S.grants_page >= S.grants_pages,
+                      on_click=S.grants_to_page(S.grants_page + 1)),
+            spacing="3", align="center")),
         spacing="3", width="100%"), width="100%"))
 
 
@@ -88,7 +106,7 @@ def _dialog() -> rx.Component:
 def staff_console() -> rx.Component:
     return app_page(
         error_summary(S.error), success_note(S.notice),
-        _requests(),
+        _grants(),
         rx.grid(_total("Companies", "companies"), _total("Users", "users"), _total("Tickets", "tickets"),
                 _total("Open tasks", "open_tasks"), _total("Live grants", "active_grants"),
                 columns=rx.breakpoints(initial="2", md="5"), spacing="3", width="100%", id="staff-totals"),

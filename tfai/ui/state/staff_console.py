@@ -1,5 +1,6 @@
 """State of the staff console: companies with counts and platform totals; the Switch dialog starts a grant, which
-is entered at once or, where the company approves each grant, waits in the tab's requests until entered."""
+is entered at once or, where the company approves each grant, waits; "Your grants" lists the staff member's own grants
+in every company with their status, and offers Enter for an approved live one."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from reflex_base.utils.form import FormData
 from tfai.domain.errors import TfaiError
 from tfai.domain.limits import STAFF_GRANT_DEFAULT_MINUTES, STAFF_GRANT_MAX_MINUTES
 from tfai.domain.policy import Actor
-from tfai.services.staff import access
+from tfai.services.staff import access, mine
 from tfai.services.staff.dto import GrantDTO
 from tfai.ui.state.auth import HOME_ROUTE, AuthState
 from tfai.ui.state.form_values import error_message, field_errors
 from tfai.ui.state.guard import STAFF_CONSOLE, guarded
-from tfai.ui.state.staff_helpers import company_row, grant_row, parse_minutes
+from tfai.ui.state.staff_helpers import company_row, own_grant_row, parse_minutes
+from tfai.ui.state.work_rows import clamp_page, page_count
+
+GRANTS_PAGE_SIZE = 10
 
 
 class StaffConsoleState(AuthState):
@@ -35,8 +39,11 @@ class StaffConsoleState(AuthState):
     switch_error: str = ""
     switch_key: int = 0
     busy: bool = False
-    # Grants asked for in this tab that wait for the company's approval (the tab forgets them at a switch).
-    requests: list[dict[str, Any]] = []
+    # One page of the staff member's own grants (every company, newest first), read from the database.
+    grants: list[dict[str, Any]] = []
+    grants_total: int = 0
+    grants_page: int = 1
+    grants_error: str = ""
     notice: str = ""
     default_minutes: int = STAFF_GRANT_DEFAULT_MINUTES
     max_minutes: int = STAFF_GRANT_MAX_MINUTES
@@ -52,11 +59,38 @@ class StaffConsoleState(AuthState):
             self.error = ""
         self.loaded = True
 
+    @rx.var
+    def grants_pages(self) -> int:
+        return page_count(self.grants_total, GRANTS_PAGE_SIZE)
+
+    async def _refresh_grants(self, actor: Any) -> None:
+        try:
+            page = await mine.list_my_grants(actor, page=self.grants_page, page_size=GRANTS_PAGE_SIZE)
+        except TfaiError as exc:
+            self.grants, self.grants_total, self.grants_error = [], 0, error_message(exc)
+            return
+        self.grants, self.grants_total, self.grants_error = [own_grant_row(g) for g in page.items], page.total, ""
+
     @rx.event
     @guarded(STAFF_CONSOLE)
     async def load(self, actor: Actor) -> Any:
-        self.switch_open, self.loaded, self.notice = False, False, ""
+        self.switch_open, self.loaded, self.notice, self.grants_page = False, False, "", 1
         await self._refresh(actor)
+        await self._refresh_grants(actor)
+        return None
+
+    @rx.event
+    @guarded(STAFF_CONSOLE)
+    async def refresh_grants(self, actor: Actor) -> Any:
+        """Read the grants again (has the company approved yet?)."""
+        await self._refresh_grants(actor)
+        return None
+
+    @rx.event
+    @guarded(STAFF_CONSOLE)
+    async def grants_to_page(self, actor: Actor, page: int) -> Any:
+        self.grants_page = clamp_page(int(page), self.grants_total, GRANTS_PAGE_SIZE)
+        await self._refresh_grants(actor)
         return None
 
     @rx.event
@@ -99,7 +133,7 @@ class StaffConsoleState(AuthState):
             grant = await access.start_grant(actor, company_id=int(self.switch_id), reason=reason, mode=mode,
                                             minutes=minutes)
             if grant.status == "pending":
-                self._add_request(grant)
+                await self._waiting(actor, grant)
                 return None
             code = await access.switch_code(actor, grant_id=grant.grant_id)
         except TfaiError as exc:
@@ -112,25 +146,27 @@ class StaffConsoleState(AuthState):
         await self._start_session_hop(code, HOME_ROUTE)
         return None
 
-    def _add_request(self, grant: GrantDTO) -> None:
-        """Keep a waiting grant in the tab's requests, newest first, and say what happens next."""
-        self.requests = [grant_row(grant) | {"company": grant.company_name},
-                         *[r for r in self.requests if r["id"] != str(grant.grant_id)]]
-        self.switch_open = False
+    async def _waiting(self, actor: Actor, grant: GrantDTO) -> None:
+        """The new grant waits for the company: show it first in the grants and say what happens next."""
+        self.switch_open, self.grants_page = False, 1
+        await self._refresh_grants(actor)
         self.notice = (f"{grant.company_name} approves each staff grant: your request waits for one of its admins. "
-                       "Enter it below once they have approved it.")
+                       "Refresh Your grants to see when it is approved, then Enter it.")
 
     @rx.event
     @guarded(STAFF_CONSOLE)
     async def enter_grant(self, actor: Actor, grant_id: str) -> Any:
-        """Switch into a requested grant. Whether it is approved and live is checked once, where the session route
-        opens the session (sessions): this console cannot read another company's grants to tell beforehand."""
-        if not any(r["id"] == str(grant_id) for r in self.requests):
+        """Switch into one of the staff member's grants. The service checks it is theirs and approved and live, and
+        says why not (waiting, refused, over), so no bare refusal reaches the browser."""
+        if not str(grant_id).isdigit():
             return None
+        self.notice = ""
         try:
             code = await access.switch_code(actor, grant_id=int(grant_id))
         except TfaiError as exc:
             self.error = error_message(exc)
+            await self._refresh_grants(actor)  # the status shown may be stale: show what it is now
             return None
+        self.error = ""
         await self._start_session_hop(code, HOME_ROUTE)
         return None

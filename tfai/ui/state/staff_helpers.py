@@ -24,14 +24,31 @@ def company_row(c: Any) -> dict[str, Any]:
             "write_allowed": bool(c.staff_write_allowed)}
 
 
+def duration(total_minutes: int) -> str:
+    """'1 h 30 min', '45 min', '2 h'."""
+    hours, minutes = divmod(int(total_minutes), 60)
+    return ((f"{hours} h " if hours else "") + (f"{minutes} min" if minutes or not hours else "")).strip()
+
+
 def grant_row(g: Any) -> dict[str, Any]:
     """Who, when, why, mode, duration, status, and the changes and views made under a grant, as plain values."""
-    hours, minutes = divmod(int(g.minutes), 60)
-    duration = (f"{hours} h " if hours else "") + (f"{minutes} min" if minutes or not hours else "")
     return {"id": str(g.grant_id), "who": str(g.staff_email), "when": when(g.created_at), "why": str(g.reason),
-            "mode": "read-write" if g.mode == "write" else "read-only", "duration": duration.strip(),
+            "mode": "read-write" if g.mode == "write" else "read-only", "duration": duration(int(g.minutes)),
             "until": when(g.ended_at or g.expires_at), "status": str(g.status), "actions": int(g.actions),
             "views": int(g.views)}
+
+
+# What each status of one's own grant means on the staff console (Enter is offered for "active" only).
+OWN_GRANT_STATUS = {"pending": "waiting for approval", "active": "approved, live", "denied": "refused",
+                    "expired": "expired", "ended": "ended"}
+
+
+def own_grant_row(g: Any) -> dict[str, Any]:
+    """One of the staff member's own grants: where, when, mode, duration, status in words, whether to offer Enter."""
+    return {"id": str(g.grant_id), "company": str(g.company_name), "when": when(g.created_at), "why": str(g.reason),
+            "mode": "read-write" if g.mode == "write" else "read-only", "duration": duration(int(g.minutes)),
+            "until": when(g.ended_at or g.expires_at), "status": str(g.status),
+            "status_text": OWN_GRANT_STATUS.get(str(g.status), str(g.status)), "can_enter": bool(g.can_enter)}
 
 
 def _short(value: Any) -> str:
