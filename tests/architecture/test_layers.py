@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "tfai"
-DOMAIN_ALLOWED = {"pydantic", "pydantic_core", "jsonschema", "celpy", "yaml", "tfai", "annotated_types",
+DOMAIN_ALLOWED = {"pydantic", "pydantic_core", "jsonschema", "celpy", "cel", "yaml", "tfai", "annotated_types",
                   "lark", "referencing", "re2"}
 ADAPTERS = ("tfai.api", "tfai.ui", "tfai.worker", "tfai.clitools", "tfai.cli", "tfai.tfai")
 # Modules of services/common that adapters may use: the page DTO of every list answer.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tfai.domain.bundle import Task, Workflow, matches_type
-from tfai.domain.expressions import ExpressionError, evaluate, evaluate_condition, evaluate_transform
+from tfai.domain.expressions import ExpressionError, Scope, evaluate_transform
 from tfai.domain.lifecycle import WorkflowEvent
 
 DecisionKind = Literal["task", "end", "hold"]
@@ -172,13 +172,14 @@ def next_step(
         return Decision("end", reason=f"task {completed_task_key!r} has no outgoing transitions")
     scope = build_scope(record_output(workflow_data, completed_task_key, output), input=input, output=output)
     scope.setdefault("output", output)
+    batch = Scope(scope)  # the conditions share one converted scope
     tried: list[ConditionResult] = []
     for index, tr in outs:
         if tr.condition is None:
             value = True
         else:
             try:
-                value = evaluate_condition(tr.condition, scope)
+                value = batch.condition(tr.condition)
             except ExpressionError as exc:
                 explain_absent(exc, scope)
                 tried.append(ConditionResult(index, tr.to, tr.condition, None, exc.message))
@@ -206,13 +207,14 @@ def apply_set(workflow: Workflow, task: Task, output: Any, workflow_data: Mappin
         return dict(workflow_data)
     scope = build_scope(workflow_data, output=output)
     scope.setdefault("output", output)
+    batch = Scope(scope)  # the expressions share one converted scope
     declared = {f.name: f.type for f in workflow.fields}
     values: dict[str, Any] = {}
     for name, expr in task.set.items():
         if name not in declared:
             raise ExpressionError(f"workflow.{name} is not a declared field", reason="unknown_field", expression=expr)
         try:
-            value = evaluate(expr, scope)
+            value = batch.evaluate(expr)
         except ExpressionError as exc:
             raise explain_absent(exc, scope) from None
         if not matches_type(declared[name], value):

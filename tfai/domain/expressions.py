@@ -13,6 +13,7 @@ from celpy import celtypes
 from celpy.celparser import CELParseError
 from celpy.evaluation import CELEvalError, base_functions
 
+from tfai.domain.cel_native import NativeProgram, NativeScope, Unsupported, compile_native
 from tfai.domain.cel_static import Summary, check_summary, summarize
 from tfai.domain.errors import TfaiError
 from tfai.domain.limits import MAX_DATA_NESTING, MAX_EXPRESSION_BYTES, MAX_NESTING, MAX_RESULT_BYTES
@@ -210,43 +211,89 @@ def from_cel(value: Any, _depth: int = 0, _budget: _Budget | None = None) -> Any
     raise ExpressionError(f"Unsupported result of type {type(value).__name__}", reason="bad_result")
 
 
-def evaluate(expr: str, scope: Mapping[str, Any]) -> Any:
-    """Evaluate `expr` with the names in `scope` (JSON-like data); return JSON-able data."""
-    program = compile_expression(expr)
-    try:
-        activation = {name: to_cel(value) for name, value in scope.items()}
-        result = program.evaluate(activation)
-        return from_cel(result)
-    except ExpressionError as exc:
-        exc.expression = expr
-        raise
-    except CELEvalError as exc:
-        msg = exc.args[0] if exc.args else str(exc)
-        raise ExpressionError(f"Evaluation failed: {msg!s:.300}", reason="eval", expression=expr) from exc
-    except RecursionError as exc:
-        raise ExpressionError("Evaluation nested too deeply", reason="too_deep", expression=expr) from exc
-    except Exception as exc:  # celpy surfaces Python errors from its operators
-        raise ExpressionError(f"Evaluation failed: {exc!s:.300}", reason="eval", expression=expr) from exc
+class Scope:
+    """The CEL names of one evaluation batch, converted once per engine and shared by every expression run on it.
+
+    Build it once where several conditions or transforms read the same names (engine.next_step, engine.apply_set);
+    `compiled=False` keeps every evaluation on cel-python (the reference engine; the benchmark compares both).
+    """
+
+    def __init__(self, names: Mapping[str, Any], *, compiled: bool = True) -> None:
+        self.names = names
+        self._compiled = compiled
+        self._activation: dict[str, Any] | None = None
+        self._native: NativeScope | None = None
+
+    def _cel_activation(self) -> dict[str, Any]:
+        if self._activation is None:
+            self._activation = {name: to_cel(value) for name, value in self.names.items()}
+        return self._activation
+
+    def evaluate(self, expr: str) -> Any:
+        """Evaluate `expr` over these names; return JSON-able data or raise ExpressionError."""
+        program = compile_expression(expr)
+        native = _native_program(expr) if self._compiled else None
+        if native is not None:
+            if self._native is None:
+                self._native = NativeScope(self.names)
+            try:
+                return self._native.run(native)
+            except Unsupported:
+                pass  # cel-python answers: its error text, its coercions
+        try:
+            return from_cel(program.evaluate(self._cel_activation()))
+        except ExpressionError as exc:
+            exc.expression = expr
+            raise
+        except CELEvalError as exc:
+            msg = exc.args[0] if exc.args else str(exc)
+            raise ExpressionError(f"Evaluation failed: {msg!s:.300}", reason="eval", expression=expr) from exc
+        except RecursionError as exc:
+            raise ExpressionError("Evaluation nested too deeply", reason="too_deep", expression=expr) from exc
+        except Exception as exc:  # celpy surfaces Python errors from its operators
+            raise ExpressionError(f"Evaluation failed: {exc!s:.300}", reason="eval", expression=expr) from exc
+
+    def condition(self, expr: str) -> bool:
+        """Evaluate a condition; anything but a bool is an ExpressionError."""
+        result = self.evaluate(expr)
+        if not isinstance(result, bool):
+            raise ExpressionError(
+                f"A condition must yield a bool, got {type(result).__name__}", reason="not_bool", expression=expr
+            )
+        return result
+
+    def transform(self, expr: str) -> dict[str, Any]:
+        """Evaluate a transform; anything but a map is an ExpressionError."""
+        result = self.evaluate(expr)
+        if not isinstance(result, dict):
+            raise ExpressionError(
+                f"A transform must yield a map, got {type(result).__name__}", reason="not_map", expression=expr
+            )
+        return result
 
 
-def evaluate_condition(expr: str, scope: Mapping[str, Any]) -> bool:
+@lru_cache(maxsize=4096)
+def _native_program(expr: str) -> NativeProgram | None:
+    """The compiled engine's program for `expr` when it may answer for cel-python (no macros, see cel_native)."""
+    summary = _summary(expr)
+    if not isinstance(summary, Summary) or summary.comprehensions:
+        return None
+    return compile_native(expr, _parse(expr))
+
+
+def evaluate(expr: str, scope: Mapping[str, Any] | Scope) -> Any:
+    """Evaluate `expr` with the names in `scope` (JSON-like data, or a Scope shared by a batch); return JSON data."""
+    return (scope if isinstance(scope, Scope) else Scope(scope)).evaluate(expr)
+
+
+def evaluate_condition(expr: str, scope: Mapping[str, Any] | Scope) -> bool:
     """Evaluate a condition; anything but a bool is an ExpressionError."""
-    result = evaluate(expr, scope)
-    if not isinstance(result, bool):
-        raise ExpressionError(
-            f"A condition must yield a bool, got {type(result).__name__}", reason="not_bool", expression=expr
-        )
-    return result
+    return (scope if isinstance(scope, Scope) else Scope(scope)).condition(expr)
 
 
-def evaluate_transform(expr: str, scope: Mapping[str, Any]) -> dict[str, Any]:
+def evaluate_transform(expr: str, scope: Mapping[str, Any] | Scope) -> dict[str, Any]:
     """Evaluate a transform; anything but a map is an ExpressionError."""
-    result = evaluate(expr, scope)
-    if not isinstance(result, dict):
-        raise ExpressionError(
-            f"A transform must yield a map, got {type(result).__name__}", reason="not_map", expression=expr
-        )
-    return result
+    return (scope if isinstance(scope, Scope) else Scope(scope)).transform(expr)
 
 
 def macro_free(expr: str) -> bool:

@@ -1,0 +1,194 @@
+"""The compiled CEL engine (the Rust `cel` package) for the expressions and data where it agrees with cel-python.
+
+cel-python stays the reference: tfai.domain.expressions parses, checks and reports errors with it. An expression is
+handed to the compiled engine only when its answer cannot differ from cel-python's (measured differences, see
+docs/performance.md "CEL"):
+- no macros (map, filter, all, exists, exists_one): the compiled engine iterates a map in a random order;
+- a shallow syntax tree (MAX_NATIVE_DEPTH): its parser and evaluator recurse on the thread's stack, which is small
+  in some threads, while cel-python's RecursionError is caught;
+- only the operators and functions in SAFE_FUNCTIONS: `string()` formats doubles differently, `matches` uses
+  another regex dialect, timestamps and bytes come back as other types;
+- `size` only over ASCII text (the compiled engine counts UTF-8 bytes, CEL counts code points);
+- data without integers outside the signed 64-bit range but the lowest (cel-python makes them doubles, the
+  compiled engine unsigned or wraps its negation).
+Any error, and any result that is not plain JSON data, raises Unsupported: the caller evaluates again with
+cel-python, so error texts ("no such member") and cel-python's coercions (int + double) stay as they were.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cel
+
+from tfai.domain.limits import MAX_DATA_NESTING, MAX_NESTING, MAX_RESULT_BYTES
+
+MAX_NATIVE_DEPTH = 48
+
+SAFE_FUNCTIONS = frozenset({
+    "!_", "-_", "_&&_", "_||_", "_?_:_", "_==_", "_!=_", "_<_", "_<=_", "_>_", "_>=_", "_+_", "_-_", "_*_", "_/_",
+    "_%_", "_[_]", "@in", "size", "contains", "startsWith", "endsWith",
+})
+
+_LOW, _HIGH = -(2**63), 2**63
+
+
+class Unsupported(Exception):
+    """This evaluation is left to cel-python (an error, a type or a value the engines disagree on)."""
+
+
+@dataclass(frozen=True)
+class NativeProgram:
+    """A compiled expression with what it reads: the names, and whether it counts characters (size)."""
+
+    program: Any
+    names: frozenset[str]
+    counts_text: bool
+    ascii: bool
+
+
+def tree_depth(tree: Any) -> int:
+    """The depth of a cel-python (lark) parse tree, without recursion."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in getattr(node, "children", ()) if hasattr(child, "children"))
+    return deepest
+
+
+def compile_native(expr: str, tree: Any) -> NativeProgram | None:
+    """The compiled program for `expr` (already parsed by cel-python into `tree`), or None when it is not eligible."""
+    if tree_depth(tree) > MAX_NATIVE_DEPTH:
+        return None
+    try:
+        program = cel.compile(expr)
+        functions = set(program.functions())
+        names = frozenset(program.variables())
+    except Exception:  # noqa: BLE001 - the compiled parser refuses some texts cel-python takes
+        return None
+    if not functions <= SAFE_FUNCTIONS:
+        return None
+    return NativeProgram(program, names, "size" in functions, expr.isascii())
+
+
+def _inspect(value: Any) -> tuple[bool, bool]:
+    """(plain, ascii): whether `value` passes to the compiled engine unchanged, and whether all its text is ASCII.
+
+    Data cel-python refuses (too deep, other types) is not plain: cel-python then reports its own error.
+    """
+    ascii_only = True
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DATA_NESTING:
+            return False, ascii_only
+        if isinstance(node, str):
+            ascii_only = ascii_only and node.isascii()
+        elif isinstance(node, bool) or node is None or isinstance(node, float):
+            pass
+        elif isinstance(node, int):
+            if not _LOW < node < _HIGH:
+                return False, ascii_only
+        elif isinstance(node, dict):
+            for key in node:
+                if not isinstance(key, str):
+                    return False, ascii_only
+                ascii_only = ascii_only and key.isascii()
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+        else:
+            return False, ascii_only
+    return True, ascii_only
+
+
+class NativeScope:
+    """The CEL names of one batch as the compiled engine's context: every name is checked once (cel-python converts
+    them all, so data it refuses anywhere leaves the batch to it) and converted when an expression first reads it."""
+
+    def __init__(self, names: Mapping[str, Any]) -> None:
+        self._names = names
+        self._context = cel.Context()
+        self._ascii: dict[str, bool] | None = None
+        self._added: set[str] = set()
+
+    def _checked(self) -> dict[str, bool]:
+        if self._ascii is None:
+            ascii_by_name: dict[str, bool] = {}
+            for name, value in self._names.items():
+                plain, ascii_by_name[name] = _inspect(value)
+                if not plain:
+                    raise Unsupported(name)
+            self._ascii = ascii_by_name
+        return self._ascii
+
+    def run(self, native: NativeProgram) -> Any:
+        """The JSON result of `native` over this scope; Unsupported when cel-python must answer instead."""
+        ascii_by_name = self._checked()
+        ascii_only = native.ascii
+        for name in native.names:
+            if name not in ascii_by_name:
+                raise Unsupported(name)  # cel-python reports the undeclared name
+            if name not in self._added:
+                self._context.add_variable(name, self._names[name])
+                self._added.add(name)
+            ascii_only = ascii_only and ascii_by_name[name]
+        if native.counts_text and not ascii_only:
+            raise Unsupported("size")
+        try:
+            result = native.program.execute(self._context)
+        except MemoryError:
+            raise
+        except BaseException as exc:  # a pyo3 panic is a BaseException
+            if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+                raise
+            raise Unsupported(type(exc).__name__) from None
+        return _json(result)
+
+
+def _json(value: Any) -> Any:
+    """The compiled engine's result as JSON data within the result limits; Unsupported otherwise (cel-python then
+    reports the limit in its own words, or converts the types it knows)."""
+    budget = MAX_RESULT_BYTES
+    out: list[Any] = []
+    # (value, depth, container, key): containers are filled in place, the stack keeps the recursion off the C stack
+    stack: list[tuple[Any, int, Any, Any]] = [(value, 0, out, None)]
+    while stack:
+        node, depth, parent, key = stack.pop()
+        item: Any
+        budget -= 8
+        if depth > MAX_NESTING or budget < 0:
+            raise Unsupported("limits")
+        if node is None or isinstance(node, bool | int | str):
+            if isinstance(node, str):
+                budget -= len(node)
+            item = node
+        elif isinstance(node, float):
+            if not math.isfinite(node):
+                raise Unsupported("not finite")
+            item = node
+        elif isinstance(node, dict):
+            item = {}
+            for k, v in node.items():
+                if not isinstance(k, str):
+                    raise Unsupported("key")
+                budget -= len(k)
+                item[k] = None
+                stack.append((v, depth + 1, item, k))
+        elif isinstance(node, list):
+            item = [None] * len(node)
+            stack.extend((v, depth + 1, item, i) for i, v in enumerate(node))
+        else:
+            raise Unsupported(type(node).__name__)
+        if parent is out:
+            out.append(item)
+        else:
+            parent[key] = item
+    if budget < 0:
+        raise Unsupported("limits")
+    return out[0]
