@@ -132,9 +132,15 @@ def _start_heartbeat(**_: object) -> None:
     name = f"{socket.gethostname()}:{os.getpid()}"
     threading.Thread(target=_heartbeat_loop, args=(name,), daemon=True, name="tfai-heartbeat").start()
     _start_relay()
+    from tfai.worker import timers  # the durable timers' loop, on the same action loop
+
+    timers.start()
 
 
 @worker_shutdown.connect
 def _stop_heartbeat(**_: object) -> None:
     _stop.set()
+    from tfai.worker import timers
+
+    timers.stop()  # before the relay, whose stop ends the action loop
     _stop_relay()
