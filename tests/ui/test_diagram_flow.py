@@ -42,23 +42,26 @@ def _paths(svg: str) -> list[ET.Element]:
     return list(ET.fromstring(svg).iter(f"{SVG}path"))  # noqa: S314
 
 
-def test_a_split_gets_a_parallel_gateway_marker() -> None:
+def test_a_split_gets_a_parallel_gateway_marker_and_no_priorities() -> None:
     svg = render_svg(_parallel())
     assert "+" in _texts(svg)
+    assert "p0" not in _texts(svg)  # every true transition fires: their order does not matter
+    assert not [e for e in layout(_parallel()).edges if e.source == "submit" and e.show_priority]
     plain = _parallel()
     plain["tasks"][0].pop("next")
     assert "+" not in _texts(render_svg(plain))
+    assert "p0" in _texts(render_svg(plain))
 
 
-def test_a_join_is_a_diamond_with_what_it_waits_for() -> None:
+def test_a_join_is_a_gateway_with_what_it_waits_for() -> None:
     svg = render_svg(_parallel())
-    texts = " | ".join(_texts(svg))
-    assert "both · wait for 2 · cancel rest" in texts
-    diamonds = [p for p in _paths(svg) if p.get("d", "").count("L") == 3 and p.get("d", "").endswith("Z")]
-    assert len(diamonds) >= 2  # the JOIN itself and the split marker
+    texts = _texts(svg)
+    assert "both · wait for 2" in texts and "cancel rest" in texts
+    assert len([p for p in _paths(svg) if p.get("class") == "gateway"]) == 1
     wf = _parallel()
     wf["tasks"][3]["join"] = {}
-    assert "both · wait for all" in " | ".join(_texts(render_svg(wf)))
+    texts = _texts(render_svg(wf))
+    assert "both · wait for all" in texts and "cancel rest" not in texts
 
 
 def test_a_timer_has_a_clock_and_its_duration_or_until() -> None:

@@ -22,9 +22,9 @@ from tfai.ui.diagram_marks import (
     NODE_W,
     call_label,
     clock,
-    diamond,
     esc,
     flow_props,
+    hexagon,
     join_label,
     marks,
     timeout_label,
@@ -260,7 +260,9 @@ def layout(workflow: dict[str, Any] | BaseModel) -> Diagram:
     out_count: dict[str, int] = {}
     for s, _, _, _, kind in raw:
         out_count[s] = out_count.get(s, 0) + (kind == "")
-    edges = [DiagramEdge(s, t, c, p, i in back, kind == "" and (out_count[s] > 1 or p != 0), kind)
+    # Priorities matter only where the first true transition fires: not on timeouts nor out of a next=all split.
+    ordered = {k for k, n in nodes.items() if n.props.get("next") != "all"}
+    edges = [DiagramEdge(s, t, c, p, i in back, kind == "" and s in ordered and (out_count[s] > 1 or p != 0), kind)
              for i, (s, t, c, p, kind) in enumerate(raw)]
     diagram = Diagram(nodes, edges)
     _rank(nodes, edges)
@@ -338,9 +340,9 @@ def _node_svg(node: DiagramNode, start_task: str | None) -> str:
     width = 3 if node.key == start_task else 1.5
     kind = node.type if node.type in TYPE_COLOURS and node.type != "missing" else "unknown task"
     meta = f"{esc(node.key, 20)} · {esc(kind, 14)}"
-    if node.type == "JOIN":  # a gateway: a diamond as wide as a task, with what it waits for
-        shape = diamond(node.x, node.y, NODE_W / 2, NODE_H / 2 + 6, fill=bg, stroke=fg, width=width)
-        meta = f"{esc(node.key, 16)} · {esc(join_label(node.props), 24)}"
+    if node.type == "JOIN":  # a gateway with pointed ends and what it waits for
+        shape = hexagon(node.x, node.y, fill=bg, stroke=fg, width=width)
+        meta = f"{esc(node.key, 12)} · {esc(join_label(node.props), 16)}"
     else:
         thick = width + 2.5 if node.type == "CALL" else width  # a call activity: a thick border
         shape = (f'<rect x="{left:.1f}" y="{top:.1f}" width="{NODE_W}" height="{NODE_H}" rx="8" fill="{bg}" '

@@ -55,6 +55,14 @@ def diamond(x: float, y: float, half_w: float, half_h: float, *, fill: str, stro
             f'L{x:.1f},{y + half_h:.1f} Z" fill="{fill}" stroke="{stroke}" stroke-width="{width}"/>')
 
 
+def hexagon(x: float, y: float, *, fill: str, stroke: str, width: float = 1.5) -> str:
+    """A gateway as wide as a task box, with pointed ends (a JOIN)."""
+    left, right, top, bottom, tip = x - NODE_W / 2, x + NODE_W / 2, y - NODE_H / 2, y + NODE_H / 2, 18
+    return (f'<path class="gateway" d="M{left:.1f},{y:.1f} L{left + tip:.1f},{top:.1f} L{right - tip:.1f},{top:.1f} '
+            f'L{right:.1f},{y:.1f} L{right - tip:.1f},{bottom:.1f} L{left + tip:.1f},{bottom:.1f} Z" fill="{fill}" '
+            f'stroke="{stroke}" stroke-width="{width}"/>')
+
+
 def clock(x: float, y: float, r: float, *, stroke: str) -> str:
     """A clock face (timer) centred at x, y."""
     return (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="#ffffff" stroke="{stroke}" stroke-width="1.5"/>'
@@ -63,11 +71,9 @@ def clock(x: float, y: float, r: float, *, stroke: str) -> str:
 
 
 def join_label(props: dict[str, Any]) -> str:
-    """'wait for all', 'wait for 2', with ' · cancel rest' when the join cancels the branches still running."""
+    """'wait for all' or 'wait for 2'."""
     join = props.get("join")
-    join = join if isinstance(join, dict) else {}
-    label = f"wait for {text_of(join.get('wait_for', 'all'))}"
-    return f"{label} · cancel rest" if join.get("cancel_rest") is True else label
+    return f"wait for {text_of(join.get('wait_for', 'all') if isinstance(join, dict) else 'all')}"
 
 
 def timer_label(props: dict[str, Any]) -> str:
@@ -94,6 +100,9 @@ def marks(x: float, y: float, props: dict[str, Any]) -> str:
     """Marks around a task box centred at x, y: split, for-each, reminder, due date and the boundary timeout."""
     left, top, right, bottom = x - NODE_W / 2, y - NODE_H / 2, x + NODE_W / 2, y + NODE_H / 2
     out: list[str] = []
+    join = props.get("join")
+    if isinstance(join, dict) and join.get("cancel_rest") is True:
+        out.append(_badge(right - 6, bottom, "cancel rest", anchor="end"))
     if props.get("next") == "all":  # parallel split: a "+" gateway where the outgoing edges leave
         out.append(diamond(x, bottom + 2, 11, 11, fill="#ffffff", stroke="#1f2330") +
                    f'<text x="{x:.1f}" y="{bottom + 7.5:.1f}" class="gw">+</text>')
