@@ -23,6 +23,7 @@ from tfai.domain.validate_fields import check_fields
 from tfai.domain.validate_graph import check_graph, check_keys, items
 from tfai.domain.validate_layouts import check_layouts
 from tfai.domain.validate_structure import embedded_schema_problems, structure_problems
+from tfai.domain.validate_timers import check_timers
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def _validate(bundle: Any, existing: ExistingDefinitions | None, allow_private: 
         check_graph(workflow, report)
         check_task_rules(workflow, report, allow_private_networks=allow_private)
         check_expressions(bundle, workflow, report)
+        check_timers(bundle, workflow, report)
         check_fields(bundle, workflow, report)
     _check_ticket_types(bundle, workflow, existing, report)
     check_layouts(bundle, report)
