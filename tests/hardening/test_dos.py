@@ -4,6 +4,7 @@ The two hostile bundles of the issue: a nested map over a thousand items (a mill
 cel-python) and `^(a+)+$` against "a"*40 + "b" (hours on a backtracking engine). The hostile request ends within
 1 s with a clear error, and a request of another company made meanwhile answers within 200 ms, before the hostile
 one is done. These bound hostile requests, which the issue requires; the margins are wide of the sandbox deadlines.
+One company saturating the sandbox pool leaves a process for the others (fairness within one web process).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tests.fixtures.bundles import install
 from tests.fixtures.tenants import World
 from tfai.domain.limits import MAX_LIST_ITEMS, MAX_STEP_SECONDS
 from tfai.services.common import tenant_code
+from tfai.services.common.sandbox import PROCESSES, fair_share
 
 NESTED_MAP = "{'r': ticket.a.map(x, ticket.a.map(y, x * y))}"
 BACKTRACKING = "^(a+)+$"
@@ -148,3 +150,28 @@ async def test_a_hostile_dry_run_ends_with_an_error_and_others_are_served(
     assert served.status_code == 200
     assert answer.status_code == 200, answer.text
     assert answer.json()["outcome"] == "error" and "was stopped" in answer.json()["reason"]
+
+
+async def test_one_company_saturating_the_sandbox_leaves_a_process_for_another(
+        world: World, client: httpx.AsyncClient, auth_headers, warm_sandbox: None) -> None:  # type: ignore[no-untyped-def]
+    """Fairness within one web process: a's hostile dry runs hold at most all processes but one (the rest wait in
+    line), so b's dry run, which always runs in the sandbox, is served while every hostile one is still running."""
+    await install(world.b)
+    a_designer, b_designer = auth_headers(world.a.designer), auth_headers(world.b.designer)
+    pool = tenant_code.pool()
+    hostile = [asyncio.ensure_future(client.post("/api/v1/definitions/dry-run", headers=a_designer, json={
+        "bundle": hostile_bundle(), "ticket": {"a": list(range(MAX_LIST_ITEMS))}})) for _ in range(3)]
+    for _ in range(400):  # until a's first call holds a process (ordering, not time)
+        if pool.in_use(world.a.company_id) or any(h.done() for h in hostile):
+            break
+        await asyncio.sleep(0.005)
+    assert pool.in_use(world.a.company_id) == fair_share(PROCESSES)
+    served = await client.post("/api/v1/definitions/dry-run", headers=b_designer, json={
+        "workflow_key": "laptop-request", "ticket": {"model": "pro-14", "price": 2400}})
+    assert not any(h.done() for h in hostile), "b was served only after one of a's hostile dry runs ended"
+    assert served.status_code == 200, served.text
+    assert served.json()["outcome"] == "waiting"
+    for answer in await asyncio.gather(*hostile):
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["outcome"] == "error" and "was stopped" in answer.json()["reason"]
+    assert pool.in_use(world.a.company_id) == 0

@@ -5,6 +5,10 @@ does not answer by its deadline gets SIGKILL and a fresh process takes its place
 serving. Async callers wait in a dedicated thread pool (never the loop's default one, which password hashing uses),
 so the event loop is never blocked. Processes come from a fork server that preloaded the domain, so a replacement
 starts in milliseconds, and each has an address-space cap so a hostile allocation fails there, not here.
+
+Fairness: async calls carry a key (the company whose code runs); one key holds at most max(1, size - 1) processes at
+once and its further calls wait in line before they take a waiter thread, so a company that saturates the pool
+leaves a process free for every other company's evaluation.
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ import multiprocessing
 import os
 import resource
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
@@ -88,6 +92,74 @@ class _Process:
         self.conn.close()
 
 
+def fair_share(size: int) -> int:
+    """How many processes of a pool of `size` one key may hold at once: all but one, at least one."""
+    return max(1, size - 1)
+
+
+def _wake(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
+class _FairGate:
+    """At most `cap` running calls per key; a key's further calls wait in line (first come, first served).
+
+    Works across event loops and threads: the counts live under a thread lock, a waiter's future is woken on its own
+    loop, and a slot handed to a waiter that was cancelled meanwhile is passed on to the next.
+    """
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self._lock = threading.Lock()
+        self._held: dict[Hashable, int] = {}
+        self._lines: dict[Hashable, deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]]] = {}
+
+    def held(self, key: Hashable) -> int:
+        with self._lock:
+            return self._held.get(key, 0)
+
+    async def acquire(self, key: Hashable) -> None:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._held.get(key, 0) < self.cap and not self._lines.get(key):
+                self._held[key] = self._held.get(key, 0) + 1
+                return
+            waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] = (loop, loop.create_future())
+            self._lines.setdefault(key, deque()).append(waiter)
+        try:
+            await waiter[1]
+        except asyncio.CancelledError:
+            with self._lock:
+                line = self._lines.get(key)
+                if line is not None and waiter in line:
+                    line.remove(waiter)
+                    if not line:
+                        del self._lines[key]
+                    raise
+            self.release(key)  # the slot was handed over just before the cancellation: pass it on
+            raise
+
+    def release(self, key: Hashable) -> None:
+        """Hand the slot to the key's next waiter (the count stays), or give it back."""
+        with self._lock:
+            line = self._lines.get(key)
+            while line:
+                loop, fut = line.popleft()
+                if not line:
+                    del self._lines[key]
+                try:
+                    loop.call_soon_threadsafe(_wake, fut)
+                    return
+                except RuntimeError:  # that waiter's loop is closed: the next one gets it
+                    line = self._lines.get(key)
+            left = self._held.get(key, 0) - 1
+            if left > 0:
+                self._held[key] = left
+            else:
+                self._held.pop(key, None)
+
+
 class Pool:
     """Up to `size` sandbox processes, started on demand; `call` blocks its thread, `run` awaits.
 
@@ -106,6 +178,7 @@ class Pool:
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(size)
         self._waiters = ThreadPoolExecutor(max_workers=size, thread_name_prefix="tfai-sandbox")
+        self._gate = _FairGate(fair_share(size))
 
     def call(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], *, seconds: float) -> T:
         """fn(*args, **kwargs) in a sandbox process; TimeLimitExceeded after `seconds` of running (not waiting)."""
@@ -142,10 +215,28 @@ class Pool:
         with self._lock:
             self._idle.extend(_Process(self._context, self._warm) for _ in range(self._size - len(self._idle)))
 
-    async def run(self, fn: Callable[..., T], /, *args: Any, seconds: float, **kwargs: Any) -> T:
-        """`call` from async code: the loop stays free while a waiter thread holds the pipe."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._waiters, partial(self.call, fn, args, kwargs, seconds=seconds))
+    async def run(self, fn: Callable[..., T], /, *args: Any, seconds: float, fair_key: Hashable = None,
+                  **kwargs: Any) -> T:
+        """`call` from async code: the loop stays free while a waiter thread holds the pipe. `fair_key` (a company)
+        holds at most fair_share(size) processes at once; calls without one share the key None."""
+        await self._gate.acquire(fair_key)
+        try:
+            job = self._waiters.submit(self.call, fn, args, kwargs, seconds=seconds)
+        except BaseException:
+            self._gate.release(fair_key)
+            raise
+        # The slot is the process's: it is given back when the call ends, even if this awaiting task is cancelled.
+        job.add_done_callback(lambda _: self._gate.release(fair_key))
+        return await asyncio.wrap_future(job)
+
+    def in_use(self, key: Hashable) -> int:
+        """How many processes calls of `key` hold or are about to hold."""
+        return self._gate.held(key)
+
+    def live_processes(self) -> int:
+        """Started processes that are still alive and idle (what warm_up prepares)."""
+        with self._lock:
+            return sum(1 for proc in self._idle if proc.process.is_alive())
 
     def close(self) -> None:
         with self._lock:

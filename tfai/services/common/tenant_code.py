@@ -7,6 +7,9 @@ of at most _FAST_SCHEMA_BYTES without references or the keywords whose cost grow
 rest runs in the sandbox (tfai/services/common/sandbox.py), killed at its deadline: MAX_STEP_SECONDS per step,
 MAX_DRY_RUN_SECONDS per dry run, MAX_VALIDATION_SECONDS per bundle validation. A step that runs out fails like any
 other expression or data error, so the callers' usual handling applies (the ticket holds, 422, dry-run error).
+Sandbox calls are keyed by a company (the company_id given, else the request's slot, concurrency.running_for): one
+company holds at most all but one of the pool's processes; calls that name no company share the key None, which is
+capped the same way, so they never starve the companies' evaluations.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from tfai.domain.dry_run import dry_run as domain_dry_run
 from tfai.domain.engine import (
     Completion,
     Decision,
+    call_ticket,
     callback_output,
     compute_input,
+    for_each_items,
     ordered_transitions,
     plan_completion,
     record_output,
@@ -36,6 +41,7 @@ from tfai.domain.limits import MAX_DRY_RUN_SECONDS, MAX_STEP_SECONDS, MAX_VALIDA
 from tfai.domain.problems import Report
 from tfai.domain.schema_check import require_valid
 from tfai.domain.validate import ExistingDefinitions, validate
+from tfai.services.common.concurrency import running_for
 from tfai.services.common.sandbox import Pool, SandboxFailed, TimeLimitExceeded
 
 T = TypeVar("T")
@@ -94,10 +100,16 @@ def _cheap_cel(expressions: Iterable[str | None], *data: Any) -> bool:
         and _within(data, _FAST_DATA_BYTES)
 
 
-async def _bounded(fn: Callable[..., T], /, *args: Any, cheap: bool, seconds: float, **kwargs: Any) -> T:
+def _fair_key(company_id: int | None) -> int | None:
+    """Whose share of the sandbox a call uses: the given company, else the company slot's, else the shared None."""
+    return company_id if company_id is not None else running_for()
+
+
+async def _bounded(fn: Callable[..., T], /, *args: Any, cheap: bool, seconds: float, company_id: int | None = None,
+                   **kwargs: Any) -> T:
     if cheap:
         return fn(*args, **kwargs)
-    return await pool().run(fn, *args, seconds=seconds, **kwargs)
+    return await pool().run(fn, *args, seconds=seconds, fair_key=_fair_key(company_id), **kwargs)
 
 
 def _stopped(what: str, exc: TimeLimitExceeded | SandboxFailed, expression: str = "") -> ExpressionError:
@@ -107,15 +119,34 @@ def _stopped(what: str, exc: TimeLimitExceeded | SandboxFailed, expression: str 
     return ExpressionError(f"{what} was stopped: {exc.message}", reason="sandbox", expression=expression)
 
 
-async def task_input(input_transform: str | None, workflow_data: Mapping[str, Any]) -> dict[str, Any] | None:
+async def task_input(input_transform: str | None, workflow_data: Mapping[str, Any], *,
+                     extra: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
     """compute_input under the bound; ExpressionError when it fails or runs out of time."""
     if not input_transform:
         return None
     try:
-        return await _bounded(compute_input, input_transform, workflow_data, seconds=MAX_STEP_SECONDS,
-                              cheap=_cheap_cel([input_transform], workflow_data))
+        return await _bounded(compute_input, input_transform, workflow_data, extra=extra, seconds=MAX_STEP_SECONDS,
+                              cheap=_cheap_cel([input_transform], workflow_data, extra))
     except (TimeLimitExceeded, SandboxFailed) as exc:
         raise _stopped("The input_transform", exc, input_transform) from exc
+
+
+async def task_items(for_each: str, workflow_data: Mapping[str, Any]) -> list[Any]:
+    """for_each_items (a for_each task's list) under the bound; ExpressionError when it fails."""
+    try:
+        return await _bounded(for_each_items, for_each, workflow_data, seconds=MAX_STEP_SECONDS,
+                              cheap=_cheap_cel([for_each], workflow_data))
+    except (TimeLimitExceeded, SandboxFailed) as exc:
+        raise _stopped("The for_each expression", exc, for_each) from exc
+
+
+async def child_ticket(input_expression: str | None, workflow_data: Mapping[str, Any]) -> dict[str, Any]:
+    """call_ticket (a CALL's child ticket data) under the bound; ExpressionError when it fails."""
+    try:
+        return await _bounded(call_ticket, input_expression, workflow_data, seconds=MAX_STEP_SECONDS,
+                              cheap=_cheap_cel([input_expression], workflow_data))
+    except (TimeLimitExceeded, SandboxFailed) as exc:
+        raise _stopped("The CALL input", exc, input_expression or "") from exc
 
 
 async def completion(workflow: Workflow, task_key: str, output: Any, workflow_data: Mapping[str, Any], *,
@@ -146,11 +177,13 @@ async def action_output(output_transform: str | None, workflow_data: Mapping[str
 
 
 async def callback_result(output_transform: str | None, workflow_data: Mapping[str, Any], *,
-                          input: Mapping[str, Any] | None, callback: Any) -> Any:  # noqa: A002 - the CEL name
-    """callback_output (an ASYNC_ACTION's output) under the bound; ExpressionError when it fails."""
+                          input: Mapping[str, Any] | None, callback: Any,  # noqa: A002 - the CEL name
+                          company_id: int | None = None) -> Any:
+    """callback_output (an ASYNC_ACTION's output) under the bound; ExpressionError when it fails. company_id: whose
+    share of the sandbox it uses when the caller holds no company slot."""
     try:
         return await _bounded(callback_output, output_transform, workflow_data, input=input, callback=callback,
-                              seconds=MAX_STEP_SECONDS,
+                              seconds=MAX_STEP_SECONDS, company_id=company_id,
                               cheap=_cheap_cel([output_transform], workflow_data, input, callback))
     except (TimeLimitExceeded, SandboxFailed) as exc:
         raise _stopped("The output_transform", exc, output_transform or "") from exc
@@ -172,18 +205,20 @@ async def dry_run(bundle: Mapping[str, Any], workflow_key: str, ticket: dict[str
     """The whole dry run in the sandbox (up to 1000 steps); running out of time is its `error` outcome."""
     try:
         return await pool().run(domain_dry_run, bundle, workflow_key, ticket, outputs, responses,
-                                workflow=workflow, seconds=MAX_DRY_RUN_SECONDS)
+                                workflow=workflow, seconds=MAX_DRY_RUN_SECONDS, fair_key=running_for())
     except TimeLimitExceeded:
         return DryRunResult("error", reason=f"the dry run took longer than {MAX_DRY_RUN_SECONDS:g} s and was stopped")
     except SandboxFailed as exc:
         return DryRunResult("error", reason=f"the dry run was stopped: {exc.message}")
 
 
-async def validate_bundle(bundle: Any, existing: ExistingDefinitions, *, allow_private_networks: bool) -> Report:
-    """The bundle validator in the sandbox; running out of time is one error at the root."""
+async def validate_bundle(bundle: Any, existing: ExistingDefinitions, *, allow_private_networks: bool,
+                          company_id: int | None = None) -> Report:
+    """The bundle validator in the sandbox; running out of time is one error at the root. company_id: whose share of
+    the sandbox it uses when the caller holds no company slot."""
     try:
         return await pool().run(validate, bundle, existing, allow_private_networks=allow_private_networks,
-                                seconds=MAX_VALIDATION_SECONDS)
+                                seconds=MAX_VALIDATION_SECONDS, fair_key=_fair_key(company_id))
     except (TimeLimitExceeded, SandboxFailed) as exc:
         report = Report()
         report.error("", "validator.time_limit" if isinstance(exc, TimeLimitExceeded) else "validator.internal",
