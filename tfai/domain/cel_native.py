@@ -9,6 +9,9 @@ docs/performance.md "CEL"):
 - only the operators and functions in SAFE_FUNCTIONS: `string()` formats doubles differently, `matches` uses
   another regex dialect, timestamps and bytes come back as other types;
 - `size` only over ASCII text (the compiled engine counts UTF-8 bytes, CEL counts code points);
+- `==` and `!=` only between a name's field and a literal, and only when the field holds a value of the literal's
+  kind (the compiled engine answers false for `1 == 'a'` where cel-python fails; cel-python finds `true == 1`);
+  no `in` (the compiled engine finds `1 in [1.0]`, cel-python fails);
 - data without integers outside the signed 64-bit range but the lowest (cel-python makes them doubles, the
   compiled engine unsigned or wraps its negation).
 Any error, and any result that is not plain JSON data, raises Unsupported: the caller evaluates again with
@@ -26,11 +29,11 @@ import cel
 
 from tfai.domain.limits import MAX_DATA_NESTING, MAX_NESTING, MAX_RESULT_BYTES
 
-MAX_NATIVE_DEPTH = 48
+MAX_NATIVE_DEPTH = 128  # lark levels; a 128 KiB thread stack runs such trees (measured), the examples reach 36
 
 SAFE_FUNCTIONS = frozenset({
     "!_", "-_", "_&&_", "_||_", "_?_:_", "_==_", "_!=_", "_<_", "_<=_", "_>_", "_>=_", "_+_", "_-_", "_*_", "_/_",
-    "_%_", "_[_]", "@in", "size", "contains", "startsWith", "endsWith",
+    "_%_", "_[_]", "size", "contains", "startsWith", "endsWith",
 })
 
 _LOW, _HIGH = -(2**63), 2**63
@@ -42,12 +45,14 @@ class Unsupported(Exception):
 
 @dataclass(frozen=True)
 class NativeProgram:
-    """A compiled expression with what it reads: the names, and whether it counts characters (size)."""
+    """A compiled expression with what it reads: the names, whether it counts characters (size), and the fields it
+    compares with literals: (name, path, kind of the literal)."""
 
     program: Any
     names: frozenset[str]
     counts_text: bool
     ascii: bool
+    compared: tuple[tuple[str, tuple[str, ...], type | tuple[type, ...]], ...] = ()
 
 
 def tree_depth(tree: Any) -> int:
@@ -61,9 +66,89 @@ def tree_depth(tree: Any) -> int:
     return deepest
 
 
+_PASS_THROUGH = frozenset({"expr", "conditionalor", "conditionaland", "relation", "addition", "multiplication",
+                           "unary", "member", "primary"})
+
+
+def _operand(node: Any) -> Any:
+    """The one meaningful node under a chain of single-child grammar levels."""
+    while getattr(node, "data", None) in _PASS_THROUGH and len(node.children) == 1 \
+            and hasattr(node.children[0], "children"):
+        node = node.children[0]
+    return node
+
+
+def _path(node: Any) -> tuple[str, tuple[str, ...]] | None:
+    """(name, fields) of `name.a.b`, or None for anything else."""
+    fields: list[str] = []
+    while getattr(node, "data", None) == "member_dot":
+        fields.append(str(node.children[1]))
+        node = _operand(node.children[0])
+    if getattr(node, "data", None) == "primary":
+        node = node.children[0]
+    if getattr(node, "data", None) == "ident":
+        return str(node.children[0]), tuple(reversed(fields))
+    return None
+
+
+def _literal_kind(node: Any) -> type | tuple[type, ...] | None:
+    """The Python type(s) a literal's value must have for both engines to compare it alike; None: not a literal."""
+    if getattr(node, "data", None) == "primary":
+        node = _operand(node.children[0]) if hasattr(node.children[0], "children") else node
+    if getattr(node, "data", None) != "literal":
+        return None
+    text = str(node.children[0])
+    if text in ("true", "false"):
+        return bool
+    if text == "null":
+        return type(None)
+    if text[:1] in ("'", '"') or (text[:1] in "rR" and text[1:2] in ("'", '"')):
+        return str
+    if (text[:1].isdigit() or text[:1] in ".-") and text[-1:] not in "uU":
+        return (int, float)
+    return None
+
+
+def _comparisons(tree: Any) -> tuple[tuple[str, tuple[str, ...], type | tuple[type, ...]], ...] | None:
+    """Every `==` / `!=` of the tree as (name, path, literal kind); None when one is not field-versus-literal."""
+    found = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        children = [c for c in getattr(node, "children", ()) if hasattr(c, "children")]
+        if node.data == "relation" and children and children[0].data in ("relation_eq", "relation_ne"):
+            left, right = _operand(children[0].children[0]), _operand(node.children[1])
+            path, kind = _path(left), _literal_kind(right)
+            if path is None or kind is None:
+                path, kind = _path(right), _literal_kind(left)
+            if path is None or kind is None:
+                return None
+            found.append((path[0], path[1], kind))
+        elif node.data == "relation_in":
+            return None
+        stack.extend(children)
+    return tuple(found)
+
+
+def _kind_of(names: Mapping[str, Any], name: str, path: tuple[str, ...]) -> Any:
+    """The value at name.path, or a sentinel when it is absent (the evaluation then fails in both engines)."""
+    node = names.get(name, _ABSENT)
+    for field in path:
+        if not isinstance(node, dict) or field not in node:
+            return _ABSENT
+        node = node[field]
+    return node
+
+
+_ABSENT = object()
+
+
 def compile_native(expr: str, tree: Any) -> NativeProgram | None:
     """The compiled program for `expr` (already parsed by cel-python into `tree`), or None when it is not eligible."""
     if tree_depth(tree) > MAX_NATIVE_DEPTH:
+        return None
+    compared = _comparisons(tree)
+    if compared is None:
         return None
     try:
         program = cel.compile(expr)
@@ -73,7 +158,7 @@ def compile_native(expr: str, tree: Any) -> NativeProgram | None:
         return None
     if not functions <= SAFE_FUNCTIONS:
         return None
-    return NativeProgram(program, names, "size" in functions, expr.isascii())
+    return NativeProgram(program, names, "size" in functions, expr.isascii(), compared)
 
 
 def _inspect(value: Any) -> tuple[bool, bool]:
@@ -140,6 +225,10 @@ class NativeScope:
             ascii_only = ascii_only and ascii_by_name[name]
         if native.counts_text and not ascii_only:
             raise Unsupported("size")
+        for name, path, kind in native.compared:
+            value = _kind_of(self._names, name, path)
+            if value is not _ABSENT and (not isinstance(value, kind) or (kind is not bool and isinstance(value, bool))):
+                raise Unsupported("==")
         try:
             result = native.program.execute(self._context)
         except MemoryError:
