@@ -19,12 +19,20 @@ workflow:
             default?}]   # read as workflow.<name>; starts from `default`, else absent until a task sets it
   display_layout?   # shows the workflow fields on the ticket page (a layout over the field names)
   start: <task key>
-  tasks: [{key, title, description?, type: FORM|SYNC_ACTION|ASYNC_ACTION,
+  tasks: [{key, title, description?, type: FORM|SYNC_ACTION|ASYNC_ACTION|JOIN|TIMER|CALL,
            input_transform?, output_transform?, input_schema?, output_schema?,
            action_url?, timeout_seconds?, edit_layout?, display_layout?,
            visible_to_requester?: bool,   # requester sees input/output/error; default FORM true, actions false
            set?: {<field name>: <CEL>},   # on completion, writes workflow fields (value of the field's type)
-           ext_ref?: [{label, desc?, uri}]}]
+           ext_ref?: [{label, desc?, uri}],
+           next?: first|all,              # all: every true transition starts a parallel branch; default first
+           join?: {wait_for?: all|<n>, cancel_rest?: bool},   # JOIN only, required; output {arrived: [keys]}
+           wait?: <duration>, until?: <CEL timestamp>,        # TIMER only, exactly one; output {fired_at}
+           timeout?: {after: <duration>, to: <task key>},     # FORM, ASYNC_ACTION: cancel and continue at `to`
+           remind?: {every: <duration>, times: 1..100},       # FORM, ASYNC_ACTION: remind the assignee
+           due?: <duration>,                                  # FORM: due date after the task starts
+           for_each?: <CEL list>, complete_when?: all|<n>,    # FORM: one instance per item (`item`, `index`)
+           workflow?: <workflow key>, version?: latest|<n>, input?: <CEL map>}]   # CALL only, workflow required
   transitions: [{from: <task key>, to: <task key>|null, condition?: <CEL bool>, priority?: int}]
 ticket_types: [{key, title, description?, workflow: <workflow key>, fields: <JSON Schema object>,
                 company_role_access: [<company role name>], edit_layout?, display_layout?,
@@ -32,7 +40,10 @@ ticket_types: [{key, title, description?, workflow: <workflow key>, fields: <JSO
                 editable_by?: requester|admins|nobody}]   # who changes a submitted ticket; default requester
 ```
 A layout is `{"sections": [{"title", "fields": [names]}], "widgets": {name: text|textarea|number|checkbox|
-select|multiselect|date|email|file|readonly}, "labels": {...}, "help": {...}, "placeholders": {...}}`."""
+select|multiselect|date|email|file|readonly}, "labels": {...}, "help": {...}, "placeholders": {...}}`.
+A <duration> is ISO 8601 in weeks, days, hours, minutes, seconds: `PT30M`, `PT48H`, `P3D`, `P1DT12H`, `P2W`
+(no years, months or fractions). JOIN and TIMER tasks have no schemas, form or action; a CALL's output is the
+called workflow's `workflow` data."""
 
 CEL_RULES = """\
 Conditions and transforms are CEL expressions. A condition must yield a bool; a transform must yield a map
@@ -43,6 +54,10 @@ Conditions and transforms are CEL expressions. A condition must yield a bool; a 
 - transition `condition`: `ticket`, `tasks`, `workflow`, `input`, `output` (the finished task's output)
 - a task's `set` values: `ticket`, `tasks` (this task's output included), `workflow` (before this task),
   `output`; they are written before the task's transitions are tried, so its conditions see the new values
+- a FORM's `for_each` (a list), a TIMER's `until` (a timestamp, e.g. `timestamp(ticket.start_date + 'T09:00:00Z')`)
+  and a CALL's `input` (a map, the called workflow's `ticket`): `ticket`, `tasks`, `workflow`
+- the `input_transform` of a `for_each` task also sees `item` (this instance's element) and `index` (from 0);
+  `tasks.<key>` of a `for_each` task is the list of its instances' outputs, of a JOIN `{arrived: [task keys]}`
 `ticket` is the ticket data (the ticket type's `fields`), `tasks.<key>` a finished task's output (its
 `output_schema`), `workflow.<name>` a declared workflow field: read one only when it has a `default` or every
 path to the read passes a task whose `set` writes it. Every field path you read must exist in the
@@ -110,16 +125,44 @@ def _sets(section: dict[str, Any]) -> dict[str, list[str]]:
             if isinstance(t, dict) and isinstance(t.get("set"), dict)}
 
 
+def _flow_text(task: dict[str, Any]) -> str:
+    """A task's flow properties in a few words, e.g. `; join waits for 2, cancel rest; timeout after PT48H -> x`."""
+    parts: list[str] = []
+    if task.get("next") == "all":
+        parts.append("next all (parallel branches)")
+    join = task.get("join")
+    if isinstance(join, dict):
+        rest = ", cancel rest" if join.get("cancel_rest") else ""
+        parts.append(f"join waits for {join.get('wait_for', 'all')}{rest}")
+    for key in ("wait", "until", "due"):
+        if isinstance(task.get(key), str):
+            parts.append(f"{key} `{_clip(task[key], 100)}`")
+    timeout = task.get("timeout")
+    if isinstance(timeout, dict):
+        parts.append(f"timeout after {timeout.get('after')} -> {timeout.get('to')}")
+    remind = task.get("remind")
+    if isinstance(remind, dict):
+        parts.append(f"remind every {remind.get('every')} x{remind.get('times')}")
+    if isinstance(task.get("for_each"), str):
+        parts.append(f"for_each `{_clip(task['for_each'], 100)}` complete_when {task.get('complete_when') or 'all'}")
+    if isinstance(task.get("workflow"), str):
+        parts.append(f"calls `{task['workflow']}` version {task.get('version') or 'latest'}")
+    return "".join(f"; {p}" for p in parts)
+
+
 def _workflow_lines(wf: WorkflowInfo) -> list[str]:
     lines = [f"- workflow `{wf.key}` (v{wf.version}): {_clip(wf.title, 120)}"]
     if wf.fields:
         lines.append("  fields: " + ", ".join(_field_text(f) for f in wf.fields))
     sets = _sets(wf.section)
+    section_tasks = wf.section.get("tasks") if isinstance(wf.section, dict) else None
+    full = {str(t.get("key")): t for t in section_tasks or [] if isinstance(t, dict)}
     for task in wf.tasks:
         outputs = ", ".join(task.get("outputs", []))
         written = ", ".join(sets.get(str(task["key"]), []))
         lines.append(f"  task `{task['key']}` {task['type']}: {_clip(str(task['title']), 100)}"
-                     + (f" -> outputs {outputs}" if outputs else "") + (f"; sets {written}" if written else ""))
+                     + (f" -> outputs {outputs}" if outputs else "") + (f"; sets {written}" if written else "")
+                     + _flow_text(full.get(str(task["key"]), {})))
     for tr in wf.transitions:
         cond = f" if `{_clip(str(tr['condition']), 200)}`" if tr.get("condition") else ""
         prio = f" (priority {tr['priority']})" if tr.get("priority") else ""

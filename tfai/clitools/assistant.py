@@ -52,8 +52,19 @@ def _alternatives(spec: str) -> list[str]:
     return [a.strip().lower() for a in str(spec).split("|") if a.strip()]
 
 
+def _task_has(task: dict[str, Any], spec: str) -> bool:
+    """Whether a task has the property at a dotted path (`remind.every`), with the value after `=` if given."""
+    path, _, wanted = spec.partition("=")
+    value: Any = task
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if value is None:
+        return False
+    return not wanted or str(value).lower() == wanted
+
+
 def checklist(bundle: dict[str, Any], expect: dict[str, Any]) -> list[str]:
-    """The checks a draft fails: task count range, task types, branch conditions, ticket type fields."""
+    """The checks a draft fails: task count range, task types, branch conditions, task properties, ticket fields."""
     failed: list[str] = []
     raw = bundle.get("workflow")
     workflow: dict[str, Any] = raw if isinstance(raw, dict) else {}
@@ -69,6 +80,9 @@ def checklist(bundle: dict[str, Any], expect: dict[str, Any]) -> list[str]:
     for spec in expect.get("conditions") or []:
         if not any(alt in cond for alt in _alternatives(spec) for cond in conditions):
             failed.append(f"no condition mentioning {spec}")
+    for spec in expect.get("task_props") or []:
+        if not any(_task_has(t, alt) for alt in _alternatives(spec) for t in tasks):
+            failed.append(f"no task with {spec}")
     names = [str(n).lower() for tt in bundle.get("ticket_types") or [] if isinstance(tt, dict)
              for n in ((tt.get("fields") or {}).get("properties") or {})]
     for spec in expect.get("ticket_fields") or []:

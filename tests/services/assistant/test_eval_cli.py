@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,7 +56,41 @@ def test_shipped_cases_are_well_formed() -> None:
         expect = case["expect"]
         low, high = expect["tasks"]
         assert 1 <= low <= high
-        assert set(expect.get("task_types", [])) <= {"FORM", "SYNC_ACTION", "ASYNC_ACTION", "SYNC_ACTION|ASYNC_ACTION"}
+        assert set(expect.get("task_types", [])) <= {"FORM", "SYNC_ACTION", "ASYNC_ACTION", "SYNC_ACTION|ASYNC_ACTION",
+                                                     "JOIN", "TIMER", "CALL"}
+        assert all(isinstance(p, str) and p for p in expect.get("task_props", []))
+
+
+def test_shipped_cases_cover_the_flow_constructs() -> None:
+    cases = {c["id"]: c["expect"] for c in assistant_cli.load_cases(ROOT / "evals" / "assistant_cases.yaml")}
+    props = {p for expect in cases.values() for spec in expect.get("task_props", []) for p in spec.split("|")}
+    assert {"next=all", "join.wait_for=2", "join.cancel_rest=true", "remind.every=p1d", "timeout.after=pt48h",
+            "timeout.to", "for_each"} <= props
+    types = {t for expect in cases.values() for t in expect.get("task_types", [])}
+    assert {"JOIN", "TIMER"} <= types
+    both = cases["parallel-approval-reminder-escalation"]["task_props"]  # the issue's combined case
+    assert {"join.wait_for=2", "timeout.after=pt48h"} <= set(both) and any(p.startswith("remind") for p in both)
+
+
+def _flow_bundle() -> dict[str, Any]:
+    """The laptop bundle where approval is two parallel approvals into a 2-of-2 JOIN with a reminder and a timeout."""
+    bundle = laptop()
+    wf = bundle["workflow"]
+    approve = wf["tasks"][0]
+    wf["tasks"][0] = {**approve, "key": "split", "title": "Split", "next": "all"}
+    wf["tasks"] += [{**approve, "key": "legal", "remind": {"every": "P1D", "times": 2}},
+                    {**approve, "key": "finance", "timeout": {"after": "PT48H", "to": "rejected"}},
+                    {"key": "both", "title": "Both", "type": "JOIN", "join": {"wait_for": 2, "cancel_rest": True}}]
+    return bundle
+
+
+def test_checklist_checks_task_properties() -> None:
+    bundle = _flow_bundle()
+    assert assistant_cli.checklist(bundle, {"task_props": ["next=all", "join.wait_for=2", "join.cancel_rest=true",
+                                                           "remind.every=p1d", "timeout.after=pt48h|timeout.to"]}) == []
+    assert assistant_cli.checklist(bundle, {"task_props": ["for_each", "join.wait_for=3", "remind.times=9"]}) == [
+        "no task with for_each", "no task with join.wait_for=3", "no task with remind.times=9"]
+    assert assistant_cli.checklist(laptop(), {"task_props": ["next=all"]}) == ["no task with next=all"]
 
 
 def test_checklist_reports_what_failed() -> None:
