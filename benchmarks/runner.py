@@ -124,6 +124,10 @@ def run_all(run: Any, *, only: set[str], quick: bool) -> dict[str, Any]:
             from benchmarks import bench_validator
 
             run.step("validator", lambda: {"validator": bench_validator.run(quick)})
+        if "cel" in only:
+            from benchmarks import bench_cel
+
+            run.step("cel", lambda: {"cel": bench_cel.run(quick)})
         if "actions" in only:
             run.step("actions", lambda: _actions(stack, quick))
         return machine

@@ -1,0 +1,149 @@
+"""Benchmark: µs per CEL transform and per condition on the example bundles' expressions, cel-python vs compiled.
+
+Each sample is one evaluation on a fresh Scope (the scope is converted as a single evaluation would), over data
+like a ticket's: the fields the expression reads plus ten others, and two completed tasks' outputs. The batch
+figure evaluates every condition of a bundle on one Scope (engine.next_step's case). `python -m benchmarks.bench_cel`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from benchmarks.stats import median, percentile
+from tfai.domain.expressions import ExpressionError, Scope, summary_of
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+_TRANSFORMS = ("input_transform", "output_transform")
+
+
+def _collect(node: Any, found: dict[str, list[str]]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "condition" and isinstance(value, str):
+                found["condition"].append(value)
+            elif key in _TRANSFORMS and isinstance(value, str):
+                found["transform"].append(value)
+            else:
+                _collect(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _collect(item, found)
+
+
+def example_expressions() -> dict[str, list[list[str]]]:
+    """Per kind, each example bundle's expressions (a list per bundle)."""
+    out: dict[str, list[list[str]]] = {"condition": [], "transform": []}
+    for path in sorted(EXAMPLES.iterdir()):
+        if path.suffix in (".json", ".yaml", ".yml"):
+            found: dict[str, list[str]] = {"condition": [], "transform": []}
+            _collect(yaml.safe_load(path.read_text()), found)
+            for kind, exprs in found.items():
+                out[kind].append(exprs)
+    return out
+
+
+def _base() -> dict[str, Any]:
+    ticket = {f"field_{i}": f"value {i}" for i in range(10)}
+    tasks = {"earlier": {"approved": True, "comment": "fine by me", "level": "mid"},
+             "lookup": {"id": "A-1234", "status": 200, "items": [1, 2, 3]}}
+    return {"ticket": ticket, "tasks": tasks, "workflow": {}}
+
+
+def _put(scope: dict[str, Any], root: str, path: tuple[Any, ...], leaf: Any) -> None:
+    node = scope.setdefault(root, {})
+    for segment in path[:-1]:
+        node = node.setdefault(str(segment), {})
+    if path:
+        node.setdefault(str(path[-1]), leaf)
+
+
+def scope_for(expr: str, kind: str) -> dict[str, Any] | None:
+    """Data on which `expr` yields its kind (a bool, a map): each read path gets 150, true or a string."""
+    summary = summary_of(expr)
+    if summary is None:
+        return None
+    for leaf in (150, True, "succeeded"):
+        scope = _base()
+        for root, path in summary.reads:
+            _put(scope, root, path, leaf)
+        try:
+            result = Scope(scope, compiled=False).evaluate(expr)
+        except ExpressionError:
+            continue
+        if isinstance(result, bool) == (kind == "condition"):
+            return scope
+    return None
+
+
+def _time(fn: Callable[[], Any], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - began) * 1e6)
+    return samples
+
+
+def _figures(samples: list[float]) -> dict[str, float]:
+    return {"median_us": round(median(samples), 1), "p95_us": round(percentile(samples, 95), 1)}
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Median and p95 µs per evaluation for each kind and engine, and the per-bundle condition batch."""
+    repeat = 30 if quick else 200
+    exprs = example_expressions()
+    out: dict[str, Any] = {}
+    for kind in ("transform", "condition"):
+        cases = [(e, s) for bundle in exprs[kind] for e in bundle if (s := scope_for(e, kind)) is not None]
+        out[f"{kind}_count"] = len(cases)
+        for engine, compiled in (("cel_python", False), ("compiled", True)):
+            samples: list[float] = []
+            for expr, scope in cases:
+                Scope(scope, compiled=compiled).evaluate(expr)  # compile and cache outside the timing
+                def once(e: str = expr, s: dict[str, Any] = scope, c: bool = compiled) -> Any:
+                    return Scope(s, compiled=c).evaluate(e)
+
+                samples += _time(once, repeat)
+            out[f"{kind}_{engine}"] = _figures(samples)
+    batches = []
+    for bundle in exprs["condition"]:
+        scope = _base()
+        for expr in bundle:
+            summary = summary_of(expr)
+            for root, path in summary.reads if summary else ():
+                _put(scope, root, path, True)
+        batches.append((bundle, scope))
+    for engine, compiled in (("cel_python", False), ("compiled", True)):
+        samples = []
+        for bundle, scope in batches:
+            def batch(b: list[str] = bundle, s: dict[str, Any] = scope, c: bool = compiled) -> None:
+                shared = Scope(s, compiled=c)
+                for expr in b:
+                    try:
+                        shared.evaluate(expr)
+                    except ExpressionError:
+                        pass
+            batch()
+            samples += _time(batch, repeat)
+        out[f"condition_batch_{engine}"] = _figures(samples)
+    for kind in ("transform", "condition", "condition_batch"):
+        slow, fast = out[f"{kind}_cel_python"]["median_us"], out[f"{kind}_compiled"]["median_us"]
+        out[f"{kind}_speedup"] = round(slow / fast, 1) if fast else None
+    return out
+
+
+def main() -> int:
+    result = run(quick="--quick" in sys.argv)
+    for key, value in result.items():
+        print(f"{key:32} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
