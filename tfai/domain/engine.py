@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tfai.domain import flow
 from tfai.domain.bundle import Task, Workflow, matches_type
 from tfai.domain.expressions import ExpressionError, Scope, evaluate_transform
 from tfai.domain.lifecycle import WorkflowEvent
@@ -33,22 +34,37 @@ class ConditionResult:
 
 @dataclass(frozen=True)
 class Decision:
-    """What follows a completed task: another task, the end, or a hold (reason says why)."""
+    """What follows a completed task: another task, the end, or a hold (reason says why).
+
+    A split (`"next": "all"`) lists every branch it starts in `branches` (`to` is the first of them); a branch
+    whose transition goes to null ends at once and is not listed.
+    """
 
     kind: DecisionKind
     to: str | None = None
     reason: str | None = None
     transition: int | None = None
     evaluated: tuple[ConditionResult, ...] = field(default_factory=tuple)
+    branches: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "kind": self.kind,
             "to": self.to,
             "reason": self.reason,
             "transition": self.transition,
             "evaluated": [c.__dict__ for c in self.evaluated],
         }
+        if self.branches:
+            out["branches"] = list(self.branches)
+        return out
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The tasks that follow: every branch of a split, or the one next task."""
+        if self.branches:
+            return self.branches
+        return (self.to,) if self.kind == "task" and self.to is not None else ()
 
 
 def build_scope(
@@ -92,15 +108,17 @@ def explain_absent(exc: ExpressionError, workflow_data: Mapping[str, Any]) -> Ex
     return exc
 
 
-def compute_input(input_transform: str | None, workflow_data: Mapping[str, Any]) -> dict[str, Any] | None:
+def compute_input(input_transform: str | None, workflow_data: Mapping[str, Any], *,
+                  extra: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
     """A task's input: its input_transform over the workflow data, or None without one (a FORM shows no input).
 
-    The runtime (creating or retrying a task) and the dry run both call this. Raises ExpressionError.
+    `extra`: more CEL names (a for_each instance's `item` and `index`). The runtime (creating or retrying a task)
+    and the dry run both call this. Raises ExpressionError.
     """
     if not input_transform:
         return None
     try:
-        return evaluate_transform(input_transform, build_scope(workflow_data))
+        return evaluate_transform(input_transform, {**build_scope(workflow_data), **(extra or {})})
     except ExpressionError as exc:
         raise explain_absent(exc, workflow_data) from None
 
@@ -170,6 +188,9 @@ def next_step(
     outs = ordered_transitions(workflow, completed_task_key)
     if not outs:
         return Decision("end", reason=f"task {completed_task_key!r} has no outgoing transitions")
+    task = workflow.task(completed_task_key)
+    if task is not None and task.next == "all":
+        return _split(completed_task_key, outs, output, workflow_data, input=input)
     scope = build_scope(record_output(workflow_data, completed_task_key, output), input=input, output=output)
     scope.setdefault("output", output)
     batch = Scope(scope)  # the conditions share one converted scope
@@ -194,6 +215,45 @@ def next_step(
             kind: DecisionKind = "end" if tr.to is None else "task"
             return Decision(kind, to=tr.to, transition=index, evaluated=tuple(tried))
     return Decision("hold", reason=f"no condition out of {completed_task_key!r} is true", evaluated=tuple(tried))
+
+
+def _split(completed_task_key: str, outs: list[tuple[int, Any]], output: Any, workflow_data: Mapping[str, Any], *,
+           input: dict[str, Any] | None) -> Decision:  # noqa: A002 - the CEL name
+    """`"next": "all"`: every true transition starts a branch; all true ones to null: the end; none true: hold."""
+    scope = build_scope(record_output(workflow_data, completed_task_key, output), input=input, output=output)
+    scope.setdefault("output", output)
+    fired = flow.fire_all(outs, scope)
+    tried = tuple(ConditionResult(f.index, f.to, f.condition, f.value, f.error) for f in fired)
+    failed = next((f for f in fired if f.error is not None), None)
+    if failed is not None:
+        message = explain_absent(ExpressionError(failed.error or "", reason="eval", expression=failed.condition or ""),
+                                 scope).message
+        return Decision("hold", reason=f"condition of transition {failed.index} failed: {message}",
+                        transition=failed.index, evaluated=tried)
+    true = [f for f in fired if f.value]
+    if not true:
+        return Decision("hold", reason=f"no condition out of {completed_task_key!r} is true", evaluated=tried)
+    branches = tuple(f.to for f in true if f.to is not None)
+    if not branches:
+        return Decision("end", transition=true[0].index, evaluated=tried)
+    first = next(f for f in true if f.to is not None)
+    return Decision("task", to=first.to, transition=first.index, evaluated=tried, branches=branches)
+
+
+def for_each_items(expression: str, workflow_data: Mapping[str, Any]) -> list[Any]:
+    """The items of a `for_each` FORM task over the workflow data (runtime and dry run). Raises ExpressionError."""
+    try:
+        return flow.items_of(expression, build_scope(workflow_data))
+    except ExpressionError as exc:
+        raise explain_absent(exc, workflow_data) from None
+
+
+def call_ticket(expression: str | None, workflow_data: Mapping[str, Any]) -> dict[str, Any]:
+    """A CALL task's child ticket data: its `input` map over the workflow data. Raises ExpressionError."""
+    try:
+        return flow.call_ticket(expression, build_scope(workflow_data))
+    except ExpressionError as exc:
+        raise explain_absent(exc, workflow_data) from None
 
 
 def apply_set(workflow: Workflow, task: Task, output: Any, workflow_data: Mapping[str, Any]) -> dict[str, Any]:
@@ -230,7 +290,9 @@ class Completion:
     """What completing a task does to its workflow, decided before anything is written.
 
     `workflow_event` is COMPLETE at an end, AUTO_HOLD on a hold (with `hold_reason`), None when `next_task`
-    follows; `workflow_data` is the data with the task's output recorded.
+    follows; `workflow_data` is the data with the task's output recorded. `next_tasks`: every task that follows
+    (the branches of a split; `next_task` is the first). An end with other branches still running ends only
+    this branch: the runtime knows whether any is left.
     """
 
     decision: Decision
@@ -238,6 +300,7 @@ class Completion:
     next_task: str | None = None
     workflow_event: WorkflowEvent | None = None
     hold_reason: str | None = None
+    next_tasks: tuple[str, ...] = ()
 
 
 def plan_completion(
@@ -267,9 +330,10 @@ def plan_completion(
     if decision.kind == "end":
         return Completion(decision, data, workflow_event=WorkflowEvent.COMPLETE)
     if decision.kind == "task" and decision.to is not None:
-        if workflow.task(decision.to) is None:
-            reason = f"The next task {decision.to!r} does not exist in this workflow version"
+        missing = next((key for key in decision.targets if workflow.task(key) is None), None)
+        if missing is not None:
+            reason = f"The next task {missing!r} does not exist in this workflow version"
             return Completion(decision, data, workflow_event=WorkflowEvent.AUTO_HOLD, hold_reason=reason)
-        return Completion(decision, data, next_task=decision.to)
+        return Completion(decision, data, next_task=decision.to, next_tasks=decision.targets)
     return Completion(decision, data, workflow_event=WorkflowEvent.AUTO_HOLD,
                       hold_reason=decision.reason or "No transition applies")

@@ -68,10 +68,12 @@ async def retry_task(session: AsyncSession, company_id: int, task: TaskInstance,
     wi = await lock_workflow(session, task.workflow_instance_id)
     if wi.w_status in ARCHIVED_WORKFLOW:
         raise Conflict(f"The ticket is {wi.w_status.value.lower()}")
-    try:
-        task.input_data = await tenant_code.task_input(task_def.input_transform, wi.workflow_data or {})
-    except ExpressionError as exc:
-        raise Conflict(f"The task's input still cannot be computed: {exc.message}") from exc
+    scope = wi if task.call_workflow_id is None else await lock_workflow(session, task.call_workflow_id)
+    if task.group_id is None:  # a for_each instance keeps its input: its item is not kept apart from it
+        try:
+            task.input_data = await tenant_code.task_input(task_def.input_transform, scope.workflow_data or {})
+        except ExpressionError as exc:
+            raise Conflict(f"The task's input still cannot be computed: {exc.message}") from exc
     task.t_status, task.error, task.attempts, task.started_at = to, None, 0, None
     session.add(task)
     await session.flush()
@@ -79,9 +81,10 @@ async def retry_task(session: AsyncSession, company_id: int, task: TaskInstance,
         await assign_task_email(session, company_id, task)
     else:
         enqueue_action(session, task, task_def)
-    if wi.w_status == WorkflowStatus.ON_HOLD:
-        set_workflow_status(wi, WorkflowEvent.RESUME)
-        session.add(wi)
+    for held in {id(wi): wi, id(scope): scope}.values():
+        if held.w_status == WorkflowStatus.ON_HOLD:
+            set_workflow_status(held, WorkflowEvent.RESUME)
+            session.add(held)
     await session.flush()
 
 
@@ -117,6 +120,7 @@ async def resume_workflow(session: AsyncSession, wi: WorkflowInstance) -> Create
 async def _try_transitions_again(session: AsyncSession, wi: WorkflowInstance) -> Created | None:
     last = (await session.execute(
         select(TaskInstance).where(col(TaskInstance.workflow_instance_id) == wi.id,
+                                   col(TaskInstance.call_workflow_id).is_(None),
                                    col(TaskInstance.t_status) == TaskStatus.COMPLETED)
         .order_by(col(TaskInstance.completed_at).desc(), col(TaskInstance.id).desc()).limit(1))).scalars().first()
     if last is None:
@@ -132,9 +136,8 @@ async def _try_transitions_again(session: AsyncSession, wi: WorkflowInstance) ->
     if plan.workflow_event is not None:
         set_workflow_status(wi, plan.workflow_event)
     session.add(wi)
-    if plan.next_task is None:
-        return None
-    return await create_task(session, wi.company_id, wi, version.tasks[plan.next_task])
+    created = [await create_task(session, wi.company_id, wi, version.tasks[key]) for key in plan.next_tasks]
+    return created[0] if created else None
 
 
 async def move_workflow(session: AsyncSession, wi: WorkflowInstance, task_key: str) -> tuple[Created, int]:
