@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from tfai.db.urls import app_url
@@ -34,7 +35,10 @@ def configure_engine(*, pool_size: int = 10, null_pool: bool = False) -> AsyncEn
     if null_pool:
         _engine = create_async_engine(url, poolclass=NullPool, connect_args=CONNECT_ARGS)
     else:
-        _engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+        # No pre-ping (a SELECT 1 round trip before every transaction): a connection the server dropped fails on
+        # the transaction's first statement instead, SQLAlchemy then invalidates it and every older pooled one,
+        # and tenant_tx retries that first statement once on a new connection (no work has run yet).
+        _engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
                                       pool_recycle=1800, pool_timeout=POOL_TIMEOUT, connect_args=CONNECT_ARGS)
     _sessionmaker = async_sessionmaker(_engine, expire_on_commit=False)
     return _engine
@@ -54,17 +58,50 @@ def _maker() -> async_sessionmaker[AsyncSession]:
     return _sessionmaker
 
 
+def engine() -> AsyncEngine:
+    """The process-wide engine (configured on first use)."""
+    _maker()
+    assert _engine is not None
+    return _engine
+
+
+_SET_TENANT = text("SELECT set_config('app.company_id', :cid, true)")
+_READ_ONLY = text("SET TRANSACTION READ ONLY")
+
+
+async def _begin(session: AsyncSession, company_id: int | None, read_only: bool) -> None:
+    """The transaction's first statements; once more on a fresh connection when the pooled one was dead."""
+    for attempt in (1, 2):
+        try:
+            if read_only:
+                await session.execute(_READ_ONLY)
+            await session.execute(_SET_TENANT, {"cid": "" if company_id is None else str(int(company_id))})
+            return
+        except DBAPIError as exc:
+            await session.rollback()
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+
+
 @asynccontextmanager
 async def tenant_tx(company_id: int | None, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
     """One transaction acting inside company_id; with None, RLS shows nothing (fail closed)."""
-    async with _maker()() as session, session.begin():
-        if read_only:
-            await session.execute(text("SET TRANSACTION READ ONLY"))
-        await session.execute(
-            text("SELECT set_config('app.company_id', :cid, true)"),
-            {"cid": "" if company_id is None else str(int(company_id))},
-        )
-        yield session
+    async with _maker()() as session:
+        await _begin(session, company_id, read_only)
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+
+
+@asynccontextmanager
+async def autocommit() -> AsyncIterator[AsyncConnection]:
+    """A pooled connection in autocommit and with no tenant: each statement is its own transaction, one round trip
+    (no BEGIN, no COMMIT). Row-level security shows nothing here: only SECURITY DEFINER functions return rows."""
+    async with engine().connect() as conn:
+        yield await conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
 @asynccontextmanager

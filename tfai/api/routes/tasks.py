@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from tfai.api.dates import ISO_HINT, IsoDateTime
 from tfai.api.deps import CurrentActor
+from tfai.api.dto_response import dto_json
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.domain.limits import MAX_KEY, MAX_PAGE, MAX_PAGE_SIZE
 from tfai.services.common.pagination import Page
@@ -60,10 +61,10 @@ async def start(actor: CurrentActor, task_id: int) -> Response:
 
 
 @router.post("/{task_id}/complete", response_model=TaskCompletedDTO, responses=ERROR_RESPONSES)
-async def complete(actor: CurrentActor, task_id: int, body: CompleteIn) -> TaskCompletedDTO:
+async def complete(actor: CurrentActor, task_id: int, body: CompleteIn) -> Response:
     """Complete a FORM task, OPEN or started; 409 when it was completed meanwhile, 422 lists the output's field
     errors."""
-    return await work.complete_form_task(actor, task_id, output=body.output)
+    return dto_json(await work.complete_form_task(actor, task_id, output=body.output))
 
 
 @router.post("/{task_id}/assign", status_code=204, responses=ERROR_RESPONSES)

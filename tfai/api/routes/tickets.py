@@ -11,6 +11,7 @@ from starlette.datastructures import UploadFile
 
 from tfai.api.dates import ISO_HINT, IsoDateTime
 from tfai.api.deps import CurrentActor
+from tfai.api.dto_response import dto_json
 from tfai.api.errors import ERROR_RESPONSES
 from tfai.domain import policy
 from tfai.domain.errors import InvalidInput
@@ -78,19 +79,18 @@ async def ticket_types(actor: CurrentActor) -> list[TicketTypeDTO]:
 @router.post("/tickets", response_model=TicketCreatedDTO, status_code=201,
              responses={**ERROR_RESPONSES, 200: {"model": TicketCreatedDTO, "description": (
                  "A repeat of an earlier submission with the same Idempotency-Key: that ticket, as it stands now")}})
-async def submit(actor: CurrentActor, body: TicketIn, response: Response,
+async def submit(actor: CurrentActor, body: TicketIn,
                  idempotency_key: Annotated[str | None, Header(
                      alias="Idempotency-Key", max_length=MAX_IDEMPOTENCY_KEY,
                      description="Any unique string (e.g. a UUID) per ticket: a retry with the same key and body "
                                  "answers 200 with the ticket already created instead of creating another; the "
-                                 "same key with another body is 409")] = None) -> TicketCreatedDTO:
+                                 "same key with another body is 409")] = None) -> Response:
     """Submit a ticket; 422 lists every field that does not match the type's schema."""
     created = await submission.submit_ticket(actor, ticket_type=body.ticket_type, data=body.data,
                                           idempotency_key=idempotency_key)
     if created.replayed:
-        response.status_code = 200
-        response.headers["Idempotent-Replayed"] = "true"
-    return created
+        return dto_json(created, headers={"Idempotent-Replayed": "true"})
+    return dto_json(created, status_code=201)
 
 
 @router.post("/tickets/with-files", response_model=TicketCreatedDTO, status_code=201, responses=ERROR_RESPONSES,
@@ -156,9 +156,9 @@ async def list_(actor: CurrentActor, request: Request, scope: Literal["mine", "c
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetailDTO, responses=ERROR_RESPONSES)
-async def detail(actor: CurrentActor, ticket_id: int) -> TicketDetailDTO:
+async def detail(actor: CurrentActor, ticket_id: int) -> Response:
     """A ticket with its task timeline, comments and attachments."""
-    return await tracking.get_ticket(actor, ticket_id)
+    return dto_json(await tracking.get_ticket(actor, ticket_id))
 
 
 @router.patch("/tickets/{ticket_id}", response_model=list[FieldChangeDTO], responses=ERROR_RESPONSES)

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import RowMapping, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tfai.db.session import system_tx, tenant_tx
+from tfai.db.session import autocommit, system_tx, tenant_tx
 from tfai.db.tables import Session
 from tfai.domain.errors import Forbidden, Unauthorized
 from tfai.domain.limits import LOGIN_CODE_TTL_SECONDS
@@ -23,7 +23,7 @@ from tfai.redis_client import get_async_redis
 from tfai.services.auth import _second_factor
 from tfai.services.auth._credentials import verify_credentials
 from tfai.services.common import audit
-from tfai.services.common.identity import active_identity, set_tenant
+from tfai.services.common.identity import Identity, active_identity, set_tenant
 from tfai.settings import get_settings
 
 SESSION_COOKIE = "tfai_session"
@@ -33,8 +33,8 @@ LOGIN_NONCE_PREFIX = "tfai:login-nonce:"
 _BAD_CODE = "The login link is not valid or has expired"
 _TOUCH_EVERY = timedelta(minutes=1)
 _ENDED = "Your session has ended; log in again"
-# Token id -> when this process last wrote its last_used_at (monotonic): at most one write a minute per process.
-_token_touched: dict[int, float] = {}
+# Token hash -> when this process last wrote its last_used_at (monotonic): at most one write a minute per process.
+_token_touched: dict[str, float] = {}
 _TOKEN_TOUCH_CACHE = 10_000
 
 
@@ -42,54 +42,64 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+_TOKEN_ACTOR = text("SELECT * FROM tfai_token_actor(:h, :touch)")
+_SESSION_ACTOR = text("SELECT * FROM tfai_session_actor(:h, :idle)")
+
+
+async def _one_row(statement: TextClause, params: dict[str, Any]) -> RowMapping | None:
+    """The first row of a SECURITY DEFINER lookup, as one autocommit statement (one round trip, no transaction)."""
+    async with autocommit() as conn:
+        return (await conn.execute(statement, params)).mappings().first()
+
+
+def _identity(row: RowMapping) -> Identity:
+    """The user columns of tfai_token_actor / tfai_session_actor (migration 0017)."""
+    return Identity(user_id=int(row["user_id"]), company_id=int(row["company_id"]), email=str(row["email"] or ""),
+                    is_active=bool(row["is_active"]), is_platform=bool(row["is_platform"]),
+                    system_roles=frozenset(row["system_roles"] or ()),
+                    company_roles=frozenset(row["company_roles"] or ()))
+
+
 async def authenticate_bearer(token: str) -> Actor:
     """The actor behind a personal API token, narrowed to its scopes; Unauthorized for unknown, revoked, expired
-    or deactivated (all alike)."""
+    or deactivated (all alike). One statement reads the token, its user and roles and records the use."""
     if not token or len(token) > 200:
         raise Unauthorized("The API token is not valid")
-    async with system_tx() as session:
-        row = (await session.execute(text("SELECT * FROM tfai_api_token_lookup(:h)"),
-                                     {"h": hash_token(token)})).mappings().first()
-        if row is None or row["revoked_at"] is not None or row["expires_at"] <= _now():
-            raise Unauthorized("The API token is not valid")
-        await set_tenant(session, row["company_id"])
-        ident = await active_identity(session, int(row["user_id"]), int(row["company_id"]))
-        if _should_touch(int(row["token_id"])):
-            await session.execute(
-                text("UPDATE api_tokens SET last_used_at = now() WHERE id = :id "
-                     "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"),
-                {"id": row["token_id"]})
+    token_hash = hash_token(token)
+    row = await _one_row(_TOKEN_ACTOR, {"h": token_hash, "touch": _should_touch(token_hash)})
+    if row is None or row["revoked_at"] is not None or row["expires_at"] <= _now():
+        raise Unauthorized("The API token is not valid")
+    ident = _identity(row)
+    if not ident.is_active or row["email"] is None:
+        raise Unauthorized(_ENDED)
     return dataclasses.replace(ident.actor(), scopes=frozenset(row["scopes"]) if row["scopes"] else None)
 
 
-def _should_touch(token_id: int) -> bool:
+def _should_touch(token_hash: str) -> bool:
     """True when this process has not recorded the token's use in the last minute (saves a write per request)."""
     now = time.monotonic()
-    if now - _token_touched.get(token_id, -1e9) < _TOUCH_EVERY.total_seconds():
+    if now - _token_touched.get(token_hash, -1e9) < _TOUCH_EVERY.total_seconds():
         return False
     if len(_token_touched) >= _TOKEN_TOUCH_CACHE:
         _token_touched.clear()
-    _token_touched[token_id] = now
+    _token_touched[token_hash] = now
     return True
 
 
 async def authenticate_session(token: str) -> Actor:
-    """The actor behind a session token; Unauthorized when revoked, expired, idle too long or deactivated."""
+    """The actor behind a session token; Unauthorized when revoked, expired, idle too long or deactivated. One
+    statement reads the session, its staff grant, the user and roles, and records the activity (once a minute)."""
     if not token or len(token) > 200:
         raise Unauthorized(_ENDED)
     settings = get_settings()
     now = _now()
-    async with system_tx() as session:
-        row = (await session.execute(text("SELECT * FROM tfai_session_lookup(:h)"),
-                                     {"h": hash_token(token)})).mappings().first()
-        if (row is None or row["revoked_at"] is not None or row["expires_at"] <= now
-                or row["last_seen_at"] + timedelta(hours=settings.session_idle_hours) <= now):
-            raise Unauthorized(_ENDED)
-        await set_tenant(session, row["company_id"])
-        ident = await active_identity(session, int(row["user_id"]), int(row["company_id"]))
-        if row["last_seen_at"] + _TOUCH_EVERY <= now:
-            await session.execute(text("UPDATE sessions SET last_seen_at = now() WHERE id = :id"),
-                                  {"id": row["session_id"]})
+    row = await _one_row(_SESSION_ACTOR, {"h": hash_token(token), "idle": int(settings.session_idle_hours)})
+    if (row is None or row["revoked_at"] is not None or row["expires_at"] <= now
+            or row["last_seen_at"] + timedelta(hours=settings.session_idle_hours) <= now):
+        raise Unauthorized(_ENDED)
+    ident = _identity(row)
+    if not ident.is_active or row["email"] is None:
+        raise Unauthorized(_ENDED)
     if row["staff_grant_id"] is not None and ident.is_platform:
         if row["grant_ended_at"] is None and row["grant_expires_at"] is not None and row["grant_expires_at"] > now:
             grant = StaffGrant(grant_id=int(row["staff_grant_id"]), company_id=int(row["grant_company_id"]),

@@ -29,26 +29,31 @@ ASSISTANT_MESSAGE = Rate("assistant-message", lambda s: s.rate_assistant_per_use
                          lambda s: s.rate_assistant_per_company)
 
 
-async def _count(key: str, window: int) -> int:
-    async with get_async_redis().pipeline(transaction=True) as pipe:
-        pipe.incr(key)
-        pipe.expire(key, window + 1)
-        count, _ = await pipe.execute()
-    return int(count)
-
-
 async def enforce(rate: Rate, *, user_id: int, company_id: int, now: float | None = None) -> None:
-    """Count one request for the user and the company; RateLimited when either is over its limit."""
+    """Count one request for the user and the company (both counters in one Redis round trip); RateLimited when
+    either is over its limit."""
     settings = get_settings()
     window = settings.rate_window_seconds
     now = time.time() if now is None else now
     slot = int(now // window)
     retry_after = max(1, int((slot + 1) * window - now + 0.999))
-    for scope, ident, limit in (("user", user_id, rate.per_user(settings)),
-                                ("company", company_id, rate.per_company(settings))):
-        if await _count(f"{PREFIX}{rate.name}:{scope}:{ident}:{slot}", window) > limit:
-            raise RateLimited(f"Too many requests ({limit} per {window} s per {scope}); try again later",
-                              retry_after=retry_after)
+    scopes = (("user", user_id, rate.per_user(settings)), ("company", company_id, rate.per_company(settings)))
+    keys = [f"{PREFIX}{rate.name}:{scope}:{ident}:{slot}" for scope, ident, _ in scopes]
+    redis = get_async_redis()
+    async with redis.pipeline(transaction=True) as pipe:
+        for key in keys:
+            pipe.incr(key)
+            pipe.expire(key, window + 1)
+        replies = await pipe.execute()
+    user_count, company_count = int(replies[0]), int(replies[2])
+    (_, _, user_limit), (_, _, company_limit) = scopes
+    if user_count > user_limit:
+        await redis.decr(keys[1])  # refused for the user: not counted against the company (as before)
+        raise RateLimited(f"Too many requests ({user_limit} per {window} s per user); try again later",
+                          retry_after=retry_after)
+    if company_count > company_limit:
+        raise RateLimited(f"Too many requests ({company_limit} per {window} s per company); try again later",
+                          retry_after=retry_after)
 
 
 async def enforce_for(rate: Rate, actor: Actor) -> None:

@@ -1,7 +1,9 @@
-"""In-process caches of immutable definition versions (a workflow version and its tasks never change once saved)."""
+"""In-process caches of definitions: immutable versions by id, and the newest ticket type per (company, key)
+checked against a per-company Redis generation that every save replaces (so other processes see a save at once)."""
 
 from __future__ import annotations
 
+import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -12,9 +14,11 @@ from sqlmodel import SQLModel, col, select
 from tfai.db.tables import TaskDefinition, TicketDefinition, WorkflowDefinition
 from tfai.domain.bundle import Workflow
 from tfai.domain.errors import NotFound
+from tfai.redis_client import get_async_redis
 from tfai.services.definitions._store import workflow_tasks
 
 MAX_ENTRIES = 512
+GENERATION_PREFIX = "tfai:definitions:generation:"
 _M = TypeVar("_M", bound=SQLModel)
 
 
@@ -27,14 +31,14 @@ class WorkflowVersion:
     tasks: dict[str, TaskDefinition]
 
 
-class _Lru(OrderedDict[tuple[int, int], Any]):
-    def get_hit(self, key: tuple[int, int]) -> Any:
+class _Lru(OrderedDict[tuple[int, Any], Any]):
+    def get_hit(self, key: tuple[int, Any]) -> Any:
         value = self.get(key)
         if value is not None:
             self.move_to_end(key)
         return value
 
-    def put(self, key: tuple[int, int], value: Any) -> None:
+    def put(self, key: tuple[int, Any], value: Any) -> None:
         self[key] = value
         self.move_to_end(key)
         while len(self) > MAX_ENTRIES:
@@ -43,6 +47,8 @@ class _Lru(OrderedDict[tuple[int, int], Any]):
 
 _workflows = _Lru()
 _task_defs = _Lru()
+# (company_id, ticket type key) -> (generation it was read under, detached newest row, its workflow's newest id).
+_newest_types = _Lru()
 
 
 def _detached(model: type[_M], row: _M) -> _M:
@@ -54,6 +60,19 @@ def clear() -> None:
     """Forget everything (tests; a process that deletes definitions)."""
     _workflows.clear()
     _task_defs.clear()
+    _newest_types.clear()
+
+
+async def _generation(company_id: int) -> str | None:
+    raw = await get_async_redis().get(GENERATION_PREFIX + str(int(company_id)))
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
+async def definitions_saved(company_id: int) -> None:
+    """Call after a transaction that stored definitions of the company has committed: every process's newest-type
+    entries of that company stop matching. A random value, not a counter, so a flushed Redis cannot bring an old
+    generation back."""
+    await get_async_redis().set(GENERATION_PREFIX + str(int(company_id)), secrets.token_hex(8))
 
 
 async def workflow_version(session: AsyncSession, company_id: int, workflow_definition_id: int) -> WorkflowVersion:
@@ -89,9 +108,15 @@ async def task_definition(session: AsyncSession, company_id: int, task_definitio
     return copy
 
 
-async def newest_ticket_type(session: AsyncSession, key: str) -> tuple[TicketDefinition, int | None] | None:
-    """The newest version of a ticket type and the id of its workflow's newest version (None when missing), in
-    one query; None when the type does not exist."""
+async def newest_ticket_type(session: AsyncSession, company_id: int,
+                             key: str) -> tuple[TicketDefinition, int | None] | None:
+    """The newest version of a ticket type (a detached copy: read it, never add it to a session) and the id of its
+    workflow's newest version (None when missing), one query on a miss; None when the type does not exist (not
+    cached). A hit needs the company's generation unchanged since the read (one Redis GET)."""
+    generation = await _generation(company_id)  # read before the query: a save committing meanwhile changes it
+    hit = _newest_types.get_hit((company_id, key))
+    if hit is not None and hit[0] == generation:
+        return hit[1], hit[2]
     newest_wf = (select(col(WorkflowDefinition.id))
                  .where(col(WorkflowDefinition.key) == col(TicketDefinition.workflow_key))
                  .order_by(col(WorkflowDefinition.version).desc()).limit(1)
@@ -99,4 +124,9 @@ async def newest_ticket_type(session: AsyncSession, key: str) -> tuple[TicketDef
     stmt = (select(TicketDefinition, newest_wf).where(col(TicketDefinition.key) == key)
             .order_by(col(TicketDefinition.version).desc()).limit(1))
     row = (await session.execute(stmt)).first()
-    return None if row is None else (row[0], None if row[1] is None else int(row[1]))
+    if row is None:
+        return None
+    found = (_detached(TicketDefinition, row[0]), None if row[1] is None else int(row[1]))
+    if found[1] is not None:  # a type whose workflow is missing is not cached (saving the workflow fixes it)
+        _newest_types.put((company_id, key), (generation, *found))
+    return found

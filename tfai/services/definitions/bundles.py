@@ -18,6 +18,7 @@ from tfai.domain.problems import Report
 from tfai.domain.validate import ExistingDefinitions
 from tfai.services.common import concurrency, tenant_code
 from tfai.services.common.tx import actor_tx
+from tfai.services.definitions._cache import definitions_saved
 from tfai.services.definitions._store import (
     bundle_document,
     current_ticket_types_for,
@@ -118,6 +119,7 @@ async def save_bundle(actor: Actor, bundle: dict[str, Any]) -> SavedBundleDTO:
         if not report.valid:
             raise InvalidDefinition([p.to_dict() for p in report.errors])
         result = await store_bundle(session, actor, bundle)
+    await definitions_saved(actor.company_id)
     result.warnings = _problems(report)[1]
     return result
 

@@ -109,7 +109,7 @@ async def _with_files(session: AsyncSession, actor: Actor, ttype: TicketDefiniti
 async def _submit(actor: Actor, ticket_type: str, data: dict[str, Any], key: str | None,
                   files: Mapping[str, NewFile] | None = None) -> TicketCreatedDTO:
     async with actor_tx(actor) as session:
-        found = await newest_ticket_type(session, ticket_type) if len(ticket_type) <= 64 else None
+        found = await newest_ticket_type(session, actor.company_id, ticket_type) if len(ticket_type) <= 64 else None
         ttype, wf_id = found if found is not None else (None, None)
         if ttype is None:
             raise NotFound(f"Ticket type {ticket_type[:64]!r} not found")
