@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.fixtures.e2e_journeys import login, shot
 from tests.fixtures.stack import ROOT
+from tfai.ui.state.definitions_helpers import pointer_line
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +50,22 @@ def _type_in_editor(page: Any, text: str) -> None:
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
     page.keyboard.insert_text(text)
+
+
+def _editor_opens_at(page: Any, link_id: str, pointer: str, needle: str) -> None:
+    """The definition page's Edit link opens the editor on the workflow's bundle with the cursor (the active line,
+    scrolled into view) on the line where `pointer` starts in the exported JSON."""
+    page.locator(f"#{link_id}").click()
+    page.wait_for_url(re.compile(r".*/definitions/upload/?\?from=laptop-request&at=.*"))
+    export = page.request.get("/api/v1/definitions/bundles/laptop-request?format=json")
+    assert export.status == 200
+    line = pointer_line(export.text(), pointer)
+    assert line is not None and line > 1
+    editor = page.locator("#bundle-editor")
+    expect(editor.locator(".cm-content")).to_contain_text(needle)
+    expect(editor.locator(".cm-lineNumbers .cm-activeLineGutter")).to_have_text(str(line))
+    expect(editor.locator(".cm-activeLine")).to_be_in_viewport()
+    expect(page.locator("#bundle-status")).to_contain_text("Valid", timeout=30_000)
 
 
 def test_designer_uploads_views_and_dry_runs(new_page: Any, app_url: str) -> None:
@@ -102,8 +119,11 @@ def test_designer_uploads_views_and_dry_runs(new_page: Any, app_url: str) -> Non
     page.goto("/definitions/ticket-types/laptop")
     expect(page.locator("#tt-form-preview")).to_contain_text("Model")
     expect(page.locator("#tt-form-preview input[name=price]")).to_be_disabled()
+    _editor_opens_at(page, "edit-ticket-type", "/ticket_types/laptop", '"key": "laptop"')
     page.goto("/definitions/tasks/laptop-request/approve")
     expect(page.locator("#task-form-preview")).to_contain_text("Decision")
+    _editor_opens_at(page, "edit-task", "/workflow/tasks/approve", '"key": "approve"')
+    shot(page, "definitions-edit-at-task")
 
     _, other, _ = new_page()
     login(other, requester, PASSWORD, failure_shot="designer-login-failed")

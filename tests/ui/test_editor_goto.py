@@ -60,7 +60,7 @@ def test_the_editor_runs_a_compiled_function_on_creation_with_the_line() -> None
     s = DefinitionsEditorState
     rendered = json.dumps(code_editor(s.seed, on_change=s.set_text, key=s.editor_key, goto_line=s.goto_line).render())
     assert "onCreateEditor:(((line) => (view) =>" in rendered  # a function literal in the bundle, never eval'd
-    assert "view.state.doc.line(n).from" in rendered and "scrollIntoView(pos" in rendered
+    assert "view.state.doc.line(n)" in rendered and "scrollIntoView(pos" in rendered
     assert "goto_line" in rendered
     plain = json.dumps(code_editor(s.seed, on_change=s.set_text).render())
     assert "onCreateEditor" not in plain

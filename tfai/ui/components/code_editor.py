@@ -19,11 +19,12 @@ from reflex_base.vars.function import FunctionStringVar
 
 _JSON: Var[Any] = Var(_js_expr="[cmJson()]")
 _YAML: Var[Any] = Var(_js_expr="[cmYaml()]")
-# onCreateEditor(view) for a 1-based line: the cursor at its start, scrolled to the top third of the editor, focused.
+# onCreateEditor(view) for a 1-based line: the cursor at its first non-blank character, the line scrolled near the
+# editor's top, the editor focused.
 # `view.constructor` is CodeMirror's EditorView (its static scrollIntoView makes the effect) without importing it.
 GOTO_LINE: FunctionStringVar[Any] = FunctionStringVar.create(
     "((line) => (view) => { const n = Number(line); if (!(n >= 1 && n <= view.state.doc.lines)) return;"
-    " const pos = view.state.doc.line(n).from;"
+    " const l = view.state.doc.line(n); const pos = l.from + l.text.length - l.text.trimStart().length;"
     " view.dispatch({selection: {anchor: pos},"
     " effects: view.constructor.scrollIntoView(pos, {y: 'start', yMargin: 60})});"
     " view.focus(); })"
