@@ -209,3 +209,14 @@ def test_field_against_literal_comparisons_run_compiled_only_on_the_same_kind() 
         evaluate("output.decision != 'deny'", {"output": {"decision": 3}})
     assert evaluate("output.decision != 'deny'", {"output": {"decision": "ok"}}) is True
     assert evaluate("output.flag == 1", {"output": {"flag": True}}) is True  # cel-python's reading, kept
+
+
+def test_result_maps_keep_the_order_the_expression_spells() -> None:
+    expr = "{'zeta': ticket.a, 'alpha': {'y': 1, 'b': ticket.a}, 'mid': 'x'}"
+    assert expressions._native_program(expr) is not None
+    for _ in range(5):
+        result = evaluate(expr, {"ticket": {"a": 1}})
+        assert list(result) == ["zeta", "alpha", "mid"]
+        assert list(result["alpha"]) == ["y", "b"]
+    data_map = evaluate("{'t': ticket}", {"ticket": {"q": 1, "c": 2, "k": 3}})
+    assert list(data_map["t"]) == ["c", "k", "q"]  # keys the expression does not spell: sorted, not random

@@ -14,15 +14,18 @@ docs/performance.md "CEL"):
   no `in` (the compiled engine finds `1 in [1.0]`, cel-python fails);
 - data without integers outside the signed 64-bit range but the lowest (cel-python makes them doubles, the
   compiled engine unsigned or wraps its negation).
-Any error, and any result that is not plain JSON data, raises Unsupported: the caller evaluates again with
+The compiled engine returns maps in a random order (a Rust HashMap): result maps are put in a stable order, the keys
+the expression spells first (as cel-python returns a map literal), then the others sorted. Any error, and any result
+that is not plain JSON data, raises Unsupported: the caller evaluates again with
 cel-python, so error texts ("no such member") and cel-python's coercions (int + double) stay as they were.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import cel
@@ -53,6 +56,7 @@ class NativeProgram:
     counts_text: bool
     ascii: bool
     compared: tuple[tuple[str, tuple[str, ...], type | tuple[type, ...]], ...] = ()
+    key_order: Mapping[str, int] = field(default_factory=dict)
 
 
 def tree_depth(tree: Any) -> int:
@@ -130,13 +134,13 @@ def _comparisons(tree: Any) -> tuple[tuple[str, tuple[str, ...], type | tuple[ty
     return tuple(found)
 
 
-def _kind_of(names: Mapping[str, Any], name: str, path: tuple[str, ...]) -> Any:
+def _value_at(names: Mapping[str, Any], name: str, path: tuple[str, ...]) -> Any:
     """The value at name.path, or a sentinel when it is absent (the evaluation then fails in both engines)."""
     node = names.get(name, _ABSENT)
-    for field in path:
-        if not isinstance(node, dict) or field not in node:
+    for segment in path:
+        if not isinstance(node, dict) or segment not in node:
             return _ABSENT
-        node = node[field]
+        node = node[segment]
     return node
 
 
@@ -158,7 +162,18 @@ def compile_native(expr: str, tree: Any) -> NativeProgram | None:
         return None
     if not functions <= SAFE_FUNCTIONS:
         return None
-    return NativeProgram(program, names, "size" in functions, expr.isascii(), compared)
+    return NativeProgram(program, names, "size" in functions, expr.isascii(), compared, _spelled_keys(expr))
+
+
+_QUOTED = re.compile(r"'((?:[^'\\\n]|\\.)*)'|\"((?:[^\"\\\n]|\\.)*)\"")
+
+
+def _spelled_keys(expr: str) -> dict[str, int]:
+    """Each quoted text of `expr` (escapes kept as written) with its rank of first appearance."""
+    order: dict[str, int] = {}
+    for match in _QUOTED.finditer(expr):
+        order.setdefault(match.group(1) if match.group(1) is not None else match.group(2), len(order))
+    return order
 
 
 def _inspect(value: Any) -> tuple[bool, bool]:
@@ -226,7 +241,7 @@ class NativeScope:
         if native.counts_text and not ascii_only:
             raise Unsupported("size")
         for name, path, kind in native.compared:
-            value = _kind_of(self._names, name, path)
+            value = _value_at(self._names, name, path)
             if value is not _ABSENT and (not isinstance(value, kind) or (kind is not bool and isinstance(value, bool))):
                 raise Unsupported("==")
         try:
@@ -237,10 +252,10 @@ class NativeScope:
             if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
                 raise
             raise Unsupported(type(exc).__name__) from None
-        return _json(result)
+        return _json(result, native.key_order)
 
 
-def _json(value: Any) -> Any:
+def _json(value: Any, key_order: Mapping[str, int]) -> Any:
     """The compiled engine's result as JSON data within the result limits; Unsupported otherwise (cel-python then
     reports the limit in its own words, or converts the types it knows)."""
     budget = MAX_RESULT_BYTES
@@ -263,7 +278,9 @@ def _json(value: Any) -> Any:
             item = node
         elif isinstance(node, dict):
             item = {}
-            for k, v in node.items():
+            unranked = len(key_order)
+            for k in sorted(node, key=lambda k: (key_order.get(k, unranked), k) if isinstance(k, str) else (-1, "")):
+                v = node[k]
                 if not isinstance(k, str):
                     raise Unsupported("key")
                 budget -= len(k)
