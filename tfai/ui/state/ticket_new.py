@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -43,6 +46,14 @@ def slot_of(upload: Any) -> int | None:
     return int(parts[0])
 
 
+def submission_key(form_nonce: str, ticket_type: str, data: dict[str, Any]) -> str:
+    """The Idempotency-Key of a UI submission: the form shown (its nonce) and what it sends. Sending the same form
+    again (a click repeated after the websocket dropped once the ticket was committed) replays that ticket instead
+    of creating another; changed values are another submission."""
+    body = json.dumps([ticket_type, data], sort_keys=True, default=str, separators=(",", ":"))
+    return f"ui:{form_nonce}:{hashlib.sha256(body.encode()).hexdigest()[:32]}"
+
+
 def type_card(t: Any) -> dict[str, str]:
     """What a ticket type card shows (a TicketTypeDTO without its schema)."""
     return {"key": t.key, "title": t.title, "description": t.description or ""}
@@ -58,6 +69,7 @@ class SubmitTicketState(SchemaFormMixin, AuthState):
     loading: bool = False
     loaded: bool = False
     error: str = ""
+    _form_nonce: str = ""
     has_files: bool = False
     max_upload: int = 25 * 1024 * 1024
     _slots: list[str] = []
@@ -84,6 +96,7 @@ class SubmitTicketState(SchemaFormMixin, AuthState):
 
     def _choose(self, t: Any) -> None:
         self.chosen_key, self.chosen_title, self.chosen_description = t.key, t.title, t.description or ""
+        self._form_nonce = secrets.token_urlsafe(12)  # each form shown submits under keys of its own
         self._form_setup(t.fields or {}, t.edit_layout, values=None)
         self.fields, self._slots = with_file_slots(self.fields)
         self.has_files, self.max_upload = bool(self._slots), get_settings().max_upload_bytes
@@ -119,7 +132,9 @@ class SubmitTicketState(SchemaFormMixin, AuthState):
         self.form_busy = True
         yield
         try:
-            created = await submission.submit_ticket(actor, ticket_type=self.chosen_key, data=data)
+            created = await submission.submit_ticket(
+                actor, ticket_type=self.chosen_key, data=data,
+                idempotency_key=submission_key(self._form_nonce or secrets.token_urlsafe(12), self.chosen_key, data))
         except TfaiError as exc:
             self._form_fail(exc)
             self.form_busy = False
