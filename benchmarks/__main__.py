@@ -25,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="the reduced run (5 s loads, 100k list rows)")
     parser.add_argument("--only", default=",".join(PARTS),
                         help=f"comma-separated subset of {','.join(PARTS)} (default: all)")
+    parser.add_argument("--profile", action="store_true",
+                        help="record the web process with py-spy during submit_10 and transition_10 (top frames in "
+                             "latest-detail.json, raw stacks in .tfai/bench/profile-*.txt; costs CPU)")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json", help="where to write the JSON")
     return parser
 
@@ -73,7 +76,24 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "rls_overhead_ratio": raw.get("rls_overhead_ratio"),
         "validator_200_tasks_ms": validator.get("median_ms"),
         "ui_next_page": _pick(raw.get("ui_next_page"), LAT_KEYS),
+        "web_cpu_ms_per_submit": _cpu_per_op(raw.get("submit_10"), "web"),
+        "web_cpu_ms_per_transition": _cpu_per_op(raw.get("transition_10"), "web"),
+        "worker_cpu_ms_per_action": _worker_cpu_per_action(actions),
+        "db_round_trips_per_submit": raw.get("db_round_trips_per_submit"),
     }
+
+
+def _cpu_per_op(load: Any, kind: str) -> float | None:
+    """CPU ms per completed operation of one process kind during a load (benchmarks/cpu.py), None when unmeasured."""
+    split = load.get("cpu") if isinstance(load, dict) else None
+    entry = split.get(kind) if isinstance(split, dict) else None
+    return entry.get("cpu_ms_per_op") if isinstance(entry, dict) else None
+
+
+def _worker_cpu_per_action(actions: dict[str, Any]) -> float | None:
+    """Worker CPU per action: bench_actions' own figure (it knows how many actions ran) when it gives one."""
+    value = actions.get("worker_cpu_ms_per_action")
+    return float(value) if isinstance(value, int | float) else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     saved_env = dict(os.environ)
     run = Run()
-    machine = runner.run_all(run, only=only, quick=args.quick)
+    machine = runner.run_all(run, only=only, quick=args.quick, profiling=args.profile)
     os.environ.clear()
     os.environ.update(saved_env)
     result = {"machine": machine, "figures": figures(run.raw)}

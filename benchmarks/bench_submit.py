@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 from collections.abc import Awaitable, Callable
@@ -11,10 +12,13 @@ from typing import Any
 import httpx
 
 from benchmarks import cpu
+from benchmarks.profile import Recording
 from benchmarks.stats import load
 from benchmarks.tenant import TICKET_TYPE, Company, ticket_data
 
 Op = Callable[[httpx.AsyncClient, int], Awaitable[bool]]
+# profile(name) records the web process while its block runs (benchmarks/profile.py); None: no profiling.
+Profiler = Callable[[str], contextlib.AbstractContextManager[Recording]]
 
 
 class Exhausted(Exception):
@@ -75,8 +79,19 @@ async def warm_up(base_url: str, company: Company, n: int = 20) -> None:
             await op(client, i)
 
 
-def run(base_url: str, company: Company, *, quick: bool = False) -> dict[str, Any]:
-    """{"submit_1": ..., "submit_10": ..., "submit_50": ...} against the running app."""
+def profiled(profile: Profiler | None, name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """cpu.measured(fn), recorded by py-spy when profiling (the summary lands in the result's "profile")."""
+    if profile is None:
+        return cpu.measured(fn)
+    with profile(name) as rec:
+        result = cpu.measured(fn)
+    result["profile"] = rec.summary or {"error": rec.error}
+    return result
+
+
+def run(base_url: str, company: Company, *, quick: bool = False, profile: Profiler | None = None) -> dict[str, Any]:
+    """{"submit_1": ..., "submit_10": ..., "submit_50": ...} against the running app (submit_10 profiled when
+    asked)."""
     seconds = 5.0 if quick else 30.0
     asyncio.run(warm_up(base_url, company))
     out = {}
@@ -84,5 +99,5 @@ def run(base_url: str, company: Company, *, quick: bool = False) -> dict[str, An
         def one(c: int = c) -> dict[str, Any]:
             return asyncio.run(run_load(base_url, c, seconds, submit_op(company)))
 
-        out[f"submit_{c}"] = cpu.measured(one)
+        out[f"submit_{c}"] = profiled(profile if c == 10 else None, f"submit_{c}", one)
     return out

@@ -10,8 +10,7 @@ from typing import Any
 import httpx
 import psycopg
 
-from benchmarks import cpu
-from benchmarks.bench_submit import Exhausted, run_load, submit_op
+from benchmarks.bench_submit import Exhausted, Profiler, profiled, run_load, submit_op
 from benchmarks.stats import throughput
 from benchmarks.tenant import Company
 
@@ -79,7 +78,8 @@ async def _top_up(base_url: str, company: Company, needed: int) -> None:
             await asyncio.gather(*[op(client, start + i) for i in range(CLIENTS)])
 
 
-def run(base_url: str, owner_url: str, company: Company, *, quick: bool = False) -> dict[str, Any]:
+def run(base_url: str, owner_url: str, company: Company, *, quick: bool = False,
+        profile: Profiler | None = None) -> dict[str, Any]:
     """{"transition_10": ..., "update_ceiling_per_s": ..., "transition_ratio": ...}."""
     seconds = 5.0 if quick else 30.0
     pool = open_triage(owner_url, company.id)
@@ -87,7 +87,8 @@ def run(base_url: str, owner_url: str, company: Company, *, quick: bool = False)
     if len(pool) < minimum:
         asyncio.run(_top_up(base_url, company, minimum - len(pool)))
         pool = open_triage(owner_url, company.id)
-    result = cpu.measured(lambda: asyncio.run(run_load(base_url, CLIENTS, seconds, complete_op(company, pool))))
+    result = profiled(profile, "transition_10",
+                      lambda: asyncio.run(run_load(base_url, CLIENTS, seconds, complete_op(company, pool))))
     if not pool:
         result["note"] = "ran out of open tasks before the time was up"
     ceiling = asyncio.run(update_ceiling(owner_url, seconds))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+from collections.abc import Iterator
 from typing import Any
 
-from benchmarks import bench_lists, bench_submit, bench_transition, bench_ui, harness
-from benchmarks.tenant import Company, create_company, issue_tokens
+from benchmarks import bench_lists, bench_submit, bench_transition, bench_ui, harness, profile, round_trips
+from benchmarks.tenant import TICKET_TYPE, Company, create_company, issue_tokens, ticket_data
 
 TARGETS = {
     "submit_10": "≥ 200/s, p95 ≤ 100 ms", "transition_10": "p95 ≤ 30 ms", "update_ceiling_per_s": "ratio ≥ 0.25",
@@ -68,8 +70,29 @@ def _ensure_ui_rows(app: harness.App, company: Company, owner_url: str) -> None:
         conn.execute(_UI_TICKETS, {"cid": company.id, "tdef": tdef, "who": company.requesters[0].id, "ids": ids})
 
 
-def run_all(run: Any, *, only: set[str], quick: bool) -> dict[str, Any]:
-    """Run the selected parts in an order that keeps measurements apart from builds; the machine info."""
+def _profiler(app: harness.App) -> bench_submit.Profiler:
+    """Record the app's process tree with py-spy (summarised: its busiest process, the web one under these
+    loads), into .tfai/bench/."""
+    @contextlib.contextmanager
+    def record(name: str) -> Iterator[profile.Recording]:
+        with profile.record(name, app.proc.pid, harness.BENCH_DIR) as rec:
+            yield rec
+
+    return record
+
+
+def _round_trips(stack: harness.Stack, company: Company) -> dict[str, Any]:
+    """Round trips of one API submission, counted in this process (the app is stopped: nothing else runs)."""
+    harness.use_database(stack, harness.BENCH_DB, migrate=False, pool_size=2)
+    who = company.requesters[0]
+    return asyncio.run(round_trips.per_submit(who.headers,
+                                              lambda n: {"ticket_type": TICKET_TYPE, "data": ticket_data(n)}))
+
+
+def run_all(run: Any, *, only: set[str], quick: bool, profiling: bool = False) -> dict[str, Any]:
+    """Run the selected parts in an order that keeps measurements apart from builds; the machine info. With
+    profiling, py-spy records the web process during submit_10 and transition_10 (it costs CPU: compare the CPU
+    figures of runs without it)."""
     stack = harness.start_stack()
     app: harness.App | None = None
     try:
@@ -100,11 +123,13 @@ def run_all(run: Any, *, only: set[str], quick: bool) -> dict[str, Any]:
                 for part in ("submit", "transition", "ui"):
                     run.notes[part] = f"skipped: the app did not start (see {app.log_path})"
             elif app.proc.poll() is None:
+                prof = _profiler(app) if profiling else None
                 if "submit" in only:
-                    run.step("submit", lambda: bench_submit.run(app.base_url, company, quick=quick))  # type: ignore
+                    run.step("submit", lambda: bench_submit.run(app.base_url, company, quick=quick,  # type: ignore
+                                                                profile=prof))
                 if "transition" in only:
-                    run.step("transition", lambda: bench_transition.run(app.base_url, owner_url, company,
-                                                                        quick=quick))  # type: ignore[union-attr]
+                    run.step("transition", lambda: bench_transition.run(app.base_url, owner_url, company,  # type: ignore
+                                                                        quick=quick, profile=prof))
                 if "ui" in only:
                     reason = bench_ui.unavailable()
                     if reason:
@@ -118,6 +143,9 @@ def run_all(run: Any, *, only: set[str], quick: bool) -> dict[str, Any]:
                         run.step("ui", ui)
             app.stop()
             app = None
+            if "submit" in only and "app ready" not in run.notes:
+                ready_company = company
+                run.step("round trips", lambda: _round_trips(stack, ready_company))
         if "lists" in only:
             run.step("lists", lambda: bench_lists.run(stack, quick=quick))
         if "validator" in only:

@@ -50,7 +50,9 @@ def test_figures_have_exactly_the_issue_shape() -> None:
     out = figures(raw)
     assert list(out) == ["submit_1", "submit_10", "submit_50", "transition_10", "update_ceiling_per_s",
                          "sync_action_1", "sync_action_10", "list_first_page", "list_page_100", "list_custom_field",
-                         "my_tasks", "rls_overhead_ratio", "validator_200_tasks_ms", "ui_next_page"]
+                         "my_tasks", "rls_overhead_ratio", "validator_200_tasks_ms", "ui_next_page",
+                         "web_cpu_ms_per_submit", "web_cpu_ms_per_transition", "worker_cpu_ms_per_action",
+                         "db_round_trips_per_submit"]
     assert out["submit_10"] == {"throughput_per_s": 1.0, "p50_ms": 2.0, "p95_ms": 3.0, "p99_ms": 4.0}
     assert out["list_first_page"] == {"p50_ms": 1.0, "p95_ms": 2.0}
     assert out["sync_action_1"] == {"p50_ms": 5.0, "p95_ms": 6.0}
@@ -96,3 +98,42 @@ def test_cpu_snapshot_sees_this_process() -> None:
     assert snap.get("load generator", 0.0) > 0.0
     result = cpu.measured(lambda: {"samples": 4, "throughput_per_s": 1.0})
     assert result["cpu"]["cpus"] and "total_cores" in result["cpu"]
+
+
+def test_cpu_and_round_trip_figures_come_from_the_loads() -> None:
+    raw = {"submit_10": {"cpu": {"web": {"cores": 1.0, "cpu_ms_per_op": 3.1}}},
+           "transition_10": {"cpu": {"web": {"cores": 0.9, "cpu_ms_per_op": 3.4}}},
+           "actions": {"worker_cpu_ms_per_action": 5.5}, "db_round_trips_per_submit": 9.0}
+    out = figures(raw)
+    assert (out["web_cpu_ms_per_submit"], out["web_cpu_ms_per_transition"]) == (3.1, 3.4)
+    assert out["worker_cpu_ms_per_action"] == 5.5 and out["db_round_trips_per_submit"] == 9.0
+    assert figures({})["web_cpu_ms_per_submit"] is None and figures({})["worker_cpu_ms_per_action"] is None
+
+
+def test_profile_summaries_pick_the_busiest_process_and_our_frames() -> None:
+    from benchmarks import profile
+
+    raw = ('process 1:"tfai run";process 2:"python -m reflex run";main (a/site-packages/granian/x.py:1);'
+           "submit (/w/tfai/api/routes/tickets.py:88);execute (/v/site-packages/psycopg/c.py:602) 30\n"
+           'process 1:"tfai run";process 2:"python -m reflex run";main (a/site-packages/granian/x.py:1);'
+           "submit (/w/tfai/api/routes/tickets.py:88);dumps (/py/lib/python3.11/json/encoder.py:9) 10\n"
+           'process 1:"tfai run";process 3:"celery worker";loop (/v/site-packages/celery/w.py:5) 5\n')
+    process, stacks = profile.busiest(profile.parse(raw))
+    assert process.startswith("process 2") and sum(stacks.values()) == 40
+    summary = profile.top_frames(stacks)
+    assert summary["samples"] == 40
+    assert summary["self_packages"][0] == ["psycopg", 75.0]
+    assert summary["tfai"] == [["submit (tfai/api/routes/tickets.py:88)", 100.0]]
+    assert "75.0%  psycopg" in profile.text_report(summary, "submit_10")
+
+
+def test_round_trips_count_statements_and_transaction_boundaries() -> None:
+    from sqlalchemy import create_engine, text
+
+    from benchmarks.round_trips import counting
+
+    engine = create_engine("sqlite://")
+    with counting(engine) as counts, engine.begin() as conn:
+        conn.execute(text("SELECT 1"))
+        conn.execute(text("SELECT 2"))
+    assert (counts.statements, counts.begins, counts.ends, counts.pings) == (2, 1, 1, 0) and counts.total == 4
