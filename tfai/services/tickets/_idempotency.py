@@ -56,6 +56,6 @@ async def replay(session: AsyncSession, actor: Actor, key: str, *, ticket_type: 
         raise Conflict(f"This {HEADER} was already used for a different ticket; send a new key for a new ticket",
                        details=[{"field": HEADER, "message": "already used for a different request"}])
     assert ticket.id is not None
-    current = (await current_tasks(session, [ticket.workflow_instance_id])).get(ticket.workflow_instance_id)
+    current = (await current_tasks(session, [ticket.workflow_instance_id])).get(ticket.workflow_instance_id) or []
     return TicketCreatedDTO(id=ticket.id, status=people_status(w_status), workflow_status=w_status.value,
-                            current_task=current, replayed=True)
+                            current_task=next(iter(current), None), current_tasks=current, replayed=True)

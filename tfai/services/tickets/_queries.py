@@ -72,8 +72,9 @@ async def load_ticket(session: AsyncSession, actor: Actor, ticket_id: int, actio
     return ticket
 
 
-async def current_tasks(session: AsyncSession, workflow_ids: Iterable[int]) -> dict[int, TaskRefDTO]:
-    """The newest not-finished task of each workflow instance."""
+async def current_tasks(session: AsyncSession, workflow_ids: Iterable[int]) -> dict[int, list[TaskRefDTO]]:
+    """The not-finished tasks of each ticket's workflow instance, newest first (parallel branches, for_each
+    instances, a pending JOIN, the tasks of CALLs' child workflows: they all carry the ticket's workflow id)."""
     ids = list(set(workflow_ids))
     if not ids:
         return {}
@@ -83,12 +84,11 @@ async def current_tasks(session: AsyncSession, workflow_ids: Iterable[int]) -> d
             .outerjoin(User, col(User.id) == col(TaskInstance.assigned_to))
             .where(col(TaskInstance.workflow_instance_id).in_(ids), col(TaskInstance.t_status).in_(ACTIVE_TASK))
             .order_by(col(TaskInstance.id).desc()))
-    out: dict[int, TaskRefDTO] = {}
+    out: dict[int, list[TaskRefDTO]] = {}
     for task, key, title, t_type, email in (await session.execute(stmt)).all():
-        if task.workflow_instance_id not in out:
-            out[task.workflow_instance_id] = TaskRefDTO(
-                id=task.id, key=key, title=title, type=t_type.value, status=task.t_status.value,
-                assignee_id=task.assigned_to, assignee_email=email)
+        out.setdefault(task.workflow_instance_id, []).append(TaskRefDTO(
+            id=task.id, key=key, title=title, type=t_type.value, status=task.t_status.value,
+            assignee_id=task.assigned_to, assignee_email=email))
     return out
 
 

@@ -40,7 +40,10 @@ class TicketCreatedDTO(BaseModel):
     id: int
     status: str
     workflow_status: str
-    current_task: TaskRefDTO | None = None
+    current_task: TaskRefDTO | None = Field(default=None, description="The first of current_tasks")
+    current_tasks: list[TaskRefDTO] = Field(
+        default_factory=list, description="Every not-finished task (parallel branches, for-each items, a waiting "
+        "join, a called workflow's tasks), newest first")
     replayed: bool = Field(default=False, description="True when an Idempotency-Key matched an earlier submission: "
                                                       "this is that ticket as it stands now")
 
@@ -56,7 +59,10 @@ class TicketSummaryDTO(BaseModel):
     created_by_email: str | None = None
     created_at: datetime
     updated_at: datetime
-    current_task: TaskRefDTO | None = None
+    current_task: TaskRefDTO | None = Field(default=None, description="The first of current_tasks")
+    current_tasks: list[TaskRefDTO] = Field(
+        default_factory=list, description="Every not-finished task (parallel branches, for-each items, a waiting "
+        "join, a called workflow's tasks), newest first")
 
 
 class TimelineTaskDTO(_TaskFields):
@@ -126,7 +132,10 @@ class TicketDetailDTO(BaseModel):
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None = None
-    current_task: TaskRefDTO | None = None
+    current_task: TaskRefDTO | None = Field(default=None, description="The first of current_tasks")
+    current_tasks: list[TaskRefDTO] = Field(
+        default_factory=list, description="Every not-finished task (parallel branches, for-each items, a waiting "
+        "join, a called workflow's tasks), newest first")
     timeline: list[TimelineTaskDTO] = Field(default_factory=list)
     comments: list[CommentDTO] = Field(default_factory=list)
     attachments: list[FileDTO] = Field(default_factory=list, description="The newest version of each file name")

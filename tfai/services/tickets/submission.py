@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tfai.db.tables import FileUpload, TicketDefinition
+from tfai.db.tables import FileUpload, TaskType, TicketDefinition
 from tfai.domain import policy
 from tfai.domain.errors import Forbidden, InvalidInput, NotFound
 from tfai.domain.limits import MAX_FILES
@@ -20,7 +20,7 @@ from tfai.services.common import concurrency, ratelimit, tenant_code
 from tfai.services.common.tx import actor_tx
 from tfai.services.definitions._cache import newest_ticket_type
 from tfai.services.tickets import _form_files, _idempotency, attachments
-from tfai.services.tickets._queries import people_status
+from tfai.services.tickets._queries import current_tasks, people_status
 from tfai.services.tickets.attachments import NewFile
 from tfai.services.tickets.dto import TaskRefDTO, TicketCreatedDTO, TicketTypeDTO
 from tfai.services.workflow import _start
@@ -131,5 +131,8 @@ async def _submit(actor: Actor, ticket_type: str, data: dict[str, Any], key: str
                              status=task.t_status.value, assignee_id=task.assigned_to,
                              assignee_email=started.assignee_email)
         metrics.inc("tickets_submitted_total")
+        # One task to show unless the start fanned out (for_each instances, a CALL's child tasks): then ask.
+        now = [current] if task.group_id is None and task_def.t_type != TaskType.CALL else \
+            (await current_tasks(session, [wi.id or 0])).get(wi.id or 0) or [current]
         return TicketCreatedDTO(id=ticket.id, status=people_status(wi.w_status), workflow_status=wi.w_status.value,
-                                current_task=current)
+                                current_task=now[0], current_tasks=now)

@@ -110,7 +110,8 @@ async def list_tickets(actor: Actor, *, scope: str = "mine", state: str = "activ
         items = [TicketSummaryDTO(id=t.id, title=t.title, ticket_type=key, ticket_type_title=title,
                                   status=people_status(ws), workflow_status=ws.value, created_by=t.created_by,
                                   created_by_email=email, created_at=t.created_at, updated_at=t.updated_at,
-                                  current_task=current.get(t.workflow_instance_id))
+                                  current_task=next(iter(current.get(t.workflow_instance_id) or []), None),
+                                  current_tasks=current.get(t.workflow_instance_id) or [])
                  for t, key, title, ws, email in rows]
         return Page[TicketSummaryDTO](items=items, total=int(total), page=page, page_size=page_size)
 
@@ -145,6 +146,7 @@ async def get_ticket(actor: Actor, ticket_id: int) -> TicketDetailDTO:
                 "display_layout": d.display_layout} if shown is None or d.key in shown else {}))
             for x, d in tasks]
         steer = policy.allowed(actor, Action.TICKET_STEER)
+        now = (await current_tasks(session, [wi.id or 0])).get(wi.id or 0) or []
         detail = TicketDetailDTO(
             id=t.id, title=t.title, ticket_type=td.key, ticket_type_title=td.title, ticket_type_version=td.version,
             workflow_key=wd.key, workflow_version=wd.version, fields=t.ticket_data or {}, fields_schema=td.fields,
@@ -152,7 +154,7 @@ async def get_ticket(actor: Actor, ticket_id: int) -> TicketDetailDTO:
             workflow_status=wi.w_status.value, hold_reason=wi.hold_reason if steer else None,
             created_by=t.created_by, created_by_email=who.get(t.created_by), created_at=t.created_at,
             updated_at=t.updated_at, completed_at=wi.completed_at,
-            current_task=(await current_tasks(session, [wi.id or 0])).get(wi.id or 0), timeline=timeline,
+            current_task=next(iter(now), None), current_tasks=now, timeline=timeline,
             comments=[comment_dto(c, who.get(c.author_id)) for c in comments],
             attachments=newest_files(files), edit_layout=td.edit_layout,
             changes=await _edits.field_changes(session, t.id or 0),
