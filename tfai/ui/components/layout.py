@@ -12,10 +12,11 @@ from tfai.ui.components.session_hop import go_logout, session_hop
 BRAND = "tfai"
 
 
-def header(*links: rx.Component, menu: rx.Component | None = None) -> rx.Component:
+def header(*links: rx.Component, menu: rx.Component | None = None, home: str = "/") -> rx.Component:
+    """The top bar; the brand links `home` (the landing page for visitors, the dashboard once logged in)."""
     return rx.hstack(
         *([menu] if menu is not None else []),
-        rx.link(rx.heading(BRAND, size="6", color_scheme="violet"), href="/", underline="none"),
+        rx.link(rx.heading(BRAND, size="6", color_scheme="violet"), href=home, underline="none", id="brand-link"),
         rx.text("by Ticketflower", size="2", color_scheme="gray", display=["none", "block"]),
         rx.spacer(),
         *links,
@@ -186,7 +187,7 @@ def app_page(*children: rx.Component, title: str = "", actions: rx.Component | N
     return rx.box(
         session_hop(),
         notices(),
-        header(color_mode_toggle(), user_menu(), menu=mobile_nav()),
+        header(color_mode_toggle(), user_menu(), menu=mobile_nav(), home="/dashboard"),
         rx.flex(
             rx.box(sidebar_nav(), width="220px", flex_shrink="0", padding="1em",
                    border_right="1px solid var(--gray-a5)", min_height="calc(100vh - 60px)",
