@@ -140,7 +140,7 @@ def test_macros_and_deep_trees_stay_on_cel_python() -> None:
 
 
 def test_compile_native_refuses_what_it_does_not_know() -> None:
-    assert compile_native("timestamp('2020-01-01T00:00:00Z')", expressions._parse("ticket")) is None
+    assert compile_native("timestamp('2020-01-01T00:00:00Z')", expressions._parse("ticket"), ()) is None
 
 
 def test_a_shallow_expression_runs_on_a_small_thread_stack() -> None:

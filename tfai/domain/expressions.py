@@ -278,7 +278,7 @@ def _native_program(expr: str) -> NativeProgram | None:
     summary = _summary(expr)
     if not isinstance(summary, Summary) or summary.comprehensions:
         return None
-    return compile_native(expr, _parse(expr))
+    return compile_native(expr, _parse(expr), summary.reads)
 
 
 def evaluate(expr: str, scope: Mapping[str, Any] | Scope) -> Any:
