@@ -63,6 +63,9 @@ def test_a_busy_companys_action_is_queued_again_and_anothers_runs(stack: object,
 
     monkeypatch.setattr(tasks.run_action, "apply_async", lambda **kw: queued.append(kw))
     monkeypatch.setattr(execute, "run_action", fake_execute)
+    # Counted on the in-process action loop, the outcome would be flushed through the process's one async Redis
+    # client, binding it to that loop while the tests' loop still uses it (a worker process has only that loop).
+    monkeypatch.setattr(tasks.metrics, "count_outcome", lambda outcome: outcome)
     with SLOTS.hold(101, limit=1) as stalled:  # company 101's one slot is held by a stalled action
         assert stalled
         assert tasks.run_action(101, 5) == "deferred"

@@ -11,15 +11,14 @@ from tests.fixtures.stack import Stack
 from tests.fixtures.tenants import World
 from tests.fixtures.workers import WorkerPool
 from tfai.services.actions import runs
+from tfai.services.outbox import dispatch
 from tfai.services.tickets import submission
 from tfai.worker.outbox import relay_once
 
 
 def publish(company_id: int, task_id: int) -> None:
-    """The worker's publish, imported late: the Celery app reads its broker URL from the test stack's settings."""
-    from tfai.worker.celery_app import publish as send
-
-    send(company_id, task_id)
+    """The sweeper's publish (the broker URL is read from the test stack's settings at the call)."""
+    dispatch.publish(company_id, task_id)
 
 
 async def expense_task(world: World, owner: psycopg.Connection, external: ExternalServer) -> tuple[int, int]:

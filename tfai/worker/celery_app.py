@@ -14,9 +14,9 @@ from celery.signals import worker_ready, worker_shutdown
 from tfai.domain.limits import SYNC_TIMEOUT_MAX
 from tfai.observability.logging import connect_celery
 from tfai.redis_client import WORKER_HEARTBEAT_PREFIX, celery_broker_url, get_sync_redis
+from tfai.services.outbox import dispatch
 from tfai.settings import get_settings
 
-RUN_ACTION = "tfai.run_action"
 HEARTBEAT_SECONDS = 10
 BACKOFF_ALLOWANCE = 10
 
@@ -45,7 +45,7 @@ def make_celery() -> Celery:
         broker_connection_retry=True,
         broker_connection_max_retries=None,
         broker_connection_timeout=5,
-        task_publish_retry_policy={"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+        task_publish_retry_policy=dispatch.PUBLISH_RETRY_POLICY,
         task_soft_time_limit=hard - 30,
         task_time_limit=hard,
         worker_hijack_root_logger=False,
@@ -80,11 +80,6 @@ _stop = threading.Event()
 _relay: dict[str, Any] = {}
 
 
-def publish(company_id: int, task_id: int) -> None:
-    """Send one run_action message to the broker (blocking; call from a thread)."""
-    celery_app.send_task(RUN_ACTION, args=[company_id, task_id], ignore_result=True)
-
-
 def _heartbeat_loop(name: str) -> None:
     client = get_sync_redis()
     while not _stop.is_set():
@@ -105,7 +100,7 @@ def _start_relay() -> None:
     from tfai.worker.outbox import Relay
 
     async def _make() -> Relay:
-        return Relay(publish)
+        return Relay(dispatch.publish)
 
     relay = loop.run(_make())
     _relay["relay"] = relay
@@ -124,6 +119,7 @@ def _stop_relay() -> None:
             future.result(10)
         except Exception:  # noqa: BLE001 - shutting down anyway
             pass
+    dispatch.drain(5)  # next tasks' messages of actions that just completed (else the sweeper sends them)
     loop.stop()
 
 

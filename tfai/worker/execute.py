@@ -14,6 +14,7 @@ from tfai.domain.expressions import ExpressionError
 from tfai.services.actions import runs
 from tfai.services.actions.runs import ActionJob
 from tfai.services.workflow import action_results
+from tfai.services.workflow.action_results import Attempt
 from tfai.settings import get_settings
 from tfai.worker import http
 
@@ -37,33 +38,35 @@ def encode(payload: dict[str, object]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-async def _finish(job: ActionJob, output: object = None, error: str | None = None) -> str:
-    """Complete or fail through the runtime; a task that stopped waiting meanwhile is left alone."""
+async def _finish(job: ActionJob, attempt: Attempt | None, output: object = None, error: str | None = None) -> str:
+    """Complete or fail through the runtime, the attempt recorded in the same transaction; a task that stopped
+    waiting meanwhile is left alone (its attempt is still recorded)."""
     try:
         if error is not None:
-            await action_results.fail_action_task(job.company_id, job.task_id, error=error)
+            await action_results.fail_action_task(job.company_id, job.task_id, error=error, attempt=attempt)
             return "failed"
         assert isinstance(output, dict)
-        await action_results.complete_action_task(job.company_id, job.task_id, output=output)
+        await action_results.complete_action_task(job.company_id, job.task_id, output=output, attempt=attempt)
         return "completed"
     except (Conflict, NotFound) as exc:
         log.info("task %s no longer waits (%s); result dropped", job.task_id, exc.message)
+        if attempt is not None:
+            await action_results.record_attempt(job.company_id, attempt=attempt)
         return "dropped"
 
 
-async def _attempt(job: ActionJob, msg_id: str, body: bytes) -> tuple[str | None, bool, object]:
-    """One signed POST (its attempt row exists already): (error or None, retryable, output)."""
+async def _attempt(job: ActionJob, msg_id: str, body: bytes) -> tuple[Attempt, bool, object]:
+    """One signed POST (its attempt row exists already): how it went, whether another may succeed, the output."""
     started = time.monotonic()
     headers = webhooks.sign_headers(job.secret, msg_id, body)
-    output: object = None
     try:
         resp = await http.post_json(job.action_url, body, headers=headers, timeout_seconds=job.request_timeout,
                                     expect_json=job.is_sync)
     except http.ActionRequestError as exc:
-        await runs.finish_attempt(job, status_code=exc.status_code,
-                                         duration_ms=int((time.monotonic() - started) * 1000), error=exc.message)
-        return exc.message, exc.retryable, None
+        return Attempt(job.attempt_id, exc.status_code, int((time.monotonic() - started) * 1000),
+                       exc.message), exc.retryable, None
     error: str | None = None
+    output: object = None
     if job.is_sync:
         try:
             output = await action_results.sync_output(job.output_transform, job.workflow_data, input=job.input,
@@ -72,12 +75,7 @@ async def _attempt(job: ActionJob, msg_id: str, body: bytes) -> tuple[str | None
                 error = "the response body is not a JSON object (and the task has no output_transform)"
         except ExpressionError as exc:
             error = f"the output_transform failed: {exc.message}"
-    finish = runs.finish_attempt(job, status_code=resp.status, duration_ms=resp.duration_ms, error=error)
-    if job.is_sync and error is None:
-        await asyncio.gather(finish, _finish(job, output))  # both commit; the next task is not delayed
-        return None, False, output
-    await finish
-    return error, False, output
+    return Attempt(job.attempt_id, resp.status, resp.duration_ms, error), False, output
 
 
 async def run_action(company_id: int, task_id: int) -> str:
@@ -87,7 +85,7 @@ async def run_action(company_id: int, task_id: int) -> str:
         return "skipped"
     max_attempts = get_settings().action_max_attempts
     if job.attempt > max_attempts:
-        return await _finish(job, error=f"gave up after {job.attempt - 1} attempts "
+        return await _finish(job, None, error=f"gave up after {job.attempt - 1} attempts "
                                         "(the worker stopped during the last one)")
     msg_id = webhooks.webhook_id(company_id, task_id, key=get_settings().secret_key)
     payload: dict[str, object] = dict(job.input)
@@ -95,12 +93,16 @@ async def run_action(company_id: int, task_id: int) -> str:
         payload["callback_url"] = callback_url(await runs.new_callback_token(job))
     body = encode(payload)
     while True:
-        error, retryable, output = await _attempt(job, msg_id, body)
-        if error is None:
-            return "completed" if job.is_sync else "waiting"
+        attempt, retryable, output = await _attempt(job, msg_id, body)
+        if attempt.error is None:
+            if job.is_sync:  # the attempt is recorded with the completion, in one transaction
+                return await _finish(job, attempt, output)
+            await action_results.record_attempt(company_id, attempt=attempt)  # delivered: the callback completes it
+            return "waiting"
         if not retryable or job.attempt >= max_attempts:
             suffix = f" (after {job.attempt} attempts)" if retryable else ""
-            return await _finish(job, error=f"{error}{suffix}")
+            return await _finish(job, attempt, error=f"{attempt.error}{suffix}")
+        await action_results.record_attempt(company_id, attempt=attempt)
         await asyncio.sleep(backoff(job.attempt))
         nxt = await runs.next_attempt(job)
         if nxt is None:

@@ -1,4 +1,4 @@
-"""SSRF-safe outbound POST: resolve once, refuse non-global addresses, connect to the checked IP."""
+"""SSRF-safe outbound POST: resolve, refuse non-global addresses, connect to the checked IP (connections reused)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import socket
 import ssl
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -54,7 +55,11 @@ class ActionResponse:
 
 
 async def resolve(host: str, port: int) -> list[IP]:
-    """Every address the host resolves to (getaddrinfo runs in a thread)."""
+    """Every address the host resolves to (getaddrinfo runs in a thread; an IP literal is its own address)."""
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
@@ -96,6 +101,38 @@ def _ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+# Clients kept per (event loop, scheme, host, port, pinned address): a client only ever connects to the address it
+# is keyed by, and only for that host name (its TLS name), so a reused connection goes where the check said. Every
+# request resolves and checks again first (checked_addresses); a name that now resolves elsewhere gets another
+# client, and one that resolves to a refused address is refused before any client is chosen.
+MAX_CLIENTS = 64
+_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8, keepalive_expiry=30)
+_clients: OrderedDict[tuple[int, str, str, int, str], tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = \
+    OrderedDict()
+
+
+def pooled_client(scheme: str, host: str, port: int, ip: IP) -> httpx.AsyncClient:
+    """The client for this pinned origin on the running loop (least recently used ones beyond MAX_CLIENTS close)."""
+    loop = asyncio.get_running_loop()
+    key = (id(loop), scheme, host.lower(), port, str(ip))
+    found = _clients.get(key)
+    if found is not None and found[0] is loop and not found[1].is_closed:
+        _clients.move_to_end(key)
+        return found[1]
+    client = httpx.AsyncClient(verify=_ssl_context(), trust_env=False, follow_redirects=False, limits=_LIMITS)
+    _clients[key] = (loop, client)
+    while len(_clients) > MAX_CLIENTS:
+        _, (owner, old) = _clients.popitem(last=False)
+        if owner is loop and not loop.is_closed():
+            task = loop.create_task(old.aclose())
+            _closing.add(task)
+            task.add_done_callback(_closing.discard)
+    return client
+
+
+_closing: set[asyncio.Task[None]] = set()
+
+
 def _json_depth(value: Any) -> int:
     depth, stack = 0, [(value, 1)]
     while stack:
@@ -123,12 +160,13 @@ def parse_json(raw: bytes, *, status: int | None = None) -> Any:
     return body
 
 
-async def _send(client: httpx.AsyncClient, url: httpx.URL, host: str, ip: IP, body: bytes,
-                headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+async def _send(url: httpx.URL, host: str, ip: IP, body: bytes, headers: dict[str, str],
+                limits: httpx.Timeout) -> tuple[httpx.Response, bytes]:
     pinned = url.copy_with(host=str(ip))
+    client = pooled_client(url.scheme, host, pinned.port or (443 if url.scheme == "https" else 80), ip)
     host_header = url.netloc.decode("ascii")
     request = client.build_request(
-        "POST", pinned, content=body,
+        "POST", pinned, content=body, timeout=limits,
         headers={**headers, "Host": host_header, "Content-Type": "application/json"},
         extensions={"sni_hostname": host} if url.scheme == "https" else {},
     )
@@ -156,12 +194,10 @@ async def post_json(url: str, body: bytes, *, headers: dict[str, str], timeout_s
     timeout = httpx.Timeout(timeout_seconds)
     last: Exception | None = None
     try:
-        async with asyncio.timeout(timeout_seconds), httpx.AsyncClient(
-            verify=_ssl_context(), trust_env=False, timeout=timeout, follow_redirects=False
-        ) as client:
+        async with asyncio.timeout(timeout_seconds):
             for ip in addresses:
                 try:
-                    response, raw = await _send(client, target, host, ip, body, headers)
+                    response, raw = await _send(target, host, ip, body, headers, timeout)
                     break
                 except httpx.ConnectError as exc:
                     last = exc

@@ -1,4 +1,12 @@
-"""The outbox relay (committed rows → Celery) and the sweeps for overdue callbacks and stale actions."""
+"""The outbox sweeper (rows whose publish after commit did not happen → Celery) and the sweeps for overdue callbacks
+and stale actions.
+
+Each outbox row's message is normally sent right after its transaction commits (services/outbox/_publish.py). This
+sweeper only sends what that missed (the broker was down, the process died between commit and publish): a row still
+unpublished SWEEP_AFTER_SECONDS after the sweeper first saw it is sent, unless its task already left PENDING (its
+message arrived and the worker claimed it), in which case the row is only marked. Either way the row is marked
+published, so the sweeper sends each row at most once; a duplicate message is harmless (the claim is conditional).
+"""
 
 from __future__ import annotations
 
@@ -11,19 +19,16 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-import psycopg
-
-from tfai.db.urls import app_url
 from tfai.domain.errors import Conflict, NotFound
 from tfai.redis_client import get_async_redis
 from tfai.services.actions import runs
 from tfai.services.workflow import action_results
-from tfai.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "tfai_outbox"
-POLL_SECONDS = 0.2
+POLL_SECONDS = 1.0
+# Longer than a publish after commit takes, even with the broker slow: sooner would send most rows twice.
+SWEEP_AFTER_SECONDS = 5.0
 # A published action still PENDING this long lost its message (a worker killed with it prefetched, a broker restart):
 # publish again (a duplicate is harmless: the claim is a conditional UPDATE). Kombu would redeliver it only after the
 # visibility timeout (an hour or more).
@@ -65,19 +70,30 @@ def _by_company(pairs: list[tuple[int, int]]) -> dict[int, list[int]]:
     return grouped
 
 
-async def relay_once(publish: Publish, limit: int = BATCH) -> int:
-    """Publish committed, unpublished rows, then mark them; how many rows were read.
+async def publish_rows(publish: Publish, rows: list[tuple[int, int, int]]) -> int:
+    """Mark the rows whose task was already claimed, publish the others, then mark them; how many were published.
 
     A crash between publishing and marking republishes the row later: harmless, the claim is idempotent.
     """
-    rows = await runs.pending_outbox(limit)
-    if not rows:
+    waiting: list[tuple[int, int, int]] = []
+    for company_id, ids in _by_company([(c, o) for o, c, _ in rows]).items():
+        still = set(await runs.settle_outbox(company_id, ids))
+        waiting += [row for row in rows if row[0] in still]
+    if not waiting:
         return 0
-    done, failed = await asyncio.to_thread(_publish_many, publish, rows)
+    done, failed = await asyncio.to_thread(_publish_many, publish, waiting)
     for company_id, ids in _by_company(done).items():
         await runs.mark_published(company_id, ids)
     for company_id, ids in _by_company(failed).items():
         await runs.note_publish_failure(company_id, ids)
+    return len(done)
+
+
+async def relay_once(publish: Publish, limit: int = BATCH) -> int:
+    """Send every committed, unpublished row now (the sweeper's grace aside); how many rows were read."""
+    rows = await runs.pending_outbox(limit)
+    if rows:
+        await publish_rows(publish, rows)
     return len(rows)
 
 
@@ -94,12 +110,13 @@ async def sweep_once(publish: Publish) -> tuple[int, int]:
 
 
 class Relay:
-    """Runs on the worker's action loop: one leader (a Redis lease) publishes and sweeps."""
+    """Runs on the worker's action loop: one leader (a Redis lease) sweeps the outbox and the stale tasks."""
 
-    def __init__(self, publish: Publish) -> None:
+    def __init__(self, publish: Publish, *, sweep_after: float = SWEEP_AFTER_SECONDS) -> None:
         self.publish = publish
+        self.sweep_after = sweep_after
         self.ident = f"{socket.gethostname()}:{os.getpid()}"
-        self.wake = asyncio.Event()
+        self.first_seen: dict[int, float] = {}
         self.stopping = asyncio.Event()
         self.leader = False
         self.checked_until = 0.0
@@ -119,26 +136,21 @@ class Relay:
         self.checked_until = now + LEADER_MS / 3000
         return self.leader
 
-    async def listen(self) -> None:
-        """Wake the relay on NOTIFY tfai_outbox (sent by a trigger when an outbox row commits)."""
-        conninfo = app_url(get_settings()).set(drivername="postgresql").render_as_string(hide_password=False)
-        while not self.stopping.is_set():
-            try:
-                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
-                    async for _ in conn.notifies():
-                        self.wake.set()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - polling still works; reconnect shortly
-                log.warning("outbox LISTEN connection lost; reconnecting", exc_info=True)
-                await asyncio.sleep(2)
+    def _due(self, rows: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        """The rows first seen unpublished at least sweep_after ago (a new leader waits that long too)."""
+        now = time.monotonic()
+        self.first_seen = {r[0]: self.first_seen.get(r[0], now) for r in rows}
+        return [r for r in rows if now - self.first_seen[r[0]] >= self.sweep_after]
 
     async def _round(self) -> bool:
         """Publish (and sweep when due) as the leader; True when a full batch suggests more is waiting."""
         if not await self._is_leader():
             return False
-        busy = await relay_once(self.publish) >= BATCH
+        rows = await runs.pending_outbox(BATCH)
+        due = self._due(rows)
+        if due:
+            await publish_rows(self.publish, due)
+        busy = len(due) >= BATCH
         if time.monotonic() >= self.next_sweep:
             self.next_sweep = time.monotonic() + SWEEP_SECONDS
             await sweep_once(self.publish)
@@ -146,31 +158,23 @@ class Relay:
 
     async def run(self) -> None:
         """Rounds until stop(); a failed round (database or Redis down) is logged once and retried with back-off."""
-        listener = asyncio.create_task(self.listen())
         failures = 0
-        try:
-            while not self.stopping.is_set():
-                self.wake.clear()
-                busy = False
-                try:
-                    busy = await self._round()
-                    if failures:
-                        log.warning("outbox relay recovered after %d failed rounds", failures)
-                    failures = 0
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - the relay must outlive any outage
-                    failures += 1
-                    log.warning("outbox relay round failed (%s)", exc, exc_info=failures == 1)
-                delay = min(MAX_BACKOFF_SECONDS, POLL_SECONDS * 2 ** failures) if failures else POLL_SECONDS
-                if not busy:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.stopping.wait() if failures else self.wake.wait(), delay)
-        finally:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await listener
+        while not self.stopping.is_set():
+            busy = False
+            try:
+                busy = await self._round()
+                if failures:
+                    log.warning("outbox sweeper recovered after %d failed rounds", failures)
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the sweeper must outlive any outage
+                failures += 1
+                log.warning("outbox sweeper round failed (%s)", exc, exc_info=failures == 1)
+            delay = min(MAX_BACKOFF_SECONDS, POLL_SECONDS * 2 ** failures) if failures else POLL_SECONDS
+            if not busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stopping.wait(), delay)
 
     def stop(self) -> None:
         self.stopping.set()
-        self.wake.set()

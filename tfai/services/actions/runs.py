@@ -12,19 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tfai.db.session import tenant_tx
 from tfai.db.tables.common import utcnow
 from tfai.domain import webhooks
-from tfai.domain.limits import MAX_REASON, SYNC_TIMEOUT_MAX
+from tfai.domain.lifecycle import TaskStatus, sql_value
+from tfai.domain.limits import SYNC_TIMEOUT_MAX
 from tfai.domain.tokens import hash_token, new_token
-from tfai.services.workflow import _actions
+from tfai.services.workflow import action_results
 from tfai.services.workflow._actions import ASYNC_REQUEST_TIMEOUT, LEASE_GRACE_SECONDS
 from tfai.settings import get_settings
-
-_JOB = text("""
-SELECT t.input_data, t.workflow_instance_id, d.t_type, d.title, d.action_url, d.timeout_seconds,
-       d.output_transform, w.workflow_data, c.webhook_secret
-FROM task_instances t JOIN task_definitions d ON d.id = t.task_definition_id
-JOIN workflow_instances w ON w.id = t.workflow_instance_id JOIN companies c ON c.id = t.company_id
-WHERE t.id = :tid
-""")
 
 
 @dataclass(frozen=True)
@@ -52,22 +45,17 @@ class ActionJob:
 
 async def claim(company_id: int, task_id: int) -> ActionJob | None:
     """Take the task (PENDING, or IN_PROGRESS past its lease after a worker died); None: someone has it."""
-    async with tenant_tx(company_id) as session:
-        attempt = await _actions.claim(session, task_id)
-        if attempt is None:
-            return None
-        await session.execute(text(
-            "UPDATE action_attempts SET finished_at = now(), error = 'the worker stopped during this attempt' "
-            "WHERE task_instance_id = :tid AND finished_at IS NULL"), {"tid": task_id})
-        job = (await session.execute(_JOB, {"tid": task_id})).one()
-        attempt_id = await _insert_attempt(session, company_id, task_id, attempt)
+    job = await action_results.claim_action(company_id, task_id, webhook_id=webhooks.webhook_id(
+        company_id, task_id, key=get_settings().secret_key))
+    if job is None:
+        return None
     timeout = int(job.timeout_seconds or 30)
     limit = SYNC_TIMEOUT_MAX if job.t_type == "SYNC_ACTION" else ASYNC_REQUEST_TIMEOUT
-    return ActionJob(company_id=company_id, task_id=task_id, attempt=attempt, kind=str(job.t_type),
+    return ActionJob(company_id=company_id, task_id=task_id, attempt=int(job.attempts), kind=str(job.t_type),
                      title=job.title, action_url=job.action_url or "", timeout_seconds=timeout,
                      request_timeout=min(timeout, limit), input=dict(job.input_data or {}),
                      output_transform=job.output_transform, workflow_data=dict(job.workflow_data or {}),
-                     secret=job.webhook_secret, attempt_id=attempt_id)
+                     secret=job.webhook_secret, attempt_id=int(job.attempt_id))
 
 
 async def next_attempt(job: ActionJob) -> ActionJob | None:
@@ -91,16 +79,6 @@ async def _insert_attempt(session: AsyncSession, company_id: int, task_id: int, 
         {"cid": company_id, "tid": task_id, "n": attempt,
          "wid": webhooks.webhook_id(company_id, task_id, key=get_settings().secret_key)})).one()
     return int(row[0])
-
-
-async def finish_attempt(job: ActionJob, *, status_code: int | None, duration_ms: int,
-                         error: str | None) -> None:
-    async with tenant_tx(job.company_id) as session:
-        await session.execute(text(
-            "UPDATE action_attempts SET finished_at = now(), status_code = :code, duration_ms = :ms, "
-            "error = :err WHERE id = :id"),
-            {"code": status_code, "ms": duration_ms, "err": error[:MAX_REASON] if error else None,
-             "id": job.attempt_id})
 
 
 async def new_callback_token(job: ActionJob) -> str:
@@ -131,6 +109,18 @@ async def mark_published(company_id: int, outbox_ids: list[int]) -> int:
             "UPDATE outbox SET published_at = now(), publish_attempts = publish_attempts + 1 "
             "WHERE id = ANY(:ids) AND published_at IS NULL"), {"ids": outbox_ids})
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def settle_outbox(company_id: int, outbox_ids: list[int]) -> list[int]:
+    """Mark the rows whose task already left PENDING (its message arrived: nothing to send); the ids still waiting."""
+    async with tenant_tx(company_id) as session:
+        taken = set((await session.execute(text(
+            "UPDATE outbox o SET published_at = now() FROM task_instances t "
+            "WHERE o.id = ANY(:ids) AND o.published_at IS NULL AND t.id = o.task_instance_id "
+            f"AND t.t_status <> {sql_value(TaskStatus.PENDING)} RETURNING o.id"), {"ids": outbox_ids})).scalars())
+        waiting = set((await session.execute(text(
+            "SELECT id FROM outbox WHERE id = ANY(:ids) AND published_at IS NULL"), {"ids": outbox_ids})).scalars())
+    return [i for i in outbox_ids if i in waiting and i not in taken]
 
 
 async def note_publish_failure(company_id: int, outbox_ids: list[int]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tfai.db.tables import TaskDefinition, TaskInstance, TaskType
@@ -25,22 +25,35 @@ _CLAIMED = next_task_status(TaskStatus.PENDING, TaskEvent.CLAIM)
 
 # A waiting task, or one whose worker died: claimed (IN_PROGRESS) past its request timeout plus a grace, and for
 # ASYNC actions only while no request was delivered (a delivered one waits for its callback, not for a worker).
+# One statement: the claim, closing the attempt a dead worker left open, the new attempt's row, and what the request
+# needs (sibling CTEs see the snapshot before the statement, so the new attempt is not closed by its neighbour).
 _CLAIM = text(f"""
-UPDATE task_instances t SET t_status = {sql_value(_CLAIMED)}, attempts = t.attempts + 1, started_at = now()
-FROM task_definitions d
-WHERE t.id = :tid AND d.id = t.task_definition_id AND d.t_type IN ('SYNC_ACTION', 'ASYNC_ACTION')
-  AND (t.t_status = {sql_value(TaskStatus.PENDING)}
-       OR (t.t_status = {sql_value(_CLAIMED)} AND NOT ({_ASYNC_DELIVERED_SQL})
-           AND t.started_at < now() - make_interval(secs => {_REQUEST_TIMEOUT_SQL} + :grace)))
-RETURNING t.attempts
+WITH claimed AS (
+  UPDATE task_instances t SET t_status = {sql_value(_CLAIMED)}, attempts = t.attempts + 1, started_at = now()
+  FROM task_definitions d
+  WHERE t.id = :tid AND d.id = t.task_definition_id AND d.t_type IN ('SYNC_ACTION', 'ASYNC_ACTION')
+    AND (t.t_status = {sql_value(TaskStatus.PENDING)}
+         OR (t.t_status = {sql_value(_CLAIMED)} AND NOT ({_ASYNC_DELIVERED_SQL})
+             AND t.started_at < now() - make_interval(secs => {_REQUEST_TIMEOUT_SQL} + :grace)))
+  RETURNING t.id, t.company_id, t.attempts, t.input_data, t.workflow_instance_id, d.t_type, d.title, d.action_url,
+            d.timeout_seconds, d.output_transform
+), stopped AS (
+  UPDATE action_attempts a SET finished_at = now(), error = 'the worker stopped during this attempt'
+  FROM claimed c WHERE a.task_instance_id = c.id AND a.finished_at IS NULL
+), attempt AS (
+  INSERT INTO action_attempts (company_id, task_instance_id, attempt, webhook_id)
+  SELECT c.company_id, c.id, c.attempts, :wid FROM claimed c RETURNING id
+)
+SELECT c.attempts, c.input_data, c.t_type, c.title, c.action_url, c.timeout_seconds, c.output_transform,
+       w.workflow_data, co.webhook_secret, (SELECT id FROM attempt) AS attempt_id
+FROM claimed c JOIN workflow_instances w ON w.id = c.workflow_instance_id JOIN companies co ON co.id = c.company_id
 """)
 
 
-async def claim(session: AsyncSession, task_id: int) -> int | None:
-    """Take an action task for this worker (a conditional UPDATE: a retried job never runs twice); the attempt
-    number, or None when someone else has it or it no longer waits."""
-    row = (await session.execute(_CLAIM, {"tid": task_id, "grace": LEASE_GRACE_SECONDS})).first()
-    return None if row is None else int(row[0])
+async def claim(session: AsyncSession, task_id: int, *, webhook_id: str) -> Row[Any] | None:
+    """Take an action task for this worker (a conditional UPDATE: a retried job never runs twice) and open its
+    attempt; the attempt with what its request needs, or None when someone else has it or it no longer waits."""
+    return (await session.execute(_CLAIM, {"tid": task_id, "grace": LEASE_GRACE_SECONDS, "wid": webhook_id})).first()
 
 
 async def locked_action(session: AsyncSession, task_id: int) -> tuple[TaskInstance, TaskDefinition]:

@@ -40,6 +40,7 @@ from tfai.observability import metrics
 from tfai.services.common import audit, tenant_code
 from tfai.services.definitions import _cache
 from tfai.services.definitions._store import current_workflow, workflow_version
+from tfai.services.outbox import _publish
 from tfai.services.workflow import _scope
 from tfai.services.workflow._assignment import assign_task_email, counted_owner, release_load
 
@@ -95,6 +96,7 @@ def enqueue_action(session: AsyncSession, task: TaskInstance, task_def: TaskDefi
     assert task.id is not None and task.t_status == TaskStatus.PENDING
     kind = "sync" if task_def.t_type == TaskType.SYNC_ACTION else "async"
     session.add(Outbox(company_id=task.company_id, task_instance_id=task.id, kind=kind))
+    _publish.publish_after_commit(session, task.company_id, task.id)
 
 
 @dataclass(frozen=True)
