@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from tfai.domain.task_flow import flow_properties
 from tfai.ui.diagram_marks import (
     MARK_STYLE,
     NODE_H,
@@ -23,7 +24,6 @@ from tfai.ui.diagram_marks import (
     call_label,
     clock,
     esc,
-    flow_props,
     hexagon,
     join_label,
     marks,
@@ -56,7 +56,7 @@ class DiagramNode:
     is_start: bool = False
     is_end: bool = False
     is_virtual: bool = False
-    props: dict[str, Any] = field(default_factory=dict)  # the task's flow properties (diagram_marks.FLOW_PROPS)
+    props: dict[str, Any] = field(default_factory=dict)  # the task's flow properties (task_flow.FLOW_PROPERTIES)
 
     @property
     def width(self) -> float:
@@ -112,7 +112,7 @@ def _graph(section: dict[str, Any]) -> tuple[dict[str, DiagramNode], list[RawEdg
     for task in tasks if isinstance(tasks, list) else []:
         if isinstance(task, dict) and isinstance(task.get("key"), str) and task["key"] not in nodes:
             nodes[task["key"]] = DiagramNode(task["key"], _text(task.get("title")) or task["key"],
-                                             _text(task.get("type")) or "missing", props=flow_props(task))
+                                             _text(task.get("type")) or "missing", props=flow_properties(task))
     edges: list[RawEdge] = []
     start = section.get("start")
     if isinstance(start, str):

@@ -11,9 +11,6 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 NODE_W, NODE_H = 210, 56
-# The task properties the diagram reads besides key, title and type (null values are left out).
-FLOW_PROPS = ("next", "join", "wait", "until", "timeout", "remind", "due", "for_each", "complete_when", "workflow",
-              "version")
 _INVALID_XML = re.compile(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 MARK_STYLE = (".badge{font-size:10px;font-family:monospace;fill:#333}"
               ".gw{font-size:16px;font-weight:700;fill:#1f2330}"
@@ -33,11 +30,6 @@ def text_of(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return value if isinstance(value, str) else "" if value is None else str(value)
-
-
-def flow_props(task: dict[str, Any]) -> dict[str, Any]:
-    """The flow properties of a task dict that are set (not null)."""
-    return {k: task[k] for k in FLOW_PROPS if task.get(k) is not None}
 
 
 def _badge(x: float, y: float, text: str, *, anchor: str = "middle", cls: str = "badge") -> str:

@@ -14,6 +14,7 @@ from tfai.domain import policy
 from tfai.domain.bundle import ExtRef, Task, TicketType, Transition, Workflow, WorkflowField
 from tfai.domain.errors import NotFound
 from tfai.domain.policy import Action, Actor
+from tfai.domain.task_flow import flow_properties
 from tfai.services.common.pagination import Page, clamp
 from tfai.services.common.tx import actor_tx
 from tfai.services.definitions import _store
@@ -222,10 +223,13 @@ async def get_task_definition(actor: Actor, workflow_key: str, task_key: str) ->
             raise NotFound("Task definition not found")
         transitions = await _transitions(session, wf.id, tasks)
     base = _task_dto(tasks[task_key]).model_dump()
+    listed = (wf.bundle or {}).get("tasks") or []
+    section = next((t for t in listed if isinstance(t, dict) and t.get("key") == task_key), {})
     return TaskDefDetailDTO(
         **base, workflow_key=wf.key, workflow_version=wf.version, workflow_title=wf.title,
         incoming=[t for t in transitions if t.to_task == task_key],
         outgoing=[t for t in transitions if t.from_task == task_key],
+        flow=flow_properties(section),
     )
 
 

@@ -151,6 +151,9 @@ class TaskDefDetailDTO(TaskDefDTO):
     workflow_title: str
     incoming: list[TransitionDTO] = Field(default_factory=list)
     outgoing: list[TransitionDTO] = Field(default_factory=list)
+    # The task's flow properties as the bundle states them (next, join, wait, until, timeout, remind, due,
+    # for_each, complete_when, workflow, version, input), only those that are set.
+    flow: dict[str, Any] = Field(default_factory=dict)
 
 
 class DiffLineDTO(BaseModel):

@@ -64,7 +64,8 @@ def kv(label: str, value: Any) -> rx.Component:
 
 def type_badge(kind: Any) -> rx.Component:
     return rx.badge(kind, variant="soft", color_scheme=rx.match(
-        kind, ("FORM", "blue"), ("SYNC_ACTION", "orange"), ("ASYNC_ACTION", "purple"), "gray"))
+        kind, ("FORM", "blue"), ("SYNC_ACTION", "orange"), ("ASYNC_ACTION", "purple"), ("JOIN", "green"),
+        ("TIMER", "amber"), ("CALL", "cyan"), "gray"))
 
 
 def _ext_ref(ref: Any) -> rx.Component:

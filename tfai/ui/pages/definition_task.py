@@ -19,6 +19,12 @@ def _edges(title: str, rows: Any) -> rx.Component:
             r["condition"].to(str)))), " · priority ", r["priority"].to(str), size="2")), spacing="1"))
 
 
+def _flow() -> rx.Component:
+    """The task's flow properties (parallel split, join, timer, timeout, reminders, due, for-each, call), read-only."""
+    return rx.vstack(rx.foreach(S.flow, lambda r: kv(r["label"].to(str), rx.text(r["value"].to(str), size="2"))),
+                     spacing="2", width="100%", id="task-flow")
+
+
 def _edit() -> rx.Component:
     """Open the workflow's bundle in the editor with the cursor on this task (designers and admins only)."""
     href = "/definitions/upload?from=" + S.wf_key.to(str) + "&at=/workflow/tasks/" + S.item_key.to(str)
@@ -32,8 +38,12 @@ def _preview() -> rx.Component:
         rx.cond(S.task_type == "FORM",
                 rx.vstack(rx.text("What a worker fills in (disabled here).", size="2", color_scheme="gray"),
                           schema_form(S, read_only=True), width="100%", id="task-form-preview"),
-                rx.text("Action tasks have no form: the platform calls the endpoint.", size="2",
-                        color_scheme="gray")),
+                rx.text(rx.match(S.task_type,
+                                 ("JOIN", "A join has no form: it completes by itself when its branches arrive."),
+                                 ("TIMER", "A timer has no form: it completes by itself when its time comes."),
+                                 ("CALL", "A call has no form: it completes when the called workflow completes."),
+                                 "Action tasks have no form: the platform calls the endpoint."),
+                        size="2", color_scheme="gray")),
         spacing="3", width="100%"), width="100%")
 
 
@@ -51,6 +61,7 @@ def definition_task() -> rx.Component:
                 kv("Description", S.description),
                 rx.cond(S.action_url != "", kv("Action URL", rx.code(S.action_url))),
                 rx.cond(S.timeout != "", kv("Timeout (s)", S.timeout)),
+                _flow(),
                 ext_ref_links(S, list_id="task-links"),
                 _edges("Comes from", S.incoming), _edges("Goes to", S.outgoing),
                 spacing="2", width="100%"), width="100%"),

@@ -52,11 +52,12 @@ def _meta() -> rx.Component:
 def _tables() -> rx.Component:
     return rx.grid(
         rx.vstack(rx.heading("Tasks", size="4"), rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("Key", "Title", "Type")])),
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("Key", "Title", "Type", "Flow")])),
             rx.table.body(rx.foreach(S.tasks, lambda t: rx.table.row(
                 rx.table.cell(rx.link(rx.code(t["key"].to(str)),
                                       href="/definitions/tasks/" + S.item_key.to(str) + "/" + t["key"].to(str))),
-                rx.table.cell(t["title"].to(str)), rx.table.cell(type_badge(t["type"].to(str)))))),
+                rx.table.cell(t["title"].to(str)), rx.table.cell(type_badge(t["type"].to(str))),
+                rx.table.cell(rx.text(t["flow"].to(str), size="1", color_scheme="gray"))))),
             variant="surface", width="100%", id="wf-tasks"), width="100%"),
         rx.vstack(rx.heading("Transitions", size="4"), rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h)

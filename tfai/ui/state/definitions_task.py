@@ -9,6 +9,7 @@ from tfai.services.definitions import catalog
 from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import pretty
 from tfai.ui.state.definitions_page import DefinitionPageMixin
+from tfai.ui.state.flow_rows import flow_rows
 from tfai.ui.state.schema_form import SchemaFormMixin
 
 
@@ -33,6 +34,7 @@ class TaskDefinitionState(DefinitionPageMixin, SchemaFormMixin, DesignerState):
     display_layout: str = ""
     incoming: list[dict[str, str]] = []
     outgoing: list[dict[str, str]] = []
+    flow: list[dict[str, str]] = []  # next, join, timers, timeout, reminders, due, for-each, call (flow_rows)
 
     async def _fetch(self, actor: Actor, key: str, version: int | None) -> Any:
         return await catalog.get_task_definition(actor, self._query("workflow_key"), key)
@@ -51,5 +53,6 @@ class TaskDefinitionState(DefinitionPageMixin, SchemaFormMixin, DesignerState):
                          for tr in t.incoming]
         self.outgoing = [{"task": tr.to_task or "(end)", "condition": tr.condition or "",
                           "priority": str(tr.priority)} for tr in t.outgoing]
+        self.flow = flow_rows(t.flow)
         schema = t.output_schema if t.type == "FORM" else None
         self._form_setup(schema or {"type": "object"}, t.edit_layout)

@@ -14,6 +14,7 @@ from tfai.ui.state.definitions_base import DesignerState
 from tfai.ui.state.definitions_helpers import diff_rows
 from tfai.ui.state.definitions_lists import when
 from tfai.ui.state.definitions_page import DefinitionPageMixin
+from tfai.ui.state.flow_rows import flow_summary
 from tfai.ui.state.form_values import error_message
 from tfai.ui.state.guard import DESIGNER, guarded
 
@@ -46,8 +47,10 @@ class WorkflowDetailState(DefinitionPageMixin, DesignerState):
         self.created, self.created_by = when(wf.created_at), wf.created_by_email or ""
         self.wf_fields = [{"name": str(f.get("name", "")), "type": str(f.get("type", "")),
                            "description": str(f.get("description") or "")} for f in wf.fields]
-        self.tasks = [{"key": t.key, "title": t.title, "type": t.type, "description": t.description or ""}
-                      for t in wf.tasks]
+        listed = (wf.bundle or {}).get("tasks") or []
+        flows = {t.get("key"): flow_summary(t) for t in listed if isinstance(t, dict)}
+        self.tasks = [{"key": t.key, "title": t.title, "type": t.type, "description": t.description or "",
+                       "flow": flows.get(t.key, "")} for t in wf.tasks]
         self.transitions = [{"from": t.from_task, "to": t.to_task or "(end)", "condition": t.condition or "",
                              "priority": str(t.priority)} for t in wf.transitions]
         self.version_options = [v["version"] for v in self.versions]
