@@ -68,7 +68,9 @@ async def per_submit(headers: dict[str, str], body_of: Any, runs: int = 5) -> di
 
     from tfai.api.app import create_api
     from tfai.db.session import dispose_engine, engine
+    from tfai.redis_client import reset_async_redis
 
+    reset_async_redis()  # a client made under an earlier event loop cannot be used in this one
     sync_engine = engine().sync_engine
     transport = httpx.ASGITransport(app=create_api())
     try:
