@@ -1,5 +1,6 @@
 """In Chromium: a requester attaches a file in the submit form, edits the ticket, uploads a second version of the
-file on the ticket page (both versions listed and downloadable) and withdraws another ticket."""
+file on the ticket page (both versions listed and downloadable), points the file field at it in the Edit dialog and
+withdraws another ticket."""
 
 from __future__ import annotations
 
@@ -102,6 +103,21 @@ def test_attach_edit_version_and_withdraw(new_page: Any, app_url: str, stack: St
     links = attachments.get_by_role("link", name="quote.pdf")
     assert _download(page, links.nth(0)) == QUOTE_V2
     assert _download(page, links.nth(1)) == QUOTE_V1
+
+    # The Edit dialog's file field is a choice among the ticket's files (every version): the quote becomes v2.
+    page.locator("#edit-ticket").click()
+    dialog = page.locator("#edit-dialog")
+    dialog.get_by_role("combobox").filter(has_text="quote.pdf v1").click()
+    expect(page.get_by_role("option", name=re.compile(r"^quote\.pdf v\d \(#\d+\)$"))).to_have_count(2)
+    page.get_by_role("option", name=re.compile(r"^quote\.pdf v2 ")).click()
+    shot(page, "ticket-edit-file-field")
+    dialog.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#edit-dialog")).to_have_count(0)
+    expect(page.locator("#changes")).to_contain_text("quote")
+    with psycopg.connect(stack.database_url, autocommit=True) as conn:
+        chosen = conn.execute("SELECT t.ticket_data->>'quote' = f.id::text FROM ticket_instances t JOIN file_uploads f "
+                             "ON f.ticket_instance_id = t.id AND f.version = 2 WHERE t.id = %s", (first,)).fetchone()
+    assert chosen == (True,)
 
     # Another ticket is withdrawn with a reason.
     form = _fill_laptop(page, "900")
