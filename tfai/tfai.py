@@ -10,6 +10,7 @@ from tfai.api.limits import BodyLimit
 from tfai.api.origin import OriginCheck
 from tfai.api.security_headers import harden
 from tfai.api.upload_guard import UPLOAD_PATH, UploadSession, reflex_tab_cookie
+from tfai.services.common.sandbox_lifespan import sandbox_lifespan
 from tfai.settings import get_settings
 from tfai.ui.pages import load_all
 
@@ -33,3 +34,5 @@ def _upload_session(inner: ASGIApp) -> ASGIApp:
 # Each transformer wraps the one before: a request meets harden, the Origin check, the upload limit, the upload's
 # session check, then the API (with Reflex's own endpoints mounted inside it).
 app = rx.App(api_transformer=[create_api(), _upload_session, _upload_limit, _origin_check, harden])
+# The sandbox processes start in the background while the server starts, and stop with it.
+app.register_lifespan_task(sandbox_lifespan)

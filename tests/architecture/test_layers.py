@@ -12,8 +12,9 @@ ROOT = Path(__file__).resolve().parents[2] / "tfai"
 DOMAIN_ALLOWED = {"pydantic", "pydantic_core", "jsonschema", "celpy", "cel", "yaml", "tfai", "annotated_types",
                   "lark", "referencing", "re2"}
 ADAPTERS = ("tfai.api", "tfai.ui", "tfai.worker", "tfai.clitools", "tfai.cli", "tfai.tfai")
-# Modules of services/common that adapters may use: the page DTO of every list answer.
-COMMON_FOR_ADAPTERS = {"tfai.services.common.pagination"}
+# Modules of services/common that adapters may use: the page DTO of every list answer, and the sandbox's start-up
+# and shut-down (the app module registers it as a lifespan task).
+COMMON_FOR_ADAPTERS = {"tfai.services.common.pagination", "tfai.services.common.sandbox_lifespan"}
 # The one facade: importing tfai.db.tables loads every table into the metadata (Alembic needs them all).
 FACADES = {"tfai.db.tables"}
 

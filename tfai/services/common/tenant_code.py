@@ -75,6 +75,15 @@ def pool() -> Pool:
         return _pool[1]
 
 
+def close_pool() -> None:
+    """Stop this process's sandbox processes (at shut-down); the next pool() starts a new pool."""
+    global _pool
+    with _pool_lock:
+        closing, _pool = _pool, None
+    if closing is not None and closing[0] == os.getpid():
+        closing[1].close()
+
+
 def _within(value: Any, budget: int, *, costly: frozenset[str] = frozenset()) -> bool:
     """True when `value` is at most about `budget` bytes of JSON and has no key in `costly` (stops early)."""
     stack = [value]
