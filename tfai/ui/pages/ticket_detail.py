@@ -23,9 +23,18 @@ def _opens_task(assignee: Any) -> Any:
     return S.is_ticket_admin | (S.is_worker & (assignee == S.user_email))
 
 
+def _current_row(cur: Any) -> rx.Component:
+    """One current task: its title (a link for those who may open it), status and assignee."""
+    return rx.hstack(
+        rx.cond(_opens_task(cur["assignee"]), rx.link(cur["title"], href=cur["href"], weight="medium", size="2"),
+                rx.text(cur["title"], weight="medium", size="2")),
+        status_badge(cur["status_text"], cur["status_color"]),
+        rx.text(cur["assignee"], size="2", color_scheme="gray"), align="center", spacing="2", wrap="wrap",
+        class_name="current-task-row")
+
+
 def _status() -> rx.Component:
     t = S.ticket
-    cur = S.current
     return rx.card(rx.vstack(
         rx.hstack(status_badge(t["status_text"], t["status_color"]),
                   rx.badge(t["status"], variant="outline", color_scheme="gray"),
@@ -34,13 +43,10 @@ def _status() -> rx.Component:
         rx.cond(t["hold_reason"] != "", rx.callout.root(
             rx.callout.icon(rx.icon("circle-pause")), rx.callout.text("On hold: ", t["hold_reason"]),
             color_scheme="amber", size="1", width="100%")),
-        rx.cond(cur.contains("title"), rx.hstack(
+        rx.cond(S.current_list.length() > 0, rx.hstack(
             rx.text("Now:", size="2", color_scheme="gray"),
-            rx.cond(_opens_task(cur["assignee"]), rx.link(cur["title"], href=cur["href"], weight="medium", size="2"),
-                    rx.text(cur["title"], weight="medium", size="2")),
-            status_badge(cur["status_text"], cur["status_color"]),
-            rx.text(cur["assignee"], size="2", color_scheme="gray"), align="center", spacing="2", wrap="wrap",
-            id="current-task")),
+            rx.vstack(rx.foreach(S.current_list, _current_row), spacing="1"),
+            align="start", spacing="2", id="current-task")),
         rx.hstack(rx.text("Requested by ", t["requester"], " · ", t["created"], size="1", color_scheme="gray"),
                   rx.cond(t["completed"] != "", rx.text("Finished ", t["completed"], size="1", color_scheme="gray")),
                   spacing="3", wrap="wrap"),

@@ -41,6 +41,12 @@ def current_view(cur: Any) -> dict[str, str]:
             "href": f"/tasks/{cur.id}"}
 
 
+def current_list(t: Any) -> list[dict[str, str]]:
+    """Every current task in short: the detail's current_tasks, else its current_task alone."""
+    refs = list(t.current_tasks) or ([t.current_task] if t.current_task is not None else [])
+    return [current_view(r) for r in refs]
+
+
 def ticket_view(t: Any) -> dict[str, str]:
     """The plain values of a TicketDetailDTO the page shows (no schemas, no internal ids but the ticket's)."""
     return {
@@ -111,7 +117,7 @@ class TicketDetailState(SchemaFormMixin, AuthState):
 
     _tid: int = 0
     ticket: dict[str, str] = {}
-    current: dict[str, str] = {}
+    current_list: list[dict[str, str]] = []  # every current task (parallel branches, for-each items), newest first
     ticket_fields: list[dict[str, str]] = []
     timeline: list[dict[str, Any]] = []
     comments: list[dict[str, str]] = []
@@ -145,7 +151,7 @@ class TicketDetailState(SchemaFormMixin, AuthState):
 
     async def _refresh(self, actor: Actor) -> None:
         t = await tracking.get_ticket(actor, self._tid)
-        self.ticket, self.current = ticket_view(t), current_view(t.current_task)
+        self.ticket, self.current_list = ticket_view(t), current_list(t)
         self.ticket_fields = label_values(t.fields_schema, t.display_layout, t.fields)
         self.timeline = [timeline_row(x) for x in t.timeline]
         self.comments = [comment_row(c) for c in t.comments]

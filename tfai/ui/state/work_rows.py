@@ -131,9 +131,21 @@ def _task_ref(ref: Any) -> tuple[str, str]:
     return f"{ref.title} ({status_text(ref.status).lower()})", who
 
 
+# A list row names at most this many of a ticket's current tasks (parallel branches, for-each items), then "+n more".
+ROW_TASKS = 3
+
+
+def _task_refs(t: Any) -> tuple[str, str]:
+    """The ticket's current tasks (current_tasks, else current_task) and their assignees, each joined by ', '."""
+    refs = list(t.current_tasks) or ([t.current_task] if t.current_task is not None else [])
+    shown = [_task_ref(r) for r in refs[:ROW_TASKS]]
+    more = f" +{len(refs) - ROW_TASKS} more" if len(refs) > ROW_TASKS else ""
+    return ", ".join(task for task, _ in shown) + more, ", ".join(dict.fromkeys(who for _, who in shown))
+
+
 def ticket_row(t: Any) -> dict[str, str]:
     """What a ticket list row shows (a TicketSummaryDTO)."""
-    task, who = _task_ref(t.current_task)
+    task, who = _task_refs(t)
     return {"id": str(t.id), "number": f"#{t.id}", "title": t.title, "type": t.ticket_type_title, "status": t.status,
             "workflow_status": t.workflow_status, "status_text": status_text(t.workflow_status),
             "status_color": status_color(t.workflow_status), "current_task": task or EMPTY,
