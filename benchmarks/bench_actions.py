@@ -144,7 +144,7 @@ async def _measure(quick: bool) -> dict[str, Any]:
             for concurrency, rounds in ((1, 10 if quick else 30), (10, 3 if quick else 10)):
                 received: list[float] = []
                 e2e: list[float] = []
-                before, began = cpu.snapshot(), time.perf_counter()
+                before, began, mine = cpu.snapshot(), time.perf_counter(), _pid_cpu(pids)
                 for _ in range(rounds):
                     batch = await asyncio.gather(*[_one(owner, tenant, server, path, n + i)
                                                    for i in range(concurrency)])
@@ -158,11 +158,14 @@ async def _measure(quick: bool) -> dict[str, Any]:
                     "end_to_end_p50_ms": _pct(e2e, 0.5), "end_to_end_p95_ms": _pct(e2e, 0.95),
                     "end_to_end_mean_ms": round(statistics.fmean(e2e), 1),
                     "cpu": cpu.split(before, cpu.snapshot(), time.perf_counter() - began, len(e2e)),
+                    # This benchmark's own workers only (the "worker" kind above counts every Celery process).
+                    "worker_cpu_ms_per_action": round(1000 * sum(_pid_cpu(pids)[p] - mine[p] for p in pids)
+                                                      / len(e2e), 2),
                 }
             results["bursts"] = await _bursts(owner, tenant, server, path, pids, n)
         await dispose_engine()
-        # One workflow = one action: the workers' CPU over the 10-concurrent load divided by its actions.
-        worker = (results["c10"]["cpu"].get("worker") or {}).get("cpu_ms_per_op")
+        # One workflow = one action: this benchmark's workers' CPU over the 10-concurrent load divided by its actions.
+        worker = results["c10"]["worker_cpu_ms_per_action"]
         ok = all(results[c]["end_to_end_p95_ms"] <= TARGET_P95_MS for c in ("c1", "c10")) and (
             worker is not None and worker <= TARGET_CPU_MS)
         return {"name": "sync_action_latency", **results, "worker_cpu_ms_per_action": worker,
@@ -188,7 +191,8 @@ if __name__ == "__main__":
         r = result[key]
         print(f"{key[1:]:>2} concurrent: commit→request p50 {r['commit_to_request_p50_ms']} ms "
               f"p95 {r['commit_to_request_p95_ms']} ms; end to end p50 {r['end_to_end_p50_ms']} ms "
-              f"p95 {r['end_to_end_p95_ms']} ms ({r['samples']} samples); cpu {r['cpu']}")
+              f"p95 {r['end_to_end_p95_ms']} ms ({r['samples']} samples); worker CPU per action "
+              f"{r['worker_cpu_ms_per_action']} ms; cpu {r['cpu']}")
     b = result["bursts"]
     print(f"{b['bursts']} bursts of {b['size']} over {b['workers']} workers: busiest worker's CPU share mean "
           f"{b['busiest_worker_share_mean']} max {b['busiest_worker_share_max']}; makespan p50 "
