@@ -13,7 +13,7 @@ from benchmarks.tenant import TICKET_TYPE, Company, create_company, issue_tokens
 
 TARGETS = {
     "submit_10": "≥ 200/s, p95 ≤ 100 ms", "transition_10": "p95 ≤ 30 ms", "update_ceiling_per_s": "ratio ≥ 0.25",
-    "sync_action_1": "p95 ≤ 150 ms", "sync_action_10": "p95 ≤ 150 ms", "list_first_page": "p95 ≤ 50 ms",
+    "sync_action_1": "p95 ≤ 150 ms", "sync_action_10": "p95 ≤ 100 ms", "list_first_page": "p95 ≤ 50 ms",
     "list_page_100": "p95 ≤ 50 ms", "list_custom_field": "p95 ≤ 50 ms", "my_tasks": "p95 ≤ 50 ms",
     "rls_overhead_ratio": "≤ 1.15×", "validator_200_tasks_ms": "≤ 50 ms", "ui_next_page": "p95 ≤ 150 ms",
 }
@@ -193,7 +193,7 @@ def _fmt(value: Any) -> str:
         if value.get("throughput_per_s") is not None:
             parts.append(f"{value['throughput_per_s']}/s")
         parts += [f"{k[:-3]} {value[k]} ms" for k in ("p50_ms", "p95_ms", "p99_ms") if value.get(k) is not None]
-        return ", ".join(parts) or "—"
+        return ", ".join(parts) or ", ".join(f"{k} {v}" for k, v in value.items()) or "—"
     return str(value)
 
 
