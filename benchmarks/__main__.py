@@ -79,9 +79,9 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "web_cpu_ms_per_submit": _cpu_per_op(raw.get("submit_10"), "web"),
         "web_cpu_ms_per_transition": _cpu_per_op(raw.get("transition_10"), "web"),
         "worker_cpu_ms_per_action": _worker_cpu_per_action(actions),
+        "db_round_trips_per_submit": raw.get("db_round_trips_per_submit"),
         "action_bursts_10x10": _pick(actions.get("bursts"), ("busiest_worker_share_mean", "busiest_worker_share_max",
                                                             "makespan_p50_ms", "makespan_p95_ms")),
-        "db_round_trips_per_submit": raw.get("db_round_trips_per_submit"),
     }
 
 

@@ -52,11 +52,11 @@ def test_figures_have_exactly_the_issue_shape() -> None:
                          "sync_action_1", "sync_action_10", "list_first_page", "list_page_100", "list_custom_field",
                          "my_tasks", "rls_overhead_ratio", "validator_200_tasks_ms", "ui_next_page",
                          "web_cpu_ms_per_submit", "web_cpu_ms_per_transition", "worker_cpu_ms_per_action",
-                         "db_round_trips_per_submit"]
+                         "db_round_trips_per_submit", "action_bursts_10x10"]
     assert out["submit_10"] == {"throughput_per_s": 1.0, "p50_ms": 2.0, "p95_ms": 3.0, "p99_ms": 4.0}
     assert out["list_first_page"] == {"p50_ms": 1.0, "p95_ms": 2.0}
     assert out["sync_action_1"] == {"p50_ms": 5.0, "p95_ms": 6.0}
-    assert out["sync_action_10"] is None and out["submit_1"] is None
+    assert out["sync_action_10"] is None and out["submit_1"] is None and out["action_bursts_10x10"] is None
     assert out["validator_200_tasks_ms"] == 7.0 and out["rls_overhead_ratio"] == 1.05
 
 
