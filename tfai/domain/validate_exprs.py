@@ -47,12 +47,28 @@ def workflow_schema(workflow: dict[str, Any]) -> JsonSchema:
     return {"type": "object", "properties": props, "additionalProperties": False}
 
 
+JOIN_OUTPUT: JsonSchema = {"type": "object", "properties": {"arrived": {"type": "array", "items": {"type": "string"}}}}
+
+
+def output_schema(task: dict[str, Any]) -> JsonSchema:
+    """What a task records in tasks.<key>: a JOIN its arrivals, a for_each FORM the list of its instances' outputs,
+    a CALL its child's workflow data (unchecked), anything else its output (unchecked without a schema)."""
+    own = _schema(task.get("output_schema")) or {}
+    if task.get("type") == "JOIN":
+        return JOIN_OUTPUT
+    if task.get("type") == "CALL":
+        return {}
+    if task.get("for_each") is not None:
+        return {"type": "array", "items": own}
+    return own
+
+
 def tasks_schema(workflow: dict[str, Any]) -> JsonSchema:
-    """The schema of `tasks`: each task key maps to that task's output schema (unchecked when absent)."""
+    """The schema of `tasks`: each task key maps to what that task records (output_schema; see output_schema)."""
     props: dict[str, Any] = {}
     for _, task in items(workflow.get("tasks")):
         if isinstance(task.get("key"), str):
-            props.setdefault(task["key"], _schema(task.get("output_schema")) or {})
+            props.setdefault(task["key"], output_schema(task))
     return {"type": "object", "properties": props, "additionalProperties": False}
 
 
@@ -70,7 +86,13 @@ def check_expressions(bundle: dict[str, Any], workflow: dict[str, Any], report: 
         where = pointer("workflow", "tasks", i)
         expr = task.get("input_transform")
         if isinstance(expr, str):
-            _check(expr, base, "transform", where + "/input_transform", report)
+            names = {**base, "item": None, "index": {"type": "integer"}} if task.get("for_each") is not None \
+                else base
+            _check(expr, names, "transform", where + "/input_transform", report)
+        for attr, kind in (("for_each", "any"), ("input", "transform")):
+            expr = task.get(attr)
+            if isinstance(expr, str) and (attr != "input" or task.get("type") == "CALL"):
+                _check(expr, base, kind, f"{where}/{attr}", report)
         expr = task.get("output_transform")
         if isinstance(expr, str) and task.get("type") in ("SYNC_ACTION", "ASYNC_ACTION"):
             names = {**base, "input": _schema(task.get("input_schema"))}
@@ -88,7 +110,7 @@ def check_expressions(bundle: dict[str, Any], workflow: dict[str, Any], report: 
         names = {
             **base,
             "input": _schema(source.get("input_schema")) if source else None,
-            "output": _schema(source.get("output_schema")) if source else None,
+            "output": output_schema(source) if source else None,
         }
         _check(expr, names, "condition", pointer("workflow", "transitions", i, "condition"), report)
 
