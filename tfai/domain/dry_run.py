@@ -1,18 +1,26 @@
-"""Dry runs: walk a workflow with given ticket data, form outputs and action responses, without I/O."""
+"""Dry runs: walk a workflow with given ticket data, form outputs and action responses, without I/O.
+
+Parallel branches run one step at a time in the order they started (first in, first out); a JOIN completes when
+domain/flow says so, exactly as at run time. What has no output to use waits while the other branches go on.
+"""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from tfai.domain.bundle import Bundle, Workflow
+from tfai.domain import flow
+from tfai.domain.bundle import Bundle, Task, Workflow
 from tfai.domain.engine import (
+    Completion,
     Decision,
     callback_output,
     compute_input,
+    for_each_items,
     initial_workflow_data,
     plan_completion,
     response_output,
@@ -26,7 +34,8 @@ Outcome = Literal["completed", "waiting", "hold", "error", "step_limit"]
 
 @dataclass(frozen=True)
 class DryRunStep:
-    """One task visited: its computed input, the output used, and the decision that followed."""
+    """One task visited: its computed input, the output used, and the decision that followed (a for_each task's
+    input is {"for_each": [each instance's input]})."""
 
     task: str
     input: dict[str, Any] | None
@@ -36,13 +45,14 @@ class DryRunStep:
 
 @dataclass(frozen=True)
 class DryRunResult:
-    """The path taken and where and why it stopped."""
+    """The path taken and where and why it stopped; `waiting`: every task left waiting for an output."""
 
     outcome: Outcome
     steps: tuple[DryRunStep, ...] = field(default_factory=tuple)
     stopped_at: str | None = None
     reason: str | None = None
     workflow_data: dict[str, Any] = field(default_factory=dict)
+    waiting: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def path(self) -> list[str]:
@@ -58,6 +68,150 @@ def _workflow(bundle: Bundle | Mapping[str, Any], workflow_key: str) -> Workflow
     if bundle.workflow is None or bundle.workflow.key != workflow_key:
         raise NotFound(f"No workflow {workflow_key!r} in this bundle")
     return bundle.workflow
+
+
+class _Stop(Exception):  # noqa: N818 - control flow inside dry_run
+    def __init__(self, outcome: Outcome, reason: str, at: str | None) -> None:
+        super().__init__(reason)
+        self.outcome, self.reason, self.at = outcome, reason, at
+
+
+@dataclass
+class _Run:
+    """The state of one dry run: the data, the steps so far, branches to run, waiting ones and pending JOINs."""
+
+    wf: Workflow
+    data: dict[str, Any]
+    outputs: Mapping[str, Any]
+    responses: Mapping[str, Any]
+    max_steps: int
+    steps: list[DryRunStep] = field(default_factory=list)
+    queue: deque[str] = field(default_factory=deque)
+    waiting: list[tuple[str, str]] = field(default_factory=list)
+    joins: dict[str, list[str]] = field(default_factory=dict)
+    joined: set[str] = field(default_factory=set)
+
+    def live(self) -> list[str]:
+        return [*self.queue, *(k for k, _ in self.waiting), *self.joins]
+
+    def visit(self, key: str) -> None:
+        """Run one task: compute its input and output, then follow the completion."""
+        if len(self.steps) >= self.max_steps:
+            raise _Stop("step_limit", f"stopped after {self.max_steps} steps", key)
+        task = self.wf.task(key)
+        if task is None:
+            raise _Stop("error", f"no task {key!r}", key)
+        if task.type == "JOIN":  # a start at a JOIN: an arrival of no branch
+            self.joins.setdefault(key, [])
+            return
+        if task.for_each:
+            self._visit_each(task)
+            return
+        try:
+            inp = compute_input(task.input_transform, self.data)
+        except ExpressionError as exc:
+            self.steps.append(DryRunStep(key, None))
+            raise _Stop("error", f"input_transform failed: {exc.message}", key) from None
+        out = self._output(task, inp)
+        if out is _WAIT:
+            self.steps.append(DryRunStep(key, inp))
+            return
+        problem = output_problem(task.output_schema, out)
+        if problem is not None:
+            self.steps.append(DryRunStep(key, inp, out))
+            raise _Stop("error", problem, key)
+        self.complete(key, inp, out)
+
+    def _visit_each(self, task: Task) -> None:
+        key = task.key
+        try:
+            items = for_each_items(task.for_each or "", self.data)
+            need = flow.group_needed(task.complete_when, len(items))
+            if need > len(items):
+                raise ExpressionError(f"complete_when is {need} but for_each gave {len(items)} items",
+                                      reason="limit", expression=task.for_each or "")
+            inputs = [compute_input(task.input_transform, self.data, extra={"item": item, "index": i})
+                      if task.input_transform else {"item": item, "index": i} for i, item in enumerate(items)]
+        except ExpressionError as exc:
+            self.steps.append(DryRunStep(key, None))
+            raise _Stop("error", f"for_each failed: {exc.message}", key) from None
+        if items and key not in self.outputs:
+            self.steps.append(DryRunStep(key, {"for_each": inputs}))
+            self.waiting.append((key, f"waiting for the form outputs of {key!r} ({len(items)} items)"))
+            return
+        given = self.outputs.get(key)
+        # outputs[key]: one output per item (a list as long as the items), or one output used for every item.
+        each = given if isinstance(given, list) and len(given) == len(items) else [given] * len(items)
+        for out in each[:need]:
+            problem = output_problem(task.output_schema, out)
+            if problem is not None:
+                self.steps.append(DryRunStep(key, {"for_each": inputs}, each[:need]))
+                raise _Stop("error", problem, key)
+        self.complete(key, {"for_each": inputs}, list(each[:need]), plan_input=None)
+
+    def _output(self, task: Task, inp: dict[str, Any] | None) -> Any:
+        key = task.key
+        if key in self.outputs:
+            return self.outputs[key]
+        if task.type in ("SYNC_ACTION", "ASYNC_ACTION") and key in self.responses:
+            reply = self.responses[key]
+            try:
+                if task.type == "SYNC_ACTION":
+                    return response_output(task.output_transform, self.data, input=inp, response=reply)
+                return callback_output(task.output_transform, self.data, input=inp, callback=reply)
+            except ExpressionError as exc:
+                self.steps.append(DryRunStep(key, inp))
+                raise _Stop("error", f"output_transform failed: {exc.message}", key) from None
+        # Extension point: TIMER tasks wait here until the dry run's "clock" steps (timers) fire them.
+        what = {"FORM": "form output", "SYNC_ACTION": "response", "ASYNC_ACTION": "callback",
+                "TIMER": "timer", "CALL": "called workflow's data"}.get(task.type, "output")
+        self.waiting.append((key, f"waiting for the {what} of {key!r}"))
+        return _WAIT
+
+    def complete(self, key: str, inp: dict[str, Any] | None, out: Any, *, plan_input: Any = ...) -> None:
+        """Record a completion and follow it: the next tasks queued, JOINs arrived at, ready JOINs completed."""
+        plan: Completion = plan_completion(self.wf, key, out, self.data, input=inp if plan_input is ... else None)
+        self.data = plan.workflow_data
+        self.steps.append(DryRunStep(key, inp, out, plan.decision))
+        if plan.hold_reason is not None:
+            raise _Stop("hold", plan.hold_reason, key)
+        for target in plan.next_tasks:
+            spec = self.wf.task(target)
+            if spec is not None and spec.type == "JOIN":
+                if target in self.joined and spec.join is not None and spec.join.wait_for != "all":
+                    continue  # a late arrival at a JOIN whose round completed: the branch ends there
+                self.joins.setdefault(target, []).append(key)
+            else:
+                self.queue.append(target)
+        self.settle()
+
+    def settle(self) -> None:
+        """Complete the pending JOINs that can (each may start or end branches), as the runtime does."""
+        progressed = True
+        while progressed:
+            progressed = False
+            for key, arrived in list(self.joins.items()):
+                spec = self.wf.task(key)
+                if spec is None or spec.join is None:
+                    continue
+                before = flow.upstream(self.wf, key)
+                live = [k for k in self.live() if k != key and k in before]
+                state = flow.join_state(spec.join, len(arrived), len(live))
+                if state == "stuck":
+                    raise _Stop("hold", f"The join {key!r} waits for {spec.join.wait_for} branches, "
+                                        f"{len(arrived)} arrived and no other can", key)
+                if state == "ready":
+                    del self.joins[key]
+                    self.joined.add(key)
+                    if spec.join.cancel_rest:
+                        self.queue = deque(k for k in self.queue if k not in before)
+                        self.waiting = [(k, r) for k, r in self.waiting if k not in before]
+                    self.complete(key, None, {"arrived": list(arrived)}, plan_input=None)
+                    progressed = True
+                    break
+
+
+_WAIT = object()
 
 
 def dry_run(
@@ -81,47 +235,18 @@ def dry_run(
     # A real ticket's start (the fields' defaults); `workflow` lets a designer try other values on top.
     data = initial_workflow_data(wf, ticket)
     data["workflow"].update(workflow or {})
-    steps: list[DryRunStep] = []
-    current: str | None = wf.start
-
-    def stop(outcome: Outcome, reason: str, at: str | None) -> DryRunResult:
-        return DryRunResult(outcome, tuple(steps), at, reason, data)
-
-    while current is not None:
-        if len(steps) >= max_steps:
-            return stop("step_limit", f"stopped after {max_steps} steps", current)
-        task = wf.task(current)
-        if task is None:
-            return stop("error", f"no task {current!r}", current)
-        try:
-            inp = compute_input(task.input_transform, data)
-        except ExpressionError as exc:
-            steps.append(DryRunStep(current, None))
-            return stop("error", f"input_transform failed: {exc.message}", current)
-        if current in outputs:
-            out = outputs[current]
-        elif task.type != "FORM" and current in responses:
-            reply = responses[current]
-            try:
-                if task.type == "SYNC_ACTION":
-                    out = response_output(task.output_transform, data, input=inp, response=reply)
-                else:
-                    out = callback_output(task.output_transform, data, input=inp, callback=reply)
-            except ExpressionError as exc:
-                steps.append(DryRunStep(current, inp))
-                return stop("error", f"output_transform failed: {exc.message}", current)
-        else:
-            steps.append(DryRunStep(current, inp))
-            what = "form output" if task.type == "FORM" else "response" if task.type == "SYNC_ACTION" else "callback"
-            return stop("waiting", f"waiting for the {what} of {current!r}", current)
-        problem = output_problem(task.output_schema, out)
-        if problem is not None:
-            steps.append(DryRunStep(current, inp, out))
-            return stop("error", problem, current)
-        plan = plan_completion(wf, current, out, data, input=inp)
-        data = plan.workflow_data
-        steps.append(DryRunStep(current, inp, out, plan.decision))
-        if plan.hold_reason is not None:
-            return stop("hold", plan.hold_reason, current)
-        current = plan.next_task
-    return stop("completed", "the workflow ended", None)
+    run = _Run(wf, data, outputs, responses, max_steps, queue=deque([wf.start]))
+    try:
+        while run.queue:
+            run.visit(run.queue.popleft())
+        run.settle()
+    except _Stop as stop:
+        return DryRunResult(stop.outcome, tuple(run.steps), stop.at, stop.reason, run.data,
+                            tuple(k for k, _ in run.waiting))
+    if run.waiting:
+        key, reason = run.waiting[0]
+        return DryRunResult("waiting", tuple(run.steps), key, reason, run.data, tuple(k for k, _ in run.waiting))
+    if run.joins:
+        key = next(iter(run.joins))
+        return DryRunResult("hold", tuple(run.steps), key, f"The join {key!r} still waits", run.data)
+    return DryRunResult("completed", tuple(run.steps), None, "the workflow ended", run.data)

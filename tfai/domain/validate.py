@@ -20,6 +20,7 @@ from tfai.domain.problems import Problem, Report, did_you_mean, join_pointer, po
 from tfai.domain.validate_actions import check_task_rules
 from tfai.domain.validate_exprs import check_expressions
 from tfai.domain.validate_fields import check_fields
+from tfai.domain.validate_flow import check_flow
 from tfai.domain.validate_graph import check_graph, check_keys, items
 from tfai.domain.validate_layouts import check_layouts
 from tfai.domain.validate_structure import embedded_schema_problems, structure_problems
@@ -28,11 +29,13 @@ from tfai.domain.validate_timers import check_timers
 
 @dataclass(frozen=True)
 class ExistingDefinitions:
-    """What the company already has: saved workflows (key -> field names), ticket type keys, role names."""
+    """What the company already has: saved workflows (key -> field names), ticket type keys, role names, and the
+    workflows each saved workflow's CALL tasks name (key -> keys)."""
 
     workflows: Mapping[str, Collection[str]] = field(default_factory=dict)
     ticket_type_keys: Collection[str] = frozenset()
     role_names: Collection[str] = frozenset()
+    calls: Mapping[str, Collection[str]] = field(default_factory=dict)
 
 
 def validate(
@@ -138,6 +141,8 @@ def _validate(bundle: Any, existing: ExistingDefinitions | None, allow_private: 
         check_task_rules(workflow, report, allow_private_networks=allow_private)
         check_expressions(bundle, workflow, report)
         check_timers(bundle, workflow, report)
+        check_flow(workflow, report, existing_workflows=None if existing is None else existing.workflows,
+                   existing_calls=None if existing is None else existing.calls)
         check_fields(bundle, workflow, report)
     _check_ticket_types(bundle, workflow, existing, report)
     check_layouts(bundle, report)

@@ -78,12 +78,17 @@ async def current_ticket_types_for(session: AsyncSession, workflow_key: str) -> 
 async def existing_definitions(session: AsyncSession) -> ExistingDefinitions:
     """What the validator needs to know about the company: workflows (newest fields), ticket types, roles."""
     rows = (await session.execute(text(
-        "SELECT DISTINCT ON (key) key, fields FROM workflow_definitions ORDER BY key, version DESC"))).all()
+        "SELECT DISTINCT ON (key) key, fields, bundle->'tasks' FROM workflow_definitions ORDER BY key, version DESC"
+    ))).all()
     workflows: dict[str, list[str]] = {
-        str(key): [str(f.get("name")) for f in (fields or []) if isinstance(f, dict)] for key, fields in rows}
+        str(key): [str(f.get("name")) for f in (fields or []) if isinstance(f, dict)] for key, fields, _ in rows}
+    calls = {str(key): [str(t["workflow"]) for t in (tasks if isinstance(tasks, list) else [])
+                        if isinstance(t, dict) and t.get("type") == "CALL" and isinstance(t.get("workflow"), str)]
+             for key, _, tasks in rows}
     tt_keys = (await session.execute(select(col(TicketDefinition.key)).distinct())).scalars().all()
     roles = (await session.execute(select(col(CompanyRole.role_name)))).scalars().all()
-    return ExistingDefinitions(workflows=workflows, ticket_type_keys=frozenset(tt_keys), role_names=frozenset(roles))
+    return ExistingDefinitions(workflows=workflows, ticket_type_keys=frozenset(tt_keys), role_names=frozenset(roles),
+                               calls=calls)
 
 
 def ticket_type_section(row: TicketDefinition) -> dict[str, Any]:
