@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -220,3 +222,14 @@ def test_result_maps_keep_the_order_the_expression_spells() -> None:
         assert list(result["alpha"]) == ["y", "b"]
     data_map = evaluate("{'t': ticket}", {"ticket": {"q": 1, "c": 2, "k": 3}})
     assert list(data_map["t"]) == ["c", "k", "q"]  # keys the expression does not spell: sorted, not random
+
+
+def test_the_engine_comes_without_the_package_s_command_line() -> None:
+    code = ("import sys, tfai.domain.expressions as e; import cel; "
+            "assert e.evaluate('1 + 1', {}) == 2 and cel.compile('2').execute() == 2; "
+            "print(sorted(m for m in ('typer', 'rich', 'prompt_toolkit') if m in sys.modules))")
+    lean = subprocess.run([sys.executable, "-c", code.replace("import cel; ", "").replace(
+        " and cel.compile('2').execute() == 2", "")], capture_output=True, text=True, check=True)
+    assert lean.stdout.strip() == "[]"
+    both = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert both.stdout.strip() == "['prompt_toolkit', 'rich', 'typer']"  # a later `import cel` still works
