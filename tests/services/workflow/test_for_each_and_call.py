@@ -12,10 +12,12 @@ from tests.fixtures.bundles import install
 from tests.fixtures.db_rows import workflow_of_ticket
 from tests.fixtures.flows import active, bundle, complete, form, tasks_of
 from tests.fixtures.tenants import World, worker_actor
+from tfai.db.session import tenant_tx
 from tfai.domain.errors import NotFound
 from tfai.domain.limits import MAX_CALL_DEPTH
 from tfai.services.tasks import work
 from tfai.services.tickets import submission, tracking
+from tfai.services.workflow import _actions, action_results
 
 ITEMS = [{"name": "laptop"}, {"name": "badge"}, {"name": "phone"}]
 
@@ -165,3 +167,21 @@ async def test_calls_nest_at_most_max_call_depth(world: World, owner: psycopg.Co
     assert owner.execute("SELECT max(call_depth) FROM workflow_instances WHERE company_id = %s",
                          (a.company_id,)).fetchone() == (MAX_CALL_DEPTH,)
     assert [t["status"] for t in active(owner, ticket)][-1] == "ERROR"
+
+
+async def test_an_action_of_a_child_workflow_sees_the_child_data_and_completes_its_call(
+        world: World, owner: psycopg.Connection) -> None:
+    a = world.a
+    ping = {"key": "ping", "title": "Ping", "type": "SYNC_ACTION", "action_url": "https://example.com/ping",
+            "input_transform": "{'x': ticket.x}"}
+    await install(a, bundle=bundle("child", [ping], [("ping", None)], ticket_type=False))
+    call = {"key": "call", "title": "Call", "type": "CALL", "workflow": "child", "input": "{'x': ticket.n + 1}"}
+    await install(a, bundle=bundle("par", [call], [("call", None)]))
+    ticket = await submit(a.requester.actor, {"n": 4})
+    task = active(owner, ticket, "ping")[0]
+    async with tenant_tx(a.company_id) as session:
+        claimed = await _actions.claim(session, task["id"], webhook_id="w-1")
+    assert claimed is not None and claimed.workflow_data["ticket"] == {"x": 5} and claimed.input_data == {"x": 5}
+    await action_results.complete_action_task(a.company_id, task["id"], output={"pong": True})
+    assert workflow_of_ticket(owner, ticket)["w_status"] == "COMPLETED"
+    assert workflow_of_ticket(owner, ticket)["workflow_data"]["tasks"]["call"] == {}

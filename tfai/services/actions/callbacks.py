@@ -56,7 +56,7 @@ async def handle_callback(token: str, body: Any) -> None:
         if task.t_status != TaskStatus.IN_PROGRESS:
             raise Conflict("The task no longer waits for a callback")
         data = (await session.execute(text("SELECT workflow_data FROM workflow_instances WHERE id = :wid"),
-                                      {"wid": task.workflow_instance_id})).scalar_one()
+                                      {"wid": task.call_workflow_id or task.workflow_instance_id})).scalar_one()
         try:
             output = await tenant_code.callback_result(task_def.output_transform, dict(data or {}),
                                                        input=task.input_data, callback=body)

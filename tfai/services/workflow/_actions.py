@@ -35,7 +35,8 @@ WITH claimed AS (
     AND (t.t_status = {sql_value(TaskStatus.PENDING)}
          OR (t.t_status = {sql_value(_CLAIMED)} AND NOT ({_ASYNC_DELIVERED_SQL})
              AND t.started_at < now() - make_interval(secs => {_REQUEST_TIMEOUT_SQL} + :grace)))
-  RETURNING t.id, t.company_id, t.attempts, t.input_data, t.workflow_instance_id, d.t_type, d.title, d.action_url,
+  RETURNING t.id, t.company_id, t.attempts, t.input_data, t.workflow_instance_id, t.call_workflow_id, d.t_type,
+            d.title, d.action_url,
             d.timeout_seconds, d.output_transform
 ), stopped AS (
   UPDATE action_attempts a SET finished_at = now(), error = 'the worker stopped during this attempt'
@@ -46,7 +47,8 @@ WITH claimed AS (
 )
 SELECT c.attempts, c.input_data, c.t_type, c.title, c.action_url, c.timeout_seconds, c.output_transform,
        w.workflow_data, co.webhook_secret, (SELECT id FROM attempt) AS attempt_id
-FROM claimed c JOIN workflow_instances w ON w.id = c.workflow_instance_id JOIN companies co ON co.id = c.company_id
+FROM claimed c JOIN workflow_instances w ON w.id = coalesce(c.call_workflow_id, c.workflow_instance_id)
+JOIN companies co ON co.id = c.company_id
 """)
 
 
