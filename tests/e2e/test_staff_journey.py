@@ -1,4 +1,5 @@
-"""Staff journey in Chromium: switch into a company read-only with a reason, banner, refused write, exit, audit."""
+"""Staff journeys in Chromium: switch into a company read-only with a reason, banner, refused write, exit, audit; a
+grant into a company that approves each one waits, is approved by its admin and is then entered."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import subprocess
 import uuid
 from typing import Any
 
+import psycopg
 import pytest
 from playwright.sync_api import expect
 
@@ -116,3 +118,43 @@ def _admin_sees_the_grant(page: Any, admin: Member, staff_email: str) -> None:
     shot(page, "staff-access", publish=True)
     page.goto("/admin/audit?entity=staff_grant")
     expect(page.locator("#audit-table")).to_contain_text(staff_email)
+
+
+def test_staff_see_a_grant_wait_for_approval_then_enter_it(new_page: Any, app_url: str, stack: Stack) -> None:
+    """A company that approves each grant: the request shows as waiting with no Enter, the company's admin approves
+    it, Refresh shows it approved and Enter switches into the company."""
+    tenant = create_tenant(stack.database_url, "approving")
+    with psycopg.connect(stack.database_url, autocommit=True) as conn:
+        conn.execute("UPDATE companies SET staff_read_access = 'approval' WHERE id = %s", (tenant.company_id,))
+    staff_email = f"sam.{uuid.uuid4().hex[:8]}@ticketflower.example"
+    totp_uri = _create_staff(staff_email)
+
+    _, page, _ = new_page()
+    _staff_login(page, staff_email, totp_uri)
+    page.goto("/staff")
+    page.locator("input[name=search]").fill(tenant.name)
+    page.get_by_role("button", name="Search").click()
+    row = page.locator("#companies-table tbody tr", has_text=tenant.name)
+    expect(row).to_have_count(1)
+    row.get_by_role("button", name="Switch").click()
+    page.locator("#switch-reason").fill(REASON)
+    page.locator("#switch-form").get_by_role("button", name="Switch").click()
+    expect(page.get_by_text("your request waits for one of its admins")).to_be_visible()
+    mine = page.locator("#my-grants tbody tr", has_text=tenant.name)
+    expect(mine).to_contain_text("waiting for approval")
+    expect(mine.get_by_role("button", name="Enter")).to_have_count(0)
+    shot(page, "staff-grant-waiting", publish=True)
+
+    _, admin, _ = new_page()
+    login(admin, tenant.admin.email, tenant.admin.password)
+    admin.goto("/admin/staff-access")
+    waiting = admin.locator("#pending-grants tbody tr", has_text=staff_email)
+    expect(waiting).to_contain_text(REASON)
+    waiting.get_by_role("button", name="Approve").click()
+    expect(admin.locator("#pending-grants")).to_have_count(0)
+
+    page.locator("#refresh-grants").click()
+    expect(mine).to_contain_text("approved, live")
+    mine.get_by_role("button", name="Enter").click()
+    page.wait_for_url(re.compile(r".*/dashboard/?$"))
+    expect(page.locator("#staff-banner")).to_contain_text(f"Acting in {tenant.name} as Ticketflower staff")
