@@ -133,8 +133,11 @@ async def _measure(quick: bool) -> dict[str, Any]:
         path = aim(spec, server)["ping"]
         await save_bundle(tenant.designer.actor, spec)
         server.respond(path, Reply(body={"ok": True}))
-        for _ in range(BURST_WORKERS):  # as `tfai run` starts them on this 2-core box: one process per core
-            pool.start(concurrency=WORKER_THREADS)
+        # As `tfai run` starts them on this 2-core box: one process per core, WORKER_THREADS actions in flight each
+        # (TFAI_BENCH_WORKER_THREADS overrides it, to compare in-flight limits on the bursts).
+        threads = int(os.environ.get("TFAI_BENCH_WORKER_THREADS") or WORKER_THREADS)
+        for _ in range(BURST_WORKERS):
+            pool.start(concurrency=threads)
         pids = [p.pid for p in pool.alive()]
         results: dict[str, Any] = {}
         async with await psycopg.AsyncConnection.connect(stack.database_url, autocommit=True) as owner:
@@ -168,7 +171,7 @@ async def _measure(quick: bool) -> dict[str, Any]:
         worker = results["c10"]["worker_cpu_ms_per_action"]
         ok = all(results[c]["end_to_end_p95_ms"] <= TARGET_P95_MS for c in ("c1", "c10")) and (
             worker is not None and worker <= TARGET_CPU_MS)
-        return {"name": "sync_action_latency", **results, "worker_cpu_ms_per_action": worker,
+        return {"name": "sync_action_latency", **results, "worker_cpu_ms_per_action": worker, "worker_threads": threads,
                 "target_p95_ms": TARGET_P95_MS, "target_worker_cpu_ms": TARGET_CPU_MS, "ok": ok}
     finally:
         pool.close()
