@@ -66,7 +66,7 @@ def _put(scope: dict[str, Any], root: str, path: tuple[Any, ...], leaf: Any) -> 
         node.setdefault(str(path[-1]), leaf)
 
 
-_LEAVES: tuple[Any, ...] = ("succeeded", True, 150)
+_LEAVES: dict[str, tuple[Any, ...]] = {"condition": (True, 150, "succeeded"), "transform": ("succeeded", True, 150)}
 
 
 def _yields(expr: str, scope: dict[str, Any], kind: str, *, compiled: bool) -> bool:
@@ -79,12 +79,13 @@ def _yields(expr: str, scope: dict[str, Any], kind: str, *, compiled: bool) -> b
 
 def scope_for(expr: str, kind: str) -> dict[str, Any] | None:
     """Data on which `expr` yields its kind (a bool, a map) and, where it can, on the compiled engine's own path:
-    each read path gets a string, true or 150, chosen one path at a time."""
+    each read path gets true, 150 or a string (a string first in transforms), chosen one path at a time."""
     summary = summary_of(expr)
     if summary is None:
         return None
     reads = [(root, path) for root, path in summary.reads if path]
-    choice: list[Any] = [_LEAVES[0]] * len(reads)
+    leaves = _LEAVES[kind]
+    choice: list[Any] = [leaves[0]] * len(reads)
 
     def build() -> dict[str, Any]:
         scope = _base()
@@ -95,20 +96,31 @@ def scope_for(expr: str, kind: str) -> dict[str, Any] | None:
     native = expressions._native_program(expr)
     if native is not None:
         for i in list(range(len(reads))) * 2:  # twice: a path's choice may need the next one's
-            for leaf in _LEAVES:
+            for leaf in leaves:
                 choice[i] = leaf
                 try:
                     NativeScope(build()).run(native)
                 except (Unsupported, ExpressionError):
                     continue
                 break
+            else:
+                choice[i] = leaves[0]  # none works while the others are as they are: try again on the next pass
         if _yields(expr, build(), kind, compiled=False):
             return build()
-    for leaf in _LEAVES:  # the expression stays on cel-python: any data it succeeds on
+    for leaf in leaves:  # the expression stays on cel-python: any data it succeeds on
         choice = [leaf] * len(reads)
         if _yields(expr, build(), kind, compiled=False):
             return build()
     return None
+
+
+def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
+    """Add `other`'s values to `into` (maps merged, the first value of a leaf kept)."""
+    for key, value in other.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into.setdefault(key, value)
 
 
 def _time(fn: Callable[[], Any], repeat: int) -> list[float]:
@@ -146,9 +158,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     for bundle in exprs["condition"]:
         scope = _base()
         for expr in bundle:
-            summary = summary_of(expr)
-            for root, path in summary.reads if summary else ():
-                _put(scope, root, path, True)
+            _merge(scope, scope_for(expr, "condition") or {})
         batches.append((bundle, scope))
     for engine, compiled in (("cel_python", False), ("compiled", True)):
         samples = []
