@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tfai.domain.bundle import Join, Transition, Workflow
-from tfai.domain.expressions import ExpressionError, evaluate, evaluate_condition
+from tfai.domain.expressions import ExpressionError, Scope, evaluate
 from tfai.domain.limits import MAX_FOR_EACH_ITEMS
 
 State = Literal["wait", "ready", "stuck"]
@@ -34,12 +34,13 @@ def fire_all(outs: Iterable[tuple[int, Transition]], scope: Mapping[str, Any]) -
     """Every outgoing transition tried, in order (`"next": "all"`); stops at the first failing condition (its error
     set): the split then holds, like a failing condition of a single path."""
     tried: list[Fired] = []
+    batch = Scope(dict(scope))  # the conditions share one converted scope
     for index, tr in outs:
         if tr.condition is None:
             tried.append(Fired(index, tr.to, None, True))
             continue
         try:
-            value = evaluate_condition(tr.condition, dict(scope))
+            value = batch.condition(tr.condition)
         except ExpressionError as exc:
             tried.append(Fired(index, tr.to, tr.condition, None, exc.message))
             return tried
