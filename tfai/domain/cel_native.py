@@ -9,6 +9,9 @@ docs/performance.md "CEL"):
 - only the operators and functions in SAFE_FUNCTIONS: `string()` formats doubles differently, `matches` uses
   another regex dialect, timestamps and bytes come back as other types;
 - `size` only over ASCII text (the compiled engine counts UTF-8 bytes, CEL counts code points);
+- no unary minus on data (`-true` is false there, an error in cel-python; negative literals are literals), map
+  literals only with distinct literal keys (the compiled engine keeps the last of duplicates), and `+` with a list on
+  one side only when the other is a list too (list + map appends the map's keys there);
 - `==` and `!=` only between a name's field and a literal, and only when the field holds a value of the literal's
   kind (the compiled engine answers false for `1 == 'a'` where cel-python fails; cel-python finds `true == 1`);
   no `in` (the compiled engine finds `1 in [1.0]`, cel-python fails);
@@ -62,11 +65,15 @@ cel = _load_engine()
 MAX_NATIVE_DEPTH = 128  # lark levels; a 128 KiB thread stack runs such trees (measured), the examples reach 36
 
 SAFE_FUNCTIONS = frozenset({
-    "!_", "-_", "_&&_", "_||_", "_?_:_", "_==_", "_!=_", "_<_", "_<=_", "_>_", "_>=_", "_+_", "_-_", "_*_", "_/_",
+    "!_", "_&&_", "_||_", "_?_:_", "_==_", "_!=_", "_<_", "_<=_", "_>_", "_>=_", "_+_", "_-_", "_*_", "_/_",
     "_%_", "_[_]", "size", "contains", "startsWith", "endsWith",
 })
 
 _LOW, _HIGH = -(2**63), 2**63
+
+
+# An operand of `+` as far as the syntax tells: ("path", name, fields), ("list", "", ()) or ("other", "", ())
+Operand = tuple[str, str, tuple[str, ...]]
 
 
 class Unsupported(Exception):
@@ -85,6 +92,7 @@ class NativeProgram:
     compared: tuple[tuple[str, tuple[str, ...], type | tuple[type, ...]], ...] = ()
     key_order: Mapping[str, int] = field(default_factory=dict)
     reads: Mapping[str, Any] = field(default_factory=dict)
+    added: tuple[tuple[Operand, Operand], ...] = ()
 
 
 def tree_depth(tree: Any) -> int:
@@ -141,9 +149,35 @@ def _literal_kind(node: Any) -> type | tuple[type, ...] | None:
     return None
 
 
-def _comparisons(tree: Any) -> tuple[tuple[str, tuple[str, ...], type | tuple[type, ...]], ...] | None:
-    """Every `==` / `!=` of the tree as (name, path, literal kind); None when one is not field-versus-literal."""
+def _describe(node: Any) -> Operand:
+    path = _path(node)
+    if path is not None:
+        return "path", path[0], path[1]
+    return ("list", "", ()) if getattr(node, "data", None) == "list_lit" else ("other", "", ())
+
+
+_TRIPLE = ("'" * 3, '"' * 3)
+
+
+def _literal_key(node: Any) -> str | None:
+    """The text of a map key that is a plain quoted string literal, else None."""
+    node = _operand(node)
+    if getattr(node, "data", None) == "primary" and node.children and hasattr(node.children[0], "children"):
+        node = node.children[0]
+    if getattr(node, "data", None) != "literal":
+        return None
+    text = str(node.children[0])
+    quoted = text[:1] in ("'", '"') and text[-1:] == text[:1] and text[:3] not in _TRIPLE and len(text) >= 2
+    return text[1:-1] if quoted else None
+
+
+def _checks(tree: Any) -> tuple[tuple[tuple[str, tuple[str, ...], type | tuple[type, ...]], ...],
+                                tuple[tuple[Operand, Operand], ...]] | None:
+    """What must hold of the data for the engines to agree: every `==` / `!=` as (name, path, literal kind), every
+    `+` as its two operands; None when the tree has a comparison that is not field-versus-literal, an `in`, or a map
+    literal whose keys are not distinct quoted literals."""
     found = []
+    added = []
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -156,10 +190,16 @@ def _comparisons(tree: Any) -> tuple[tuple[str, tuple[str, ...], type | tuple[ty
             if path is None or kind is None:
                 return None
             found.append((path[0], path[1], kind))
+        elif node.data == "addition" and children and children[0].data == "addition_add":
+            added.append((_describe(_operand(children[0].children[0])), _describe(_operand(node.children[1]))))
         elif node.data == "relation_in":
             return None
+        elif node.data == "mapinits":
+            keys = [_literal_key(child) for child in children[::2]]
+            if None in keys or len(set(keys)) != len(keys):
+                return None
         stack.extend(children)
-    return tuple(found)
+    return tuple(found), tuple(added)
 
 
 def _value_at(names: Mapping[str, Any], name: str, path: tuple[str, ...]) -> Any:
@@ -201,9 +241,10 @@ def compile_native(expr: str, tree: Any, reads: Iterable[tuple[str, tuple[str | 
     None when it is not eligible."""
     if tree_depth(tree) > MAX_NATIVE_DEPTH:
         return None
-    compared = _comparisons(tree)
-    if compared is None:
+    checks = _checks(tree)
+    if checks is None:
         return None
+    compared, added = checks
     try:
         program = cel.compile(expr)
         functions = set(program.functions())
@@ -215,7 +256,8 @@ def compile_native(expr: str, tree: Any, reads: Iterable[tuple[str, tuple[str | 
     read_tree = _read_tree(reads)
     if not names <= set(read_tree):
         return None  # a name cel_static did not see read: no pruning to trust
-    return NativeProgram(program, names, "size" in functions, expr.isascii(), compared, _spelled_keys(expr), read_tree)
+    return NativeProgram(program, names, "size" in functions, expr.isascii(), compared, _spelled_keys(expr), read_tree,
+                         added)
 
 
 _QUOTED = re.compile(r"'((?:[^'\\\n]|\\.)*)'|\"((?:[^\"\\\n]|\\.)*)\"")
@@ -289,6 +331,10 @@ class NativeScope:
         self._names = names
         self._plain: bool | None = None
 
+    def _is_list(self, operand: Operand) -> bool:
+        kind, name, path = operand
+        return kind == "list" or (kind == "path" and isinstance(_value_at(self._names, name, path), list))
+
     def run(self, native: NativeProgram) -> Any:
         """The JSON result of `native` over this scope; Unsupported when cel-python must answer instead."""
         if self._plain is None:
@@ -306,6 +352,10 @@ class NativeScope:
             value = _value_at(self._names, name, path)
             if value is not _ABSENT and (not isinstance(value, kind) or (kind is not bool and isinstance(value, bool))):
                 raise Unsupported("==")
+        for pair in native.added:
+            lists = [self._is_list(operand) for operand in pair]
+            if any(lists) and not all(lists):
+                raise Unsupported("+")
         try:
             result = native.program.execute(variables)
         except MemoryError:
