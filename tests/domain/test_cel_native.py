@@ -234,3 +234,14 @@ def test_the_engine_comes_without_the_package_s_command_line() -> None:
     assert lean.stdout.strip() == "[]"
     both = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert both.stdout.strip() == "['prompt_toolkit', 'rich', 'typer']"  # a later `import cel` still works
+
+
+def test_every_operator_over_every_kind_of_value_agrees() -> None:
+    values = {"i": 5, "d": 2.5, "s": "ab", "b": True, "l": [1], "m": {"k": 1}, "n": None}
+    exprs = [f"{a} {op} {b}" for op in ("+", "-", "*", "/", "%", "<", "<=", ">", ">=", "&&", "||", "==", "!=")
+             for a in values for b in values]
+    exprs += [f"{op}{a}" for op in ("-", "!") for a in values]
+    exprs += [f.format(a) for a in values for f in ("size({})", "{}.contains('k')", "{}.startsWith('a')", "{}[0]",
+                                                    "{}['k']", "has({}.k)", "{} ? 1 : 2", "{} == 1", "{} != 'ab'")]
+    differ = [e for e in exprs if _outcome(e, values, compiled=True) != _outcome(e, values, compiled=False)]
+    assert differ == []
