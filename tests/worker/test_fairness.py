@@ -72,3 +72,29 @@ def test_a_busy_companys_action_is_queued_again_and_anothers_runs(stack: object,
         assert tasks.run_action(202, 6) == "completed"
     assert ran == [(202, 6)]
     assert len(queued) == 1 and queued[0]["args"] == (101, 5) and 2 <= queued[0]["countdown"] <= 4
+
+
+def test_a_full_company_waits_briefly_for_a_slot_that_frees() -> None:
+    slots, freed = CompanySlots(), threading.Event()
+    got: list[bool] = []
+
+    def holder() -> None:
+        with slots.hold(4, limit=1):
+            freed.wait(5)
+
+    def waiter() -> None:
+        with slots.hold(4, limit=1, wait=5) as took:
+            got.append(took)
+
+    first = threading.Thread(target=holder)
+    first.start()
+    while slots.running(4) == 0:
+        threading.Event().wait(0.01)
+    second = threading.Thread(target=waiter)
+    second.start()
+    freed.set()  # the running action finishes: the waiting one takes its slot instead of being deferred
+    first.join(5)
+    second.join(5)
+    assert got == [True] and slots.running(4) == 0
+    with slots.hold(4, limit=1) as mine, slots.hold(4, limit=1, wait=0.05) as other:
+        assert (mine, other) == (True, False)  # still full when the wait runs out
