@@ -245,3 +245,22 @@ def test_every_operator_over_every_kind_of_value_agrees() -> None:
                                                     "{}['k']", "has({}.k)", "{} ? 1 : 2", "{} == 1", "{} != 'ab'")]
     differ = [e for e in exprs if _outcome(e, values, compiled=True) != _outcome(e, values, compiled=False)]
     assert differ == []
+
+
+def test_one_compiled_program_serves_several_threads() -> None:
+    expr = "{'a': ticket.amount + 1, 't': ticket.t}"
+    assert expressions._native_program(expr) is not None
+    wrong: list[Any] = []
+
+    def work(offset: int) -> None:
+        for i in range(offset, offset + 500):
+            result = evaluate(expr, {"ticket": {"amount": i, "t": "x"}})
+            if result != {"a": i + 1, "t": "x"}:
+                wrong.append(result)
+
+    threads = [threading.Thread(target=work, args=(n * 1000,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
