@@ -13,7 +13,7 @@ from tests.fixtures.db_rows import workflow_of_ticket
 from tests.fixtures.flows import active, bundle, complete, form, tasks_of
 from tests.fixtures.tenants import World, worker_actor
 from tfai.db.session import tenant_tx
-from tfai.domain.errors import NotFound
+from tfai.domain.errors import InvalidDefinition, NotFound
 from tfai.domain.limits import MAX_CALL_DEPTH
 from tfai.services.tasks import work
 from tfai.services.tickets import submission, tracking
@@ -136,19 +136,23 @@ async def test_another_company_neither_sees_nor_completes_a_child_task_nor_calls
     child, parent = child_and_parent()
     await install(a, bundle=child)
     await install(a, bundle=parent)
-    await install(b, bundle=parent)  # company B has no workflow "child"
+    with pytest.raises(InvalidDefinition) as refused:  # company B has no workflow "child": A's is not seen
+        await install(b, bundle=parent)
+    assert [p["code"] for p in refused.value.problems] == ["call.unknown_workflow"]
     ticket = await submit(a.requester.actor, {"n": 1})
     check = active(owner, ticket, "check")[0]
     with pytest.raises(NotFound):
         await work.complete_form_task(b.admin.actor, check["id"], output={"score": 1})
     with pytest.raises(NotFound):
         await work.get_task(b.admin.actor, check["id"])
+    own = bundle("child", [form("check_b")], [("check_b", None)], ticket_type=False)
+    await install(b, bundle=own)
+    await install(b, bundle=parent)
     theirs = await submit(b.requester.actor, {"n": 1})
-    assert workflow_of_ticket(owner, theirs)["w_status"] == "ON_HOLD"
-    failed = active(owner, theirs)
-    assert [(t["key"], t["status"]) for t in failed] == [("call", "ERROR")]
-    assert owner.execute("SELECT count(*) FROM workflow_instances WHERE company_id = %s AND parent_task_instance_id "
-                         "IS NOT NULL", (b.company_id,)).fetchone() == (0,)
+    assert [t["key"] for t in active(owner, theirs)] == ["call", "check_b"]  # the same key, B's own workflow
+    assert owner.execute("SELECT company_id FROM workflow_instances WHERE parent_task_instance_id = %s",
+                         (active(owner, theirs)[0]["id"],)).fetchone() == (b.company_id,)
+    assert active(owner, ticket, "check")[0]["status"] == "OPEN"
 
 
 async def test_calls_nest_at_most_max_call_depth(world: World, owner: psycopg.Connection) -> None:

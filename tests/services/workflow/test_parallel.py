@@ -15,7 +15,9 @@ from tests.fixtures.bundles import install
 from tests.fixtures.db_rows import workflow_of_ticket
 from tests.fixtures.flows import active, bundle, complete, form, join, split_join, tasks_of
 from tests.fixtures.tenants import World
+from tfai.db.session import tenant_tx
 from tfai.services.tickets import moving, submission, tracking
+from tfai.services.workflow import _runtime
 
 
 async def submit(actor: Any, data: dict[str, Any] | None = None, ticket_type: str = "par") -> int:
@@ -142,3 +144,26 @@ async def test_concurrent_completions_join_exactly_once_with_every_output(world:
     outputs = workflow_of_ticket(owner, ticket)["workflow_data"]["tasks"]
     assert {k: v for k, v in outputs.items() if k.startswith("b")} == {
         f"b{i}": {"ok": i == 0} for i in range(branches)}
+
+
+async def test_interrupt_cancels_a_task_and_continues_at_the_target(world: World, owner: psycopg.Connection) -> None:
+    a = world.a
+    await install(a, bundle=split_join())
+    ticket = await submit(a.requester.actor)
+    await complete(a, active(owner, ticket, "intake")[0])
+    b1 = active(owner, ticket, "b1")[0]
+    async with tenant_tx(a.company_id) as session:
+        task = await _runtime.lock_task(session, b1["id"])
+        assert task is not None
+        created = await _runtime.interrupt(session, task, "done", "b1 timed out")
+    assert created is not None
+    statuses = {t["key"]: t["status"] for t in tasks_of(owner, ticket)}
+    assert statuses["b1"] == "CANCELLED" and statuses["done"] == "OPEN"
+    async with tenant_tx(a.company_id) as session:
+        again = await _runtime.lock_task(session, b1["id"])
+        assert again is not None and await _runtime.interrupt(session, again, "done", "late") is None
+    assert len([t for t in tasks_of(owner, ticket) if t["key"] == "done"]) == 1
+    await complete(a, active(owner, ticket, "b0")[0])
+    await complete(a, active(owner, ticket, "b2")[0])  # the join: b1 no longer counts
+    meet = [t for t in tasks_of(owner, ticket) if t["key"] == "meet"]
+    assert meet[0]["status"] == "COMPLETED" and sorted(meet[0]["output_data"]["arrived"]) == ["b0", "b2"]
