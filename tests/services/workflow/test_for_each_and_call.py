@@ -13,7 +13,7 @@ from tests.fixtures.db_rows import workflow_of_ticket
 from tests.fixtures.flows import active, bundle, complete, form, tasks_of
 from tests.fixtures.tenants import World, worker_actor
 from tfai.db.session import tenant_tx
-from tfai.domain.errors import InvalidDefinition, NotFound
+from tfai.domain.errors import Conflict, InvalidDefinition, NotFound
 from tfai.domain.limits import MAX_CALL_DEPTH
 from tfai.services.tasks import work
 from tfai.services.tickets import submission, tracking
@@ -189,3 +189,22 @@ async def test_an_action_of_a_child_workflow_sees_the_child_data_and_completes_i
     await action_results.complete_action_task(a.company_id, task["id"], output={"pong": True})
     assert workflow_of_ticket(owner, ticket)["w_status"] == "COMPLETED"
     assert workflow_of_ticket(owner, ticket)["workflow_data"]["tasks"]["call"] == {}
+
+
+async def test_a_child_that_holds_holds_its_ticket_and_resuming_tries_the_child_again(
+        world: World, owner: psycopg.Connection) -> None:
+    a = world.a
+    child, parent = child_and_parent()
+    child["workflow"]["transitions"] = [{"from": "check", "to": None, "condition": "output.score > 5"}]
+    await install(a, bundle=child)
+    await install(a, bundle=parent)
+    ticket = await submit(a.requester.actor, {"n": 1})
+    check = active(owner, ticket, "check")[0]
+    await complete(a, check, {"score": 1})
+    root = workflow_of_ticket(owner, ticket)
+    assert root["w_status"] == "ON_HOLD" and root["hold_reason"].startswith("In a called workflow: no condition")
+    assert owner.execute("SELECT w_status::text FROM workflow_instances WHERE id = %s",
+                         (check["call_workflow_id"],)).fetchone() == ("ON_HOLD",)
+    with pytest.raises(Conflict, match="Still no way on"):
+        await tracking.resume_ticket(a.admin.actor, ticket)
+    assert workflow_of_ticket(owner, ticket)["w_status"] == "ON_HOLD"

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from tfai.db.tables import Outbox, TaskDefinition, TaskInstance, TaskType, TicketInstance, WorkflowInstance
 from tfai.db.tables.common import utcnow
 from tfai.domain import flow
-from tfai.domain.bundle import Task
+from tfai.domain.bundle import Task, Workflow
 from tfai.domain.engine import initial_workflow_data
 from tfai.domain.errors import Conflict, NotFound
 from tfai.domain.expressions import ExpressionError
@@ -392,8 +392,14 @@ async def _go_on(session: AsyncSession, root_id: int, wi: WorkflowInstance, task
     for target in joins:
         arrived = await _arrive(session, root_id, wi, target, from_key=task_key, since=arriving.created_at)
         first = first or arrived
-    await _settle(session, root_id, wi)
+    if first is not None and not joins and not _has_joins(version.model):
+        return Followed(decision, first)  # one path went on and no JOIN can wait: nothing to settle
+    await settle_scope(session, root_id, wi)
     return Followed(decision, first)
+
+
+def _has_joins(workflow: Workflow) -> bool:
+    return any(t.type == "JOIN" for t in workflow.tasks)
 
 
 async def _arrive(session: AsyncSession, root_id: int, wi: WorkflowInstance, join_def: TaskDefinition, *,
@@ -418,7 +424,7 @@ async def _arrive(session: AsyncSession, root_id: int, wi: WorkflowInstance, joi
     return current
 
 
-async def _settle(session: AsyncSession, root_id: int, wi: WorkflowInstance) -> None:
+async def settle_scope(session: AsyncSession, root_id: int, wi: WorkflowInstance) -> None:
     """Complete every pending JOIN of the scope that can (one at a time: each may start or end branches); once no
     task of the scope is active the workflow completes, and a CALL's child completes its CALL task."""
     version = await _cache.workflow_version(session, wi.company_id, wi.workflow_definition_id)
@@ -476,7 +482,7 @@ async def interrupt(session: AsyncSession, task: TaskInstance, to_key: str, reas
         await _hold(session, wi, f"{reason}: the task {to_key!r} does not exist in this workflow version")
         return None
     created = (await create_task(session, wi.company_id, wi, target)).task
-    await _settle(session, root.id or 0, wi)
+    await settle_scope(session, root.id or 0, wi)
     await touch_ticket(session, root.id or 0)
     await audit.record(session, None, company_id=task.company_id, entity="task", entity_id=task.id or 0,
                        action="interrupted", after={"reason": reason[:MAX_REASON], "to": to_key,

@@ -23,6 +23,7 @@ from tfai.domain.lifecycle import (
 )
 from tfai.services.common import tenant_code
 from tfai.services.definitions import _cache
+from tfai.services.workflow import _scope
 from tfai.services.workflow._assignment import assign_task_email, counted_owner, release_load, take_load
 from tfai.services.workflow._runtime import (
     Created,
@@ -32,6 +33,7 @@ from tfai.services.workflow._runtime import (
     enqueue_action,
     lock_workflow,
     set_workflow_status,
+    settle_scope,
 )
 
 
@@ -114,13 +116,28 @@ async def resume_workflow(session: AsyncSession, wi: WorkflowInstance) -> Create
             raise Conflict("A task failed: retry it to resume the ticket")
     set_workflow_status(wi, WorkflowEvent.RESUME)
     session.add(wi)
+    # A CALL's child that held (and held its ticket) goes on with it.
+    children = (await session.execute(
+        select(WorkflowInstance).where(col(WorkflowInstance.w_status) == WorkflowStatus.ON_HOLD,
+                                       col(WorkflowInstance.parent_task_instance_id).in_(
+                                           select(col(TaskInstance.id)).where(
+                                               col(TaskInstance.workflow_instance_id) == wi.id)))
+        .with_for_update())).scalars().all()
+    for child in children:
+        if await _scope.live_tasks(session, wi.id or 0, child):
+            set_workflow_status(child, WorkflowEvent.RESUME)
+            session.add(child)
+        else:  # held because no transition applied: its transitions are tried again
+            await _try_transitions_again(session, child)
     return None
 
 
 async def _try_transitions_again(session: AsyncSession, wi: WorkflowInstance) -> Created | None:
+    root_id = await _scope.ticket_workflow_id(session, wi)
+    scope = col(TaskInstance.call_workflow_id).is_(None) if wi.parent_task_instance_id is None \
+        else col(TaskInstance.call_workflow_id) == wi.id
     last = (await session.execute(
-        select(TaskInstance).where(col(TaskInstance.workflow_instance_id) == wi.id,
-                                   col(TaskInstance.call_workflow_id).is_(None),
+        select(TaskInstance).where(col(TaskInstance.workflow_instance_id) == root_id, scope,
                                    col(TaskInstance.t_status) == TaskStatus.COMPLETED)
         .order_by(col(TaskInstance.completed_at).desc(), col(TaskInstance.id).desc()).limit(1))).scalars().first()
     if last is None:
@@ -133,10 +150,12 @@ async def _try_transitions_again(session: AsyncSession, wi: WorkflowInstance) ->
     if plan.hold_reason is not None:
         raise Conflict(f"Still no way on: {plan.hold_reason}; change the ticket, or move it to a task")
     set_workflow_status(wi, WorkflowEvent.RESUME)
-    if plan.workflow_event is not None:
+    if plan.workflow_event is not None and wi.parent_task_instance_id is None:
         set_workflow_status(wi, plan.workflow_event)
     session.add(wi)
     created = [await create_task(session, wi.company_id, wi, version.tasks[key]) for key in plan.next_tasks]
+    if wi.parent_task_instance_id is not None:  # a child that ends completes its CALL
+        await settle_scope(session, root_id, wi)
     return created[0] if created else None
 
 
