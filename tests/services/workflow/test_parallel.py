@@ -167,3 +167,16 @@ async def test_interrupt_cancels_a_task_and_continues_at_the_target(world: World
     await complete(a, active(owner, ticket, "b2")[0])  # the join: b1 no longer counts
     meet = [t for t in tasks_of(owner, ticket) if t["key"] == "meet"]
     assert meet[0]["status"] == "COMPLETED" and sorted(meet[0]["output_data"]["arrived"]) == ["b0", "b2"]
+
+
+async def test_moving_a_ticket_to_a_join_completes_it_with_no_arrivals(world: World,
+                                                                      owner: psycopg.Connection) -> None:
+    a = world.a
+    await install(a, bundle=split_join())
+    ticket = await submit(a.requester.actor)
+    await complete(a, active(owner, ticket, "intake")[0])
+    moved = await moving.move_ticket(a.admin.actor, ticket, task="meet", reason="skip the reviews")
+    assert moved is not None
+    meet = [t for t in tasks_of(owner, ticket) if t["key"] == "meet"]
+    assert meet[0]["status"] == "COMPLETED" and meet[0]["output_data"] == {"arrived": []}
+    assert [t["key"] for t in active(owner, ticket)] == ["done"]

@@ -118,9 +118,11 @@ async def create_task(session: AsyncSession, company_id: int, workflow_instance:
     """
     assert workflow_instance.id is not None and task_def.id is not None
     root_id = await _scope.ticket_workflow_id(session, workflow_instance)
-    if task_def.t_type == TaskType.JOIN:
+    if task_def.t_type == TaskType.JOIN:  # a move or a timeout to a JOIN: it completes once nothing can arrive
         await release_load(session, company_id, [release])
-        return Created(await _arrive(session, root_id, workflow_instance, task_def, from_key=None))
+        join = await _arrive(session, root_id, workflow_instance, task_def, from_key=None)
+        await settle_scope(session, root_id, workflow_instance)
+        return Created(join)
     version = await _cache.workflow_version(session, company_id, workflow_instance.workflow_definition_id)
     spec = version.model.task(task_def.key)
     if task_def.t_type == TaskType.FORM and spec is not None and spec.for_each:
