@@ -16,6 +16,7 @@ from tests.fixtures.db_rows import workflow_of_ticket
 from tests.fixtures.flows import active, bundle, complete, form, join, split_join, tasks_of
 from tests.fixtures.tenants import World
 from tfai.db.session import tenant_tx
+from tfai.domain.errors import Conflict
 from tfai.services.tickets import moving, submission, tracking
 from tfai.services.workflow import _runtime
 
@@ -180,3 +181,21 @@ async def test_moving_a_ticket_to_a_join_completes_it_with_no_arrivals(world: Wo
     meet = [t for t in tasks_of(owner, ticket) if t["key"] == "meet"]
     assert meet[0]["status"] == "COMPLETED" and meet[0]["output_data"] == {"arrived": []}
     assert [t["key"] for t in active(owner, ticket)] == ["done"]
+
+
+async def test_a_failed_branch_holds_the_ticket_and_resume_asks_for_its_retry(world: World,
+                                                                             owner: psycopg.Connection) -> None:
+    a = world.a
+    doc = split_join()
+    doc["workflow"]["tasks"][1]["input_transform"] = "{'x': 1 / (ticket.n - ticket.n)}"  # b0 cannot start
+    await install(a, bundle=doc)
+    ticket = await submit(a.requester.actor)
+    await complete(a, active(owner, ticket, "intake")[0])
+    assert workflow_of_ticket(owner, ticket)["w_status"] == "ON_HOLD"
+    assert [(t["key"], t["status"]) for t in active(owner, ticket)] == [("b0", "ERROR"), ("b1", "OPEN"),
+                                                                        ("b2", "OPEN")]
+    with pytest.raises(Conflict, match="retry it"):
+        await tracking.resume_ticket(a.admin.actor, ticket)
+    await moving.move_ticket(a.admin.actor, ticket, task="done", reason="go on without the reviews")
+    assert [t["key"] for t in active(owner, ticket)] == ["done"]
+    assert workflow_of_ticket(owner, ticket)["w_status"] == "IN_PROGRESS"

@@ -112,7 +112,10 @@ async def resume_workflow(session: AsyncSession, wi: WorkflowInstance) -> Create
         current = await active_task(session, wi.id or 0)
         if current is None:
             return await _try_transitions_again(session, wi)
-        if current.t_status == TaskStatus.ERROR:
+        failed = (await session.execute(
+            select(col(TaskInstance.id)).where(col(TaskInstance.workflow_instance_id) == wi.id,
+                                               col(TaskInstance.t_status) == TaskStatus.ERROR).limit(1))).first()
+        if failed is not None:  # any branch's failed task (the newest active one may be another branch's)
             raise Conflict("A task failed: retry it to resume the ticket")
     set_workflow_status(wi, WorkflowEvent.RESUME)
     session.add(wi)
