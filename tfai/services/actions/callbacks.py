@@ -59,7 +59,8 @@ async def handle_callback(token: str, body: Any) -> None:
                                       {"wid": task.call_workflow_id or task.workflow_instance_id})).scalar_one()
         try:
             output = await tenant_code.callback_result(task_def.output_transform, dict(data or {}),
-                                                       input=task.input_data, callback=body)
+                                                       input=task.input_data, callback=body,
+                                                       company_id=company_id)
         except ExpressionError as exc:
             failure = f"the callback's output_transform failed: {exc.message}"
             await _runtime.fail_task(session, task, task_def, failure)

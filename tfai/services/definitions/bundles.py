@@ -49,9 +49,11 @@ def _problems(report: Report) -> tuple[list[ProblemDTO], list[ProblemDTO]]:
     return ([ProblemDTO(**p.to_dict()) for p in report.errors], [ProblemDTO(**p.to_dict()) for p in report.warnings])
 
 
-async def _check(bundle: Any, existing: ExistingDefinitions) -> Report:
+async def _check(bundle: Any, existing: ExistingDefinitions, *, company_id: int) -> Report:
+    """The validator's report, run in the sandbox on the company's share of it."""
     allow_private = get_settings().actions_allow_private_networks
-    return await tenant_code.validate_bundle(bundle, existing, allow_private_networks=allow_private)
+    return await tenant_code.validate_bundle(bundle, existing, allow_private_networks=allow_private,
+                                             company_id=company_id)
 
 
 async def validate_bundle(actor: Actor, bundle: dict[str, Any]) -> ValidationDTO:
@@ -59,7 +61,7 @@ async def validate_bundle(actor: Actor, bundle: dict[str, Any]) -> ValidationDTO
     policy.require(actor, Action.DEFINITION_READ)
     async with actor_tx(actor) as session:
         existing = await existing_definitions(session)
-    report = await _check(bundle, existing)
+    report = await _check(bundle, existing, company_id=actor.company_id)
     errors, warnings = _problems(report)
     return ValidationDTO(valid=report.valid, errors=errors, warnings=warnings)
 
@@ -115,7 +117,7 @@ async def save_bundle(actor: Actor, bundle: dict[str, Any]) -> SavedBundleDTO:
     policy.require(actor, Action.DEFINITION_MANAGE)
     async with actor_tx(actor) as session:
         await lock_keys(session, actor.company_id, _lock_names(bundle))
-        report = await _check(bundle, await existing_definitions(session))
+        report = await _check(bundle, await existing_definitions(session), company_id=actor.company_id)
         if not report.valid:
             raise InvalidDefinition([p.to_dict() for p in report.errors])
         result = await store_bundle(session, actor, bundle)
@@ -186,7 +188,7 @@ async def _dry_run(actor: Actor, workflow_key: str | None, bundle: dict[str, Any
                    responses: Mapping[str, Any] | None, workflow_data: Mapping[str, Any] | None) -> DryRunDTO:
     async with actor_tx(actor) as session:
         if bundle is not None:
-            report = await _check(bundle, await existing_definitions(session))
+            report = await _check(bundle, await existing_definitions(session), company_id=actor.company_id)
             if not report.valid:
                 raise InvalidDefinition([p.to_dict() for p in report.errors])
             wf = bundle.get("workflow")
