@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from tfai.domain import flow
@@ -337,3 +338,12 @@ def plan_completion(
         return Completion(decision, data, next_task=decision.to, next_tasks=decision.targets)
     return Completion(decision, data, workflow_event=WorkflowEvent.AUTO_HOLD,
                       hold_reason=decision.reason or "No transition applies")
+
+
+def timer_until(expression: str, workflow_data: Mapping[str, Any], *, input: Any = None) -> datetime:  # noqa: A002
+    """When a TIMER with `until` fires, over the workflow data and its input (runtime and dry run). Raises
+    ExpressionError."""
+    try:
+        return flow.timestamp_of(expression, build_scope(workflow_data, input=input))
+    except ExpressionError as exc:
+        raise explain_absent(exc, workflow_data) from None

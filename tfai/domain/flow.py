@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from tfai.domain.bundle import Join, Transition, Workflow
@@ -119,3 +120,18 @@ def call_ticket(expression: str | None, scope: Mapping[str, Any]) -> dict[str, A
         got = "null" if value is None else type(value).__name__
         raise ExpressionError(f"input must give a map, it gave a {got}", reason="type", expression=expression)
     return value
+
+
+def timestamp_of(expression: str, scope: Mapping[str, Any]) -> datetime:
+    """When a TIMER's `until` fires: its CEL timestamp (or an ISO 8601 string; one without a zone is UTC).
+    ExpressionError when it gives anything else."""
+    value = evaluate(expression, dict(scope))
+    if isinstance(value, str):
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+        except ValueError:
+            when = None
+        if when is not None:
+            return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    got = "null" if value is None else f"{type(value).__name__} {str(value)[:40]!r}"
+    raise ExpressionError(f"until must give a timestamp, it gave a {got}", reason="type", expression=expression)

@@ -68,6 +68,11 @@ def check_graph(workflow: dict[str, Any], report: Report) -> None:
                 )
         if ok and isinstance(src, str) and (dst is None or isinstance(dst, str)):
             edges[src].append(dst)
+    for _, task in items(workflow.get("tasks")):  # a boundary timeout is a way on too (its `to` is checked elsewhere)
+        timeout = task.get("timeout")
+        to = timeout.get("to") if isinstance(timeout, dict) else None
+        if isinstance(task.get("key"), str) and task["key"] in edges and isinstance(to, str) and to in keys:
+            edges[task["key"]].append(to)
     _check_transitions_order(workflow, keys, report)
     if not isinstance(start, str) or start not in keys:
         return

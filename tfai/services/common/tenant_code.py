@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any, TypeVar
 
 from tfai.domain.bundle import Workflow
@@ -33,6 +34,7 @@ from tfai.domain.engine import (
     plan_completion,
     record_output,
     response_output,
+    timer_until,
 )
 from tfai.domain.errors import InvalidInput
 from tfai.domain.expressions import ExpressionError, compile_expression, macro_free
@@ -156,6 +158,15 @@ async def child_ticket(input_expression: str | None, workflow_data: Mapping[str,
                               cheap=_cheap_cel([input_expression], workflow_data))
     except (TimeLimitExceeded, SandboxFailed) as exc:
         raise _stopped("The CALL input", exc, input_expression or "") from exc
+
+
+async def until_time(until: str, workflow_data: Mapping[str, Any], *, input: Any = None) -> datetime:  # noqa: A002
+    """timer_until (when a TIMER with `until` fires) under the bound; ExpressionError when it fails."""
+    try:
+        return await _bounded(timer_until, until, workflow_data, input=input, seconds=MAX_STEP_SECONDS,
+                              cheap=_cheap_cel([until], workflow_data, input))
+    except (TimeLimitExceeded, SandboxFailed) as exc:
+        raise _stopped("The until expression", exc, until) from exc
 
 
 async def completion(workflow: Workflow, task_key: str, output: Any, workflow_data: Mapping[str, Any], *,

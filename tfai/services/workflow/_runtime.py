@@ -7,7 +7,7 @@ decides the next status or refuses the event; these functions only write it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text, update
@@ -18,6 +18,7 @@ from tfai.db.tables import Outbox, TaskDefinition, TaskInstance, TaskType, Ticke
 from tfai.db.tables.common import utcnow
 from tfai.domain import flow
 from tfai.domain.bundle import Task, Workflow
+from tfai.domain.durations import parse_duration
 from tfai.domain.engine import initial_workflow_data
 from tfai.domain.errors import Conflict, NotFound
 from tfai.domain.expressions import ExpressionError
@@ -41,7 +42,7 @@ from tfai.services.common import audit, tenant_code
 from tfai.services.definitions import _cache
 from tfai.services.definitions._store import current_workflow, workflow_version
 from tfai.services.outbox import _publish
-from tfai.services.workflow import _scope
+from tfai.services.workflow import _scope, _timers
 from tfai.services.workflow._assignment import assign_task_email, counted_owner, release_load
 
 # The tasks' rows are locked first (lock order: tasks, company lock, users), then the assignees' counters drop.
@@ -140,11 +141,11 @@ async def create_task(session: AsyncSession, company_id: int, workflow_instance:
         await release_load(session, company_id, [release])
         await _start_child(session, task, workflow_instance, task_def, spec)
         return Created(task)
-    if task_def.t_type == TaskType.TIMER:
-        # Extension point: the durable timer of a TIMER task is scheduled here (services/workflow/_timers.py);
-        # the task stays PENDING until its timer fires and completes it with {"fired_at": ...}.
+    if task_def.t_type == TaskType.TIMER:  # PENDING until its timer fires and completes it with {"fired_at": ...}
+        await _schedule_timer_task(session, task, workflow_instance, task_def, spec)
         await release_load(session, company_id, [release])
         return Created(task)
+    await schedule_boundary(session, task, spec)
     if task_def.t_type != TaskType.FORM:
         enqueue_action(session, task, task_def)
         await session.flush()
@@ -155,6 +156,46 @@ async def create_task(session: AsyncSession, company_id: int, workflow_instance:
     return Created(task, got[1] if got is not None else None)
 
 
+async def _schedule_timer_task(session: AsyncSession, task: TaskInstance, wi: WorkflowInstance,
+                               task_def: TaskDefinition, spec: Task | None) -> None:
+    """A TIMER task's timer: now + `wait`, or at its `until` timestamp (a past one fires at once). An `until` that
+    cannot be computed fails the task and holds the workflow."""
+    assert task.id is not None
+    try:
+        if spec is not None and spec.until:
+            due = await tenant_code.until_time(spec.until, wi.workflow_data or {}, input=task.input_data)
+        else:
+            due = datetime.now(UTC) + parse_duration(spec.wait if spec else None)
+    except (ExpressionError, ValueError) as exc:
+        await _cannot_start(session, task, wi, task_def, getattr(exc, "message", None) or str(exc), release=None,
+                            what="Computing when the timer fires")
+        return
+    await _timers.schedule(session, company_id=task.company_id, workflow_instance_id=task.workflow_instance_id,
+                           task_instance_id=task.id, kind=_timers.TASK_TIMER, due_at=due)
+
+
+async def schedule_boundary(session: AsyncSession, task: TaskInstance, spec: Task | None, *,
+                            times_out: bool = True) -> None:
+    """A waiting task's timers (FORM, ASYNC_ACTION): its `timeout` (unless `times_out` is False: a for_each group's
+    other instances, the group times out once), the first `remind`, and a FORM's `due` (due_at, and an `overdue`
+    event for its assignee then). Durations were checked when the bundle was saved."""
+    if spec is None or task.id is None:
+        return
+    now = datetime.now(UTC)
+    where: dict[str, Any] = {"company_id": task.company_id, "workflow_instance_id": task.workflow_instance_id,
+                             "task_instance_id": task.id}
+    if times_out and spec.timeout is not None:
+        await _timers.schedule(session, **where, kind=_timers.TIMEOUT, due_at=now + parse_duration(spec.timeout.after),
+                               payload={"after": spec.timeout.after, "to": spec.timeout.to})
+    if spec.remind is not None:
+        await _timers.schedule(session, **where, kind=_timers.REMIND, due_at=now + parse_duration(spec.remind.every),
+                               payload={"every": spec.remind.every, "times": spec.remind.times})
+    if spec.due is not None and spec.type == "FORM":
+        task.due_at = now + parse_duration(spec.due)
+        session.add(task)
+        await _timers.schedule(session, **where, kind=_timers.DUE, due_at=task.due_at)
+
+
 def _new_task(root_id: int, wi: WorkflowInstance, task_def: TaskDefinition) -> TaskInstance:
     assert task_def.id is not None
     return TaskInstance(company_id=wi.company_id, workflow_instance_id=root_id,
@@ -163,10 +204,10 @@ def _new_task(root_id: int, wi: WorkflowInstance, task_def: TaskDefinition) -> T
 
 
 async def _cannot_start(session: AsyncSession, task: TaskInstance, wi: WorkflowInstance, task_def: TaskDefinition,
-                        message: str, *, release: int | None) -> None:
+                        message: str, *, release: int | None, what: str = "Computing the input") -> None:
     """A task that could not start fails at once and its workflow holds (the ticket too, for a child)."""
     set_task_status(task, TaskEvent.FAIL)
-    task.error = f"Computing the input failed: {message}"[:MAX_REASON]
+    task.error = f"{what} failed: {message}"[:MAX_REASON]
     session.add(task)
     await _hold(session, wi, f"Task '{task_def.title}' could not start: {message}")
     await session.flush()
@@ -225,6 +266,9 @@ async def _create_group(session: AsyncSession, root_id: int, wi: WorkflowInstanc
     await session.flush()
     _group(tasks)
     await session.flush()
+    version = await _cache.workflow_version(session, wi.company_id, wi.workflow_definition_id)
+    for task in tasks:  # the group times out once (its first instance's timer interrupts the whole group)
+        await schedule_boundary(session, task, version.model.task(task_def.key), times_out=task is tasks[0])
     await release_load(session, wi.company_id, [release])
     emails = [await assign_task_email(session, wi.company_id, task) for task in tasks]
     return Created(tasks[0], emails[0][1] if emails[0] is not None else None)
@@ -307,6 +351,7 @@ async def advance(session: AsyncSession, actor: Actor | None, task: TaskInstance
     task.t_status, task.output_data, task.completed_at, task.error = done, output, utcnow(), None
     task.completed_by = actor.user_id if actor is not None and actor.staff is None else None
     session.add(task)
+    await _timers.cancel_for_task(session, task.id or 0)
     await touch_ticket(session, root.id or 0)
     await release_load(session, task.company_id, [released])
     followed: Followed | None = None
@@ -459,7 +504,9 @@ async def settle_scope(session: AsyncSession, root_id: int, wi: WorkflowInstance
         set_workflow_status(wi, WorkflowEvent.COMPLETE)
         session.add(wi)
         await session.flush()
-        if wi.parent_task_instance_id is not None:
+        if wi.parent_task_instance_id is None:  # the ticket's workflow ended: nothing of it waits for a time
+            await _timers.cancel_for_workflow(session, root_id)
+        else:
             parent = await lock_task(session, wi.parent_task_instance_id)
             if parent is not None and parent.t_status in ACTIVE_TASK:
                 await advance(session, None, parent, (wi.workflow_data or {}).get("workflow") or {})
@@ -499,6 +546,7 @@ async def fail_task(session: AsyncSession, task: TaskInstance, task_def: TaskDef
     set_task_status(task, TaskEvent.FAIL)
     task.error = error[:MAX_REASON]
     session.add(task)
+    await _timers.cancel_for_task(session, task.id or 0)
     await lock_workflow(session, task.workflow_instance_id)
     wi = await lock_workflow(session, _scope.scope_id(task))
     await _hold(session, wi, f"Task '{task_def.title}' failed: {error}")
@@ -520,6 +568,7 @@ async def cancel_open_tasks(session: AsyncSession, workflow_instance_id: int) ->
     """Cancel every not-finished task of a ticket's workflow (its CALLs' children's too, and those children); how
     many."""
     rows = (await session.execute(_CANCEL, {"wid": workflow_instance_id})).all()
+    await _timers.cancel_for_workflow(session, workflow_instance_id)  # every task of the ticket carries its id
     if rows:
         await release_load(session, int(rows[0].company_id), [r.assigned_to for r in rows if r.counted])
     await _scope.cancel_children(session, workflow_instance_id)

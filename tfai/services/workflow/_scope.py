@@ -25,6 +25,7 @@ from tfai.domain.lifecycle import (
     sql_in,
     sql_value,
 )
+from tfai.services.workflow import _timers
 from tfai.services.workflow._assignment import release_load
 
 # SKIP LOCKED: the caller holds the ticket's workflow row; a task row somebody else locked belongs to a transaction
@@ -112,6 +113,7 @@ async def cancel_tasks(session: AsyncSession, root_id: int, ids: list[int]) -> l
     rows = (await session.execute(_CANCEL_IDS, {"ids": ids})).all()
     if rows:
         await release_load(session, int(rows[0].company_id), [r.assigned_to for r in rows if r.counted])
+    await _timers.cancel_for_tasks(session, [int(r.id) for r in rows])
     await cancel_children(session, root_id)
     return [int(r.id) for r in rows]
 
@@ -127,6 +129,7 @@ async def cancel_children(session: AsyncSession, root_id: int) -> None:
             select(col(TaskInstance.id)).where(col(TaskInstance.call_workflow_id).in_(children),
                                                col(TaskInstance.t_status).in_(ACTIVE_TASK)))).scalars().all()
         rows = (await session.execute(_CANCEL_IDS, {"ids": list(open_ids)})).all() if open_ids else []
+        await _timers.cancel_for_tasks(session, [int(r.id) for r in rows])
         if rows:
             await release_load(session, int(rows[0].company_id), [r.assigned_to for r in rows if r.counted])
 

@@ -25,10 +25,10 @@ from tfai.domain.lifecycle import ACTIVE_TASK, ACTIVE_WORKFLOW, sql_in
 from tfai.domain.limits import MAX_REMINDERS
 from tfai.services.common import audit
 
-TASK_TIMER = "task_timer"  # a TIMER task's `wait` / `until`: the task completes (wired by the engine)
-TIMEOUT = "timeout"  # a FORM/ASYNC_ACTION task's `timeout.after`: cancel it, go on at `to` (wired by the engine)
-REMIND = "remind"  # a task's `remind`: a reminder for its assignee in the ticket's timeline (done here)
-DUE = "due"  # a FORM task's `due`: the task becomes overdue (wired by the engine)
+TASK_TIMER = "task_timer"  # a TIMER task's `wait` / `until`: the task completes (_timer_effects.py)
+TIMEOUT = "timeout"  # a FORM/ASYNC_ACTION task's `timeout.after`: cancel it, go on at `to` (_timer_effects.py)
+REMIND = "remind"  # a task's `remind`: a reminder for its assignee in the ticket's timeline (here)
+DUE = "due"  # a FORM task's `due`: an "overdue" event for its assignee in the ticket's timeline (here)
 FIRED, SKIPPED = "fired", "skipped"  # timers.outcome
 # Audit actions the ticket timeline reads back (entity "task", or "workflow" for a timer of no task).
 REMINDER_EVENT = "reminder"
@@ -60,6 +60,10 @@ VALUES (:cid, :wid, :tid, :kind, :due, CAST(:payload AS jsonb)) RETURNING id
 # SKIP LOCKED: a row being fired is left to its firing, which finds the task finished (module docstring).
 _CANCEL_TASK = text("""
 DELETE FROM timers WHERE id IN (SELECT id FROM timers WHERE task_instance_id = :tid AND fired_at IS NULL
+                                FOR UPDATE SKIP LOCKED)
+""")
+_CANCEL_TASKS = text("""
+DELETE FROM timers WHERE id IN (SELECT id FROM timers WHERE task_instance_id = ANY(:ids) AND fired_at IS NULL
                                 FOR UPDATE SKIP LOCKED)
 """)
 _CANCEL_WORKFLOW = text("""
@@ -94,6 +98,14 @@ async def schedule(session: AsyncSession, *, company_id: int, workflow_instance_
 async def cancel_for_task(session: AsyncSession, task_id: int) -> int:
     """Drop the task's unfired timers (call when it completes, fails or is cancelled); how many were dropped."""
     result = await session.execute(_CANCEL_TASK, {"tid": task_id})
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def cancel_for_tasks(session: AsyncSession, task_ids: list[int]) -> int:
+    """cancel_for_task for several tasks in one statement (a for_each group, a join's cancelled branches)."""
+    if not task_ids:
+        return 0
+    result = await session.execute(_CANCEL_TASKS, {"ids": task_ids})
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -139,23 +151,42 @@ async def _remind(session: AsyncSession, timer: TimerRow) -> str:
     return FIRED
 
 
-async def _record_only(session: AsyncSession, timer: TimerRow) -> str:
-    """Placeholder until the engine wires this kind: records that the timer fired in the ticket's timeline."""
-    active, _ = await _still_active(session, timer)
-    if not active:
-        return SKIPPED
+_MARK_FIRING = text("UPDATE timers SET fired_at = clock_timestamp() WHERE id = :id")
+
+
+async def record_fired(session: AsyncSession, timer: TimerRow, assignee: int | None = None,
+                       **extra: Any) -> None:
+    """The `timer_fired` event of a timer (entity task, or workflow for a timer of no task) for the timeline; the
+    timer row is marked fired first, so an effect that finishes its task does not drop its own timer."""
+    await session.execute(_MARK_FIRING, {"id": timer.id})
     task = timer.task_instance_id
     await audit.record(session, None, company_id=timer.company_id, entity="task" if task else "workflow",
                        entity_id=task or timer.workflow_instance_id, action=TIMER_EVENT,
-                       after={"timer_id": timer.id, "kind": timer.kind, "due_at": timer.due_at.isoformat()})
+                       after={"timer_id": timer.id, "kind": timer.kind, "due_at": timer.due_at.isoformat(),
+                              "assignee_id": assignee, **extra})
+
+
+async def still_active(session: AsyncSession, timer: TimerRow) -> tuple[bool, int | None]:
+    """Whether the timer's task (else its workflow) is still active, and the task's assignee; the task locked."""
+    return await _still_active(session, timer)
+
+
+async def _record(session: AsyncSession, timer: TimerRow) -> str:
+    """A timer whose work is only its event: a DUE timer (the task became overdue; its assignee in the event),
+    and the engine's kinds on something they cannot act on (see _timer_effects)."""
+    active, assignee = await _still_active(session, timer)
+    if not active:
+        return SKIPPED
+    await record_fired(session, timer, assignee)
     return FIRED
 
 
-# The one dispatch table: kind -> effect. TASK_TIMER, TIMEOUT and DUE only record the event until the engine
-# replaces them with its effects (complete the TIMER task, cancel the task and go on at `to`, mark it overdue).
+# The one dispatch table: kind -> effect. TASK_TIMER and TIMEOUT need the engine (services/workflow/_runtime), which
+# imports this module: _timer_effects.py puts its effects here when imported, and timers.py (the only code that
+# fires timers) imports it. Until then they only record their event.
 EFFECTS: dict[str, Effect] = {
-    TASK_TIMER: _record_only,
-    TIMEOUT: _record_only,
+    TASK_TIMER: _record,
+    TIMEOUT: _record,
     REMIND: _remind,
-    DUE: _record_only,
+    DUE: _record,
 }

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tfai.db.session import system_tx, tenant_tx
 from tfai.domain.limits import MAX_REASON
-from tfai.services.workflow._timers import EFFECTS, TimerRow
+from tfai.services.workflow._timer_effects import effect_for
+from tfai.services.workflow._timers import TimerRow
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ async def _fire_company(company_id: int, limit: int) -> int:
 async def _fire_one(session: AsyncSession, timer: TimerRow) -> None:
     try:
         async with session.begin_nested():
-            effect = EFFECTS.get(timer.kind)
+            effect = effect_for(timer.kind)
             if effect is None:
                 raise LookupError(f"no effect for timer kind {timer.kind!r}")
             outcome = await effect(session, timer)
