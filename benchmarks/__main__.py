@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("submit", "transition", "ui", "lists", "validator", "cel", "actions")
+PARTS = ("submit", "transition", "ui", "lists", "validator", "cel", "actions", "timers")
 LOAD_KEYS = ("throughput_per_s", "p50_ms", "p95_ms", "p99_ms")
 LAT_KEYS = ("p50_ms", "p95_ms")
 

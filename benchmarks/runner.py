@@ -158,6 +158,10 @@ def run_all(run: Any, *, only: set[str], quick: bool, profiling: bool = False) -
             run.step("cel", lambda: {"cel": bench_cel.run(quick)})
         if "actions" in only:
             run.step("actions", lambda: _actions(stack, quick))
+        if "timers" in only:
+            from benchmarks import bench_timers
+
+            run.step("timers", lambda: {"timers": bench_timers.run(quick)})
         return machine
     finally:
         if app is not None:
