@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.fixtures.bundles import EXAMPLE_FILES, laptop
+from tests.fixtures.flows import bundle, form
 from tfai.domain.bundle import load_bundle_text
 
 BASE = "/api/v1/definitions"
@@ -185,3 +186,19 @@ async def test_requester_and_worker_are_forbidden_everywhere(api, world, owner, 
 async def test_anonymous_gets_401(api) -> None:  # type: ignore[no-untyped-def]
     assert (await api.get(f"{BASE}/workflows")).status_code == 401
     assert (await api.post(f"{BASE}/bundles", content=json.dumps(laptop()), headers=JSON)).status_code == 401
+
+
+async def test_dry_run_clock_steps_fire_timers(api, world, auth_headers) -> None:  # type: ignore[no-untyped-def]
+    doc = bundle("te", [form("approve", timeout={"after": "PT48H", "to": "escalate"}), form("escalate")],
+                 [("approve", None), ("escalate", None)])
+    headers = auth_headers(world.a.designer)
+    resp = await api.post(f"{BASE}/dry-run", json={"bundle": doc, "outputs": {"escalate": {"ok": True}},
+                                                   "clock": ["PT48H"]}, headers=headers)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["outcome"] == "completed" and body["path"] == ["approve", "escalate"]
+    assert [(t["task"], t["kind"]) for t in body["timers_fired"]] == [("approve", "timeout")]
+    bad = await api.post(f"{BASE}/dry-run", json={"bundle": doc, "clock": ["soon"]}, headers=headers)
+    assert bad.status_code == 422 and bad.json()["error"]["details"]
+    many = await api.post(f"{BASE}/dry-run", json={"bundle": doc, "clock": ["PT1H"] * 101}, headers=headers)
+    assert many.status_code == 422

@@ -48,6 +48,8 @@ MAX_LAYOUT_SECTIONS = 100
 # ISO 8601 durations (TIMER wait, timeout, remind, due) are short strings; reminders per task are few.
 MAX_DURATION = 64
 MAX_REMINDERS = 100
+# "clock" steps of one dry run (each a duration): enough to walk any escalation chain.
+MAX_CLOCK_STEPS = 100
 # The longest timer: five years (of 365 days; years and months have no fixed length, so durations count days).
 MAX_DURATION_DAYS = 5 * 365
 # A for_each FORM task creates one task instance per item: as many as a list in ticket data may hold.

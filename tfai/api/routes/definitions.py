@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tfai.api.deps import CurrentActor
 from tfai.api.errors import ERROR_RESPONSES
-from tfai.domain.limits import MAX_KEY, MAX_PAGE, MAX_PAGE_SIZE, MAX_SEARCH, MAX_VERSION
+from tfai.domain.limits import MAX_CLOCK_STEPS, MAX_DURATION, MAX_KEY, MAX_PAGE, MAX_PAGE_SIZE, MAX_SEARCH, MAX_VERSION
 from tfai.services.common.pagination import Page
 from tfai.services.definitions import bundles, catalog
 from tfai.services.definitions.dto import (
@@ -64,6 +64,9 @@ class DryRunRequest(BaseModel):
     outputs: dict[str, Any] = Field(default_factory=dict)
     responses: dict[str, Any] = Field(default_factory=dict)
     workflow: dict[str, Any] = Field(default_factory=dict)
+    clock: list[Annotated[str, Field(max_length=MAX_DURATION)]] = Field(
+        default_factory=list, max_length=MAX_CLOCK_STEPS,
+        description='ISO 8601 durations the dry run\'s clock moves on by, in turn (e.g. ["PT48H"]): timers fire')
 
 
 @router.post("/validate", response_model=ValidationDTO, responses=ERROR_RESPONSES, openapi_extra=_ANY_DOCUMENT_BODY)
@@ -142,4 +145,4 @@ async def dry_run(body: DryRunRequest, actor: CurrentActor) -> DryRunDTO:
     """Walk a workflow with sample ticket data, form outputs and action responses; writes nothing."""
     return await bundles.dry_run(actor, workflow_key=body.workflow_key, bundle=body.bundle, version=body.version,
                               ticket=body.ticket, outputs=body.outputs, responses=body.responses,
-                              workflow_data=body.workflow)
+                              workflow_data=body.workflow, clock=body.clock)

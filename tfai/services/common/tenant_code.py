@@ -221,11 +221,13 @@ async def check_data(schema: dict[str, Any] | None, data: Any, *, what: str) -> 
 
 
 async def dry_run(bundle: Mapping[str, Any], workflow_key: str, ticket: dict[str, Any], outputs: dict[str, Any],
-                  responses: dict[str, Any], *, workflow: dict[str, Any]) -> DryRunResult:
+                  responses: dict[str, Any], *, workflow: dict[str, Any], clock: list[str] | None = None
+                  ) -> DryRunResult:
     """The whole dry run in the sandbox (up to 1000 steps); running out of time is its `error` outcome."""
     try:
         return await pool().run(domain_dry_run, bundle, workflow_key, ticket, outputs, responses,
-                                workflow=workflow, seconds=MAX_DRY_RUN_SECONDS, fair_key=running_for())
+                                workflow=workflow, clock=clock or [], seconds=MAX_DRY_RUN_SECONDS,
+                                fair_key=running_for())
     except TimeLimitExceeded:
         return DryRunResult("error", reason=f"the dry run took longer than {MAX_DRY_RUN_SECONDS:g} s and was stopped")
     except SandboxFailed as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
@@ -170,22 +170,26 @@ def _dry_run_dto(key: str, result: DryRunResult) -> DryRunDTO:
                         for c in (d.evaluated if d else ())],
         ))
     return DryRunDTO(workflow_key=key, outcome=result.outcome, path=result.path, steps=steps,
-                     stopped_at=result.stopped_at, reason=result.reason, workflow_data=result.workflow_data)
+                     stopped_at=result.stopped_at, reason=result.reason, workflow_data=result.workflow_data,
+                     timers_fired=[dict(t) for t in result.timers_fired])
 
 
 async def dry_run(actor: Actor, *, workflow_key: str | None = None, bundle: dict[str, Any] | None = None,
                   version: int | None = None, ticket: Mapping[str, Any] | None = None,
                   outputs: Mapping[str, Any] | None = None, responses: Mapping[str, Any] | None = None,
-                  workflow_data: Mapping[str, Any] | None = None) -> DryRunDTO:
-    """Walk a saved workflow (by key, newest or given version) or a raw bundle's workflow; writes nothing."""
+                  workflow_data: Mapping[str, Any] | None = None, clock: Sequence[str] = ()) -> DryRunDTO:
+    """Walk a saved workflow (by key, newest or given version) or a raw bundle's workflow; writes nothing.
+    `clock`: durations the dry run's clock moves on by once it can go no further (its timers fire)."""
     policy.require(actor, Action.DEFINITION_READ)
     async with concurrency.company_slot(actor.company_id):
-        return await _dry_run(actor, workflow_key, bundle, version, ticket, outputs, responses, workflow_data)
+        return await _dry_run(actor, workflow_key, bundle, version, ticket, outputs, responses, workflow_data,
+                              list(clock))
 
 
 async def _dry_run(actor: Actor, workflow_key: str | None, bundle: dict[str, Any] | None, version: int | None,
                    ticket: Mapping[str, Any] | None, outputs: Mapping[str, Any] | None,
-                   responses: Mapping[str, Any] | None, workflow_data: Mapping[str, Any] | None) -> DryRunDTO:
+                   responses: Mapping[str, Any] | None, workflow_data: Mapping[str, Any] | None,
+                   clock: list[str]) -> DryRunDTO:
     async with actor_tx(actor) as session:
         if bundle is not None:
             report = await _check(bundle, await existing_definitions(session), company_id=actor.company_id)
@@ -207,5 +211,5 @@ async def _dry_run(actor: Actor, workflow_key: str | None, bundle: dict[str, Any
             raise InvalidInput("Give a workflow_key or a bundle",
                                details=[{"field": "workflow_key", "message": "a workflow_key or a bundle is required"}])
     result = await tenant_code.dry_run(document, key, dict(ticket or {}), dict(outputs or {}), dict(responses or {}),
-                                       workflow=dict(workflow_data or {}))
+                                       workflow=dict(workflow_data or {}), clock=clock)
     return _dry_run_dto(key, result)

@@ -191,3 +191,5 @@ class DryRunDTO(BaseModel):
     stopped_at: str | None = None
     reason: str | None = None
     workflow_data: dict[str, Any] = Field(default_factory=dict)
+    timers_fired: list[dict[str, Any]] = Field(
+        default_factory=list, description="Timers the dry run's clock steps fired, in order: {task, kind, at}.")
