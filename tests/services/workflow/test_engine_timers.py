@@ -6,10 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
+import pytest
+from sqlalchemy import text
 
 from tests.fixtures.bundles import install
 from tests.fixtures.flows import active, bundle, complete, form, join, tasks_of
 from tests.fixtures.tenants import World
+from tfai.db.session import tenant_tx
+from tfai.domain.errors import NotFound
 from tfai.services.tickets import moving, submission, tracking
 from tfai.services.workflow import timers
 
@@ -193,3 +197,30 @@ async def test_cancelling_or_moving_the_ticket_drops_its_timers(world: World, ow
     await tracking.cancel_ticket(a.admin.actor, other, reason="no longer needed")
     assert timers_of(owner, other) == []
     assert await drain() == 0
+
+
+async def test_the_ticket_timeline_shows_reminders_and_the_timeout_to_its_readers_only(
+        world: World, owner: psycopg.Connection) -> None:
+    a = world.a
+    await install(a, bundle=escalating())
+    ticket = await submit(a.requester.actor, "te")
+    due_now(owner, ticket, "remind")
+    await drain()
+    due_now(owner, ticket, "timeout")
+    await drain()
+    detail = await tracking.get_ticket(a.admin.actor, ticket)
+    approve = next(t for t in detail.timeline if t.key == "approve")
+    assert [(e.kind, e.text) for e in approve.events] == [
+        ("reminder", "Reminder 1 of 2 sent to the assignee"),
+        ("timeout", "No answer within PT48H: cancelled, the workflow continued at 'escalate'")]
+    assert approve.due_at is not None and approve.status == "CANCELLED"
+    with pytest.raises(NotFound):
+        await tracking.get_ticket(world.b.admin.actor, ticket)
+    assert await visible_timers(world.b.company_id) == 0 < await visible_timers(a.company_id)
+
+
+
+async def visible_timers(company_id: int) -> int:
+    """Timers a company's own transaction sees (RLS): never another company's."""
+    async with tenant_tx(company_id) as session:
+        return int((await session.execute(text("SELECT count(*) FROM timers"))).scalar() or 0)

@@ -65,11 +65,22 @@ class TicketSummaryDTO(BaseModel):
         "join, a called workflow's tasks), newest first")
 
 
+class TimelineEventDTO(BaseModel):
+    """Something that happened to a task as time passed: a reminder, a timer that fired, a timeout, overdue."""
+
+    kind: str = Field(description="reminder | task_timer | due | timeout (the task was interrupted)")
+    at: datetime
+    text: str
+
+
 class TimelineTaskDTO(_TaskFields):
     """One task of a ticket's history, with what it received and produced."""
 
     completed_by_email: str | None = None
     created_at: datetime
+    due_at: datetime | None = None
+    events: list[TimelineEventDTO] = Field(default_factory=list, description="Reminders, timers, timeouts; oldest "
+                                           "first (for those who may see the task's details)")
     assigned_at: datetime | None = None
     started_at: datetime | None = None
     completed_at: datetime | None = None

@@ -30,7 +30,7 @@ from tfai.domain.policy import Action, Actor
 from tfai.services.common import audit
 from tfai.services.common.pagination import Page, clamp
 from tfai.services.common.tx import actor_tx
-from tfai.services.tickets import _edits, editing
+from tfai.services.tickets import _edits, _timeline, editing
 from tfai.services.tickets._filters import ticket_filter_conditions
 from tfai.services.tickets._queries import (
     check_scope,
@@ -137,11 +137,13 @@ async def get_ticket(actor: Actor, ticket_id: int) -> TicketDetailDTO:
         who = await emails(session, [t.created_by, *[c.author_id for c in comments],
                                      *[x.assigned_to for x, _ in tasks], *[x.completed_by for x, _ in tasks]])
         shown = _shown_task_keys(actor, wd.bundle, [x.assigned_to for x, _ in tasks])
+        events = await _timeline.task_events(session, [x.id for x, d in tasks
+                                                       if x.id is not None and (shown is None or d.key in shown)])
         timeline = [TimelineTaskDTO(
             id=x.id, key=d.key, title=d.title, type=d.t_type.value, status=x.t_status.value,
             assignee_id=x.assigned_to, assignee_email=who.get(x.assigned_to or 0),
             completed_by_email=who.get(x.completed_by or 0), created_at=x.created_at, assigned_at=x.assigned_at,
-            started_at=x.started_at, completed_at=x.completed_at,
+            started_at=x.started_at, completed_at=x.completed_at, due_at=x.due_at, events=events.get(x.id or 0, []),
             **({"input": x.input_data, "output": x.output_data, "error": x.error, "output_schema": d.output_schema,
                 "display_layout": d.display_layout} if shown is None or d.key in shown else {}))
             for x, d in tasks]
