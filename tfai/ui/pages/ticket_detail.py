@@ -61,8 +61,12 @@ def _timeline_item(x: Any) -> rx.Component:
         rx.text(x["assignee"], " · created ", x["created"],
                 rx.cond(x["completed"] != "", rx.fragment(" · done ", x["completed"])), size="1",
                 color_scheme="gray"),
+        rx.cond(x["due"] != "", rx.text("Due ", x["due"], size="1", color_scheme="gray")),
         rx.cond(x["error"] != "", rx.text(x["error"], size="1", color_scheme="red")),
         rx.cond(x["outputs"].to(list).length() > 0, pairs(x["outputs"].to(list[dict[str, str]]))),
+        rx.foreach(x["events"].to(list[dict[str, str]]),
+                   lambda e: rx.text(e["text"], " · ", e["when"], size="1", color_scheme="amber",
+                                     class_name="timeline-event")),
         spacing="2", width="100%"), width="100%", class_name="timeline-item")
 
 

@@ -177,7 +177,9 @@ def timeline_row(x: Any) -> dict[str, Any]:
             "assignee": x.assignee_email or ("automatic" if x.type != "FORM" else "unassigned"),
             "completed_by": x.completed_by_email or "", "created": fmt_time(x.created_at),
             "completed": fmt_time(x.completed_at) if x.completed_at else "", "error": x.error or "",
-            "outputs": label_values(x.output_schema, x.display_layout, x.output), "href": f"/tasks/{x.id}"}
+            "outputs": label_values(x.output_schema, x.display_layout, x.output), "href": f"/tasks/{x.id}",
+            "due": fmt_time(x.due_at) if x.due_at else "",
+            "events": [{"text": e.text, "when": fmt_time(e.at)} for e in x.events]}
 
 
 def comment_row(c: Any) -> dict[str, str]:
