@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from tests.fixtures.bundles import example
 from tfai.ui.diagram import layout, render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -153,3 +154,14 @@ def test_invalid_flow_properties_still_render() -> None:
     texts = " | ".join(_texts(render_svg(wf)))
     assert "a · wait for all" in texts and "b · until" in texts and "ghost · unknown task" in texts
     assert "after 5" in texts
+
+
+def test_the_flow_examples_draw_their_constructs() -> None:
+    procurement = render_svg(example("parallel-procurement-approval.json")["workflow"])
+    texts = _texts(procurement)
+    assert texts.count("+") == 2  # review and brief_managers split
+    assert "managers · wait for 2" in texts and "cancel rest" in texts
+    assert "legal_and_f… · wait for all" in texts
+    assert "after PT48H" in texts and "remind P1D ×2" in texts
+    onboarding = _texts(render_svg(example("onboarding-equipment.json")["workflow"]))
+    assert "≡ each · all" in onboarding and "after PT48H" in onboarding

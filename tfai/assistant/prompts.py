@@ -18,7 +18,7 @@ _VARIABLE = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 SYSTEM_VERSION = 1
 REPAIR_VERSION = 1
-FEW_SHOT = ("laptop-request", "expense-reimbursement")
+FEW_SHOT = ("laptop-request", "expense-reimbursement", "parallel-procurement-approval")
 
 
 class PromptError(TfaiError):

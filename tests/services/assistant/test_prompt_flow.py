@@ -73,3 +73,11 @@ def test_plain_tasks_get_no_flow_words() -> None:
                                                       tasks=[{"key": "a", "title": "A", "type": "FORM",
                                                               "outputs": ["ok"]}])])
     assert "  task `a` FORM: A -> outputs ok\n" in render_company_context(defs) + "\n"
+
+
+def test_the_parallel_procurement_example_is_a_worked_example() -> None:
+    text = _system_prompt()
+    assert "parallel-procurement-approval" in prompts.FEW_SHOT
+    assert '"key":"parallel-procurement-approval"' in text
+    assert "a 2-of-3 join, a reminder and an escalation timeout" in text
+    assert '"wait_for":2,"cancel_rest":true' in text and '"timeout":{"after":"PT48H"' in text
