@@ -55,7 +55,9 @@ def _base() -> dict[str, Any]:
     ticket = {f"field_{i}": f"value {i}" for i in range(10)}
     tasks = {"earlier": {"approved": True, "comment": "fine by me", "level": "mid"},
              "lookup": {"id": "A-1234", "status": 200, "items": [1, 2, 3]}}
-    return {"ticket": ticket, "tasks": tasks, "workflow": {}}
+    # item and index: a for_each instance's names (its input_transform reads them whole)
+    return {"ticket": ticket, "tasks": tasks, "workflow": {}, "item": {"name": "laptop", "kind": "hardware"},
+            "index": 0}
 
 
 def _put(scope: dict[str, Any], root: str, path: tuple[Any, ...], leaf: Any) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.fixtures.stack import Stack
 from tfai.cli import build_parser
-from tfai.clitools.demo import DEMO_ADMIN, seed
+from tfai.clitools.demo import DEMO_ADMIN, ROOT, seed
 from tfai.domain.errors import Conflict
 
 
@@ -31,7 +31,8 @@ async def test_seed_demo_creates_people_and_definitions_once(stack: Stack, db_en
                                  company).fetchone()
         workers = conn.execute("SELECT count(*) FROM user_system_roles WHERE company_id = %s "
                                "AND role = 'task_worker'", company).fetchone()
-    assert workflows == (5,) and workers == (2,)
+    examples = [p for p in (ROOT / "examples").glob("*.*") if p.suffix in (".json", ".yaml", ".yml")]
+    assert workflows == (len(examples),) and len(examples) >= 7 and workers == (2,)
     with pytest.raises(Conflict):
         await seed()
 
