@@ -120,7 +120,8 @@ def _can_end(edges: dict[str, list[str | None]]) -> set[str]:
 
 def _check_transitions_order(workflow: dict[str, Any], keys: dict[str, int], report: Report) -> None:
     """Warn when every outgoing transition is conditional, and when a transition can never fire."""
-    parallel = {t.get("key"): t.get("next") == "all" for _, t in items(workflow.get("tasks"))}
+    parallel = {t["key"] for _, t in items(workflow.get("tasks")) if isinstance(t.get("key"), str)
+                and t.get("next") == "all"}
     by_task: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for i, tr in items(workflow.get("transitions")):
         if isinstance(tr.get("from"), str) and tr["from"] in keys:
@@ -135,7 +136,7 @@ def _check_transitions_order(workflow: dict[str, Any], keys: dict[str, int], rep
                 "Add a transition without a condition as a fallback.",
             )
         fallback = next((i for i, tr in ordered if tr.get("condition") is None), None)
-        if fallback is None or parallel.get(key):  # after next: all every true transition fires
+        if fallback is None or key in parallel:  # after next: all every true transition fires
             continue
         position = [i for i, _ in ordered].index(fallback)
         for i, _ in ordered[position + 1 :]:
