@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import cpu
+from benchmarks.harness import stop_handles
 
 TARGET_P95_MS = 100.0
 TARGET_CPU_MS = 6.0
@@ -177,10 +178,7 @@ async def _measure(quick: bool) -> dict[str, Any]:
         pool.close()
         server.close()
         drop_database(stack)
-        for handle in handles if isinstance(handles, list) else []:
-            stop = getattr(handle, "terminate", None) or getattr(handle, "stop", None)
-            if stop is not None:
-                stop()
+        stop_handles(handles)
 
 
 def run(quick: bool = False) -> dict[str, Any]:

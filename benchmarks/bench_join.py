@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness import stop_handles
+
 
 def _ms(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
@@ -64,10 +66,7 @@ async def _measure(quick: bool) -> dict[str, Any]:
                 **{f"{k}_{m}": v for k, vs in timings.items() for m, v in _ms(vs).items()}}
     finally:
         drop_database(stack)
-        for handle in handles if isinstance(handles, list) else []:
-            stop = getattr(handle, "terminate", None) or getattr(handle, "stop", None)
-            if stop is not None:
-                stop()
+        stop_handles(handles)
 
 
 def run(quick: bool = False) -> dict[str, Any]:

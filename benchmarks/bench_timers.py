@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness import stop_handles
+
 PENDING = 10_000
 TASKS = 50
 TARGET_P95_MS = 1000.0
@@ -82,10 +84,7 @@ async def _measure(quick: bool) -> dict[str, Any]:
     finally:
         pool.close()
         drop_database(stack)
-        for handle in handles if isinstance(handles, list) else []:
-            stop = getattr(handle, "terminate", None) or getattr(handle, "stop", None)
-            if stop is not None:
-                stop()
+        stop_handles(handles)
 
 
 def run(quick: bool = False) -> dict[str, Any]:

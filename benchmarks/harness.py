@@ -42,11 +42,17 @@ class Stack:
         return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
 
     def stop(self) -> None:
-        for handle in self.handles:
-            stop = getattr(handle, "terminate", None) or getattr(handle, "stop", None)
-            if stop is not None:
-                with contextlib.suppress(Exception):
-                    stop()
+        stop_handles(self.handles)
+
+
+def stop_handles(handles: object) -> None:
+    """Stop the embedded servers a stack started (each handle's terminate or stop); a failing one does not stop the
+    rest."""
+    for handle in handles if isinstance(handles, list) else []:
+        stop = getattr(handle, "terminate", None) or getattr(handle, "stop", None)
+        if stop is not None:
+            with contextlib.suppress(Exception):
+                stop()
 
 
 def start_stack() -> Stack:
